@@ -1,0 +1,1 @@
+"""The routines shipped with voiceguide (installed as ``voiceguide.audio_templates``)."""

@@ -1,0 +1,77 @@
+"""The one exception family of voiceguide and the exit codes the CLI turns it into.
+
+Library code raises these; only ``cli.py`` catches them, prints one line per problem and
+exits. Anything else escaping is a bug and shows its traceback.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    FAILURE = 1  # an invalid routine or a failed render
+    USAGE = 2  # bad command-line options (Typer's own code)
+    INTERRUPTED = 130  # Ctrl-C
+    TERMINATED = 143  # SIGTERM
+
+
+class VoiceguideError(Exception):
+    """An expected failure: the message says what went wrong and what to do."""
+
+    exit_code = ExitCode.FAILURE
+
+    def lines(self) -> list[str]:
+        """The message as the CLI prints it, one problem a line."""
+        return [str(self)]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem in a routine file, located at a 1-based line and column."""
+
+    path: str
+    line: int
+    column: int
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+class RoutineError(VoiceguideError):
+    """A routine file has one or more problems; all of them are reported at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+class PlanError(VoiceguideError):
+    """The routine cannot be planned with these settings (a target out of reach, an overrun)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = messages
+        super().__init__("\n".join(messages))
+
+    def lines(self) -> list[str]:
+        return list(self.messages)
+
+
+class SpeechError(VoiceguideError):
+    """The speech engine is missing, or failed on a phrase."""
+
+
+class AudioError(VoiceguideError):
+    """ffmpeg is missing, or rendering or exporting the audio failed."""
+
+
+class TemplateNotFound(VoiceguideError):
+    """A routine argument is neither a file nor a built-in template."""

@@ -1,0 +1,1 @@
+"""Speech: engines behind one protocol, a registry, and a content-addressed clip cache."""
