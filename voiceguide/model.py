@@ -114,3 +114,8 @@ class Routine:
     background: Background = field(default_factory=Background)
     version: int = 1
     source: str = ""
+
+
+# Time a cue sound takes on the voice track before narration goes on (fixed time). Cues at
+# each repetition and at a slot's end ring over the activity and take no time of their own.
+CUE_LEAD_MS = {"bell": 1500, "chime": 1200, "tick": 300}

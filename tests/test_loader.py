@@ -1,0 +1,108 @@
+"""The loader: valid files load to the right Routine; every invalid file gets exact messages."""
+
+from pathlib import Path
+
+import pytest
+
+from voiceguide.errors import RoutineError
+from voiceguide.loader import load_routine, load_routine_text
+from voiceguide.model import Background, Pause, Rounds, Sides, Slot, Step, Voice
+
+DATA = Path(__file__).parent / "data"
+INVALID = sorted((DATA / "invalid").glob("*.yaml"))
+
+
+def expected_lines(path: Path) -> list[str]:
+    """The '# expect: LINE:COL: key: message' lines a corpus file carries at its end."""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [f"{path}:{line.removeprefix('# expect: ')}" for line in lines
+            if line.startswith("# expect: ")]
+
+
+@pytest.mark.parametrize("path", INVALID, ids=[p.name for p in INVALID])
+def test_invalid_file_gets_its_exact_located_messages(path):
+    expected = expected_lines(path)
+    assert expected, f"{path.name} has no '# expect:' lines"
+    with pytest.raises(RoutineError) as error:
+        load_routine(path)
+    assert error.value.lines() == expected
+
+
+def test_invalid_corpus_covers_at_least_twenty_mistakes():
+    assert len(INVALID) >= 20
+
+
+def test_everything_file_reads_every_key():
+    routine = load_routine(DATA / "valid" / "everything.yaml")
+    assert routine.language == "en-gb"
+    assert routine.voice == Voice(name="gmw/en", rate_wpm=160, volume=0.9)
+    assert routine.length_ms == 300_000
+    assert routine.background == Background(sound="pink", level_db=-30.0)
+    start, breathe, sides, rounds = routine.items
+    assert start == Step(name="Start", say="Welcome.", start_cue="bell")
+    assert breathe == Pause(duration_ms=90_000, name="Breathe")
+    assert isinstance(sides, Sides) and sides.sides == ("right", "left")
+    assert sides.items == (Step(name="Circles", say="Circle your {side} wrist.", repeat=3,
+                                min_repeat=2, max_repeat=10, each_ms=90_000, count=True,
+                                repeat_cue="tick", rest_ms=500),)
+    assert isinstance(rounds, Rounds) and (rounds.rounds, rounds.rest_ms) == (2, 10_000)
+    assert rounds.items == (Slot(name="Plank", say="Plank.", slot_ms=30_000, countdown=3,
+                                 start_cue="bell", end_cue="bell"),)
+
+
+def test_routine_is_frozen():
+    routine = load_routine(DATA / "valid" / "minimal.yaml")
+    with pytest.raises(AttributeError):
+        routine.title = "changed"  # type: ignore[misc]
+
+
+def test_sexagesimal_yaml_is_read_as_written():
+    # YAML 1.1 reads 1:30 as the number 90; a routine means ninety seconds either way,
+    # but 'no' must stay the word, not false.
+    routine = load_routine_text("version: 1\ntitle: no\nsections:\n  - pause: 1:30\n")
+    assert routine.title == "no"
+    assert routine.items == (Pause(duration_ms=90_000),)
+
+
+def test_repeat_bounds_default_to_repeat():
+    routine = load_routine_text("version: 1\ntitle: t\nsections:\n"
+                                "  - {say: s, repeat: 4, each: 8s}\n")
+    assert routine.items[0] == Step(say="s", repeat=4, min_repeat=4, max_repeat=4, each_ms=8000)
+
+
+def test_text_is_folded_to_single_spaces():
+    routine = load_routine_text("version: 1\ntitle: t\nsections:\n  - say: |\n      one\n"
+                                "      two   three\n")
+    assert routine.items[0] == Step(say="one two three")
+
+
+def test_missing_file_and_directory_are_reported(tmp_path):
+    with pytest.raises(RoutineError) as missing:
+        load_routine(tmp_path / "nope.yaml")
+    assert missing.value.lines() == [
+        f"{tmp_path / 'nope.yaml'}: no such file: check the path, or run 'voiceguide templates'"]
+    with pytest.raises(RoutineError) as directory:
+        load_routine(tmp_path)
+    assert directory.value.lines() == [
+        f"{tmp_path}: is a directory: give the path of a routine file (.yaml)"]
+
+
+def test_non_utf8_bytes_are_located(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b"version: 1\ntitle: Caf\xe9\nsections:\n  - say: hi\n")
+    with pytest.raises(RoutineError) as error:
+        load_routine(path)
+    assert error.value.lines() == [f"{path}:2:11: is not UTF-8 text: save it as UTF-8"]
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbfversion: 1\ntitle: t\nsections:\n  - say: hi\n")
+    assert load_routine(path).title == "t"
+
+
+def test_problems_from_many_places_come_sorted():
+    text = "version: 1\ntitle: t\nsections:\n  - pause: 2\n  - pause: x\nextra: 1\n"
+    with pytest.raises(RoutineError) as error:
+        load_routine_text(text, "r.yaml")
+    assert [p.line for p in error.value.problems] == [4, 5, 6]

@@ -1,0 +1,153 @@
+"""The command line: each command parses options, calls one library function, prints.
+
+Expected failures (VoiceguideError) become one line per problem on stderr and a documented
+exit code, here and only here. Heavy modules (speech, audio) are imported inside the
+commands that need them, so ``--help`` and ``validate`` stay instant.
+"""
+
+from __future__ import annotations
+
+import functools
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from voiceguide import __version__
+from voiceguide.durations import parse_duration_ms
+from voiceguide.errors import ExitCode, VoiceguideError
+
+EXIT_CODES = """Exit codes: 0 success, 1 invalid routine or failed render, 2 usage error,
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."""
+
+app = typer.Typer(
+    name="voiceguide",
+    help="Turn a routine written in YAML into a narrated, timed audio session.\n\n"
+    "Example: voiceguide plan hand-massage --length 20m",
+    epilog=EXIT_CODES,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def command(example: str) -> Callable[[F], F]:
+    """Register a command whose VoiceguideErrors print as lines and exit with their code."""
+
+    def register(function: F) -> F:
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return function(*args, **kwargs)
+            except VoiceguideError as error:
+                for line in error.lines():
+                    typer.echo(line, err=True)
+                raise typer.Exit(error.exit_code) from None
+
+        name = function.__name__.rstrip("_")
+        app.command(name, epilog=f"Example: {example}\n\n{EXIT_CODES}")(run)
+        return function
+
+    return register
+
+
+def _duration(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return parse_duration_ms(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+RoutineArg = Annotated[str, typer.Argument(
+    help="A routine file, or the name of a built-in template (see 'voiceguide templates').")]
+PaceOpt = Annotated[float, typer.Option(
+    "--pace", min=0.5, max=2.0, help="Speed of the session: below 1 is slower and longer.")]
+LengthOpt = Annotated[str | None, typer.Option(
+    "--length", help="Fit the session to this length, e.g. 20m or 12:30.")]
+RateOpt = Annotated[int | None, typer.Option(
+    "--rate", min=80, max=400, help="Speaking rate in words per minute at pace 1.")]
+
+
+@command("voiceguide validate my-routine.yaml audio_templates/*.yaml")
+def validate(files: Annotated[list[Path], typer.Argument(help="Routine files to check.")]) -> None:
+    """Check routine files: one line per problem, with file, line, column and key."""
+    from voiceguide.session import validate_files
+
+    for path in validate_files(files):
+        typer.echo(f"{path}: ok")
+
+
+@command("voiceguide plan hand-massage --pace 0.8 --length 20m")
+def plan(
+    routine: RoutineArg = "hand-massage",
+    pace: PaceOpt = 1.0,
+    length: LengthOpt = None,
+    rate: RateOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+) -> None:
+    """Show the session's timeline: when each thing is said or done, and the total."""
+    from voiceguide.planner import Settings
+    from voiceguide.session import plan_routine
+    from voiceguide.table import timeline_table
+
+    settings = Settings(pace=pace, length_ms=_duration(length), rate_wpm=rate)
+    timeline = plan_routine(routine, settings)
+    typer.echo(timeline.to_json() if as_json else timeline_table(timeline))
+
+
+@command("voiceguide templates")
+def templates() -> None:
+    """List the built-in routines with their titles and natural lengths."""
+    from voiceguide.session import describe_templates
+
+    for line in describe_templates():
+        typer.echo(line)
+
+
+@command("voiceguide voices --language en")
+def voices(
+    language: Annotated[str | None, typer.Option(
+        "--language", help="Only voices for this language code, e.g. en or de.")] = None,
+) -> None:
+    """List the speech engine's voices (use an id as 'voice: {name: ID}' in a routine)."""
+    from voiceguide.session import list_voices
+
+    for voice in list_voices(language):
+        typer.echo(f"{voice.id:<24} {', '.join(voice.languages):<12} {voice.name}")
+
+
+@command("voiceguide schema > routine.schema.json")
+def schema() -> None:
+    """Print the routine format as a JSON Schema, for editor completion and checks."""
+    import json
+
+    from voiceguide.schema import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2))
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"voiceguide {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """Turn a routine written in YAML into a narrated, timed audio session."""
+
+
+def main() -> None:
+    # SIGTERM unwinds like Ctrl-C, so temporary files are removed on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(ExitCode.TERMINATED))
+    app()

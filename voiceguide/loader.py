@@ -1,0 +1,566 @@
+"""YAML text to a validated, frozen Routine.
+
+The file is composed into YAML nodes (safe loading, aliases refused) and read node by node
+against the declarations in ``schema.py``, so every problem carries its line and column and
+all of them are reported at once, sorted. Scalars are read from their source text, so YAML
+1.1 surprises (``1:30`` as the number 90, ``no`` as false) never reach the routine.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from voiceguide import schema
+from voiceguide.durations import parse_duration_ms
+from voiceguide.errors import Problem, RoutineError
+from voiceguide.model import (
+    BACKGROUND_SOUNDS,
+    CUE_SOUNDS,
+    Background,
+    Item,
+    Pause,
+    Rounds,
+    Routine,
+    Sides,
+    Slot,
+    Step,
+    Voice,
+)
+
+MAX_FILE_BYTES = 1_000_000
+_TRUE = {"true", "yes", "on"}
+_FALSE = {"false", "no", "off"}
+_LEVEL_RE = re.compile(r"\s*([+-]?\d+(?:\.\d+)?)\s*(?:db)?\s*", re.IGNORECASE)
+
+
+def load_routine(path: str | Path) -> Routine:
+    """Read and check a routine file; RoutineError lists every problem in it."""
+    text = read_text(Path(path))
+    return load_routine_text(text, str(path))
+
+
+def read_text(path: Path) -> str:
+    def fail(message: str) -> RoutineError:
+        return RoutineError([Problem(str(path), 0, 0, "", message)])
+
+    if path.is_dir():
+        raise fail("is a directory: give the path of a routine file (.yaml)")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise fail("no such file: check the path, or run 'voiceguide templates'") from None
+    except OSError as error:
+        raise fail(f"cannot read: {error.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise fail(f"is {len(data):,} bytes; a routine file is at most {MAX_FILE_BYTES:,}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line, column = _position(data, error.start)
+        raise RoutineError([Problem(str(path), line, column, "",
+                                    "is not UTF-8 text: save it as UTF-8")]) from None
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    before = data[:offset]
+    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
+
+
+def load_routine_text(text: str, path: str = "<routine>") -> Routine:
+    root = _compose(text, path)
+    reader = _Reader(path)
+    routine = reader.routine(root)
+    if reader.problems or routine is None:
+        raise RoutineError(reader.problems)
+    return routine
+
+
+class _AliasRefused(yaml.MarkedYAMLError):
+    pass
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe loading that refuses aliases, so a 'billion laughs' file cannot expand."""
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _AliasRefused(
+                problem="aliases (*name) are not supported in routines: write the item out, "
+                "or use for_each_side or rounds to repeat it",
+                problem_mark=event.start_mark,
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+def _compose(text: str, path: str) -> Node:
+    try:
+        root = yaml.compose(text, Loader=_NoAliasLoader)
+    except yaml.MarkedYAMLError as error:
+        raise RoutineError([_yaml_problem(path, error)]) from None
+    except yaml.YAMLError as error:
+        raise RoutineError([Problem(path, 0, 0, "", f"YAML error: {error}")]) from None
+    if root is None:
+        raise RoutineError([Problem(path, 1, 1, "", "is empty: a routine needs at least "
+                                    "'version', 'title' and 'sections'")])
+    return root
+
+
+def _yaml_problem(path: str, error: yaml.MarkedYAMLError) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    problem = error.problem or "not valid YAML"
+    if isinstance(error, _AliasRefused):
+        pass
+    elif "'\\t'" in problem:
+        problem = "a tab character: indent with spaces, not tabs"
+    else:
+        context = f" {error.context}" if error.context else ""
+        problem = f"YAML syntax error: {problem}{context}"
+    return Problem(path, line, column, "", problem)
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What the text being read may refer to: the placeholders of the blocks around it."""
+
+    placeholders: frozenset[str] = frozenset()
+    in_sides: bool = False
+
+
+class _Reader:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def report(self, node: Node, key: str, message: str) -> None:
+        mark = node.start_mark
+        self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, key, message))
+
+    # -- mappings ---------------------------------------------------------------------------
+
+    def mapping(self, node: Node, key: str, keys: tuple[schema.Key, ...],
+                what: str) -> dict[str, Node] | None:
+        """The mapping's values by key, after reporting duplicate, unknown and missing keys."""
+        if not isinstance(node, MappingNode):
+            self.report(node, key, f"expected {what} (a mapping of keys to values), "
+                        f"got {_describe(node)}")
+            return None
+        known = [k.name for k in keys]
+        values: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            name = key_node.value if isinstance(key_node, ScalarNode) else str(key_node)
+            where = _join(key, name)
+            if name in values:
+                first = values[name].start_mark.line + 1
+                self.report(key_node, where, f"duplicate key (first given on line {first}): "
+                            "keep one")
+            elif name not in known:
+                self.report(key_node, where, f"unknown key{_did_you_mean(name, known)}")
+            else:
+                values[name] = value_node
+        misspelled = {_closest(str(k.value), known) for k, _ in node.value
+                      if isinstance(k, ScalarNode) and k.value not in known}
+        for k in keys:
+            if k.default == schema.REQUIRED and k.name not in {*values, *misspelled}:
+                self.report(node, key, f"missing key '{k.name}': add it, e.g. "
+                            f"'{k.name}: {k.example}'")
+        return values
+
+    def optional(self, values: dict[str, Node], key: str, name: str,
+                 read: Callable[[Node, str], Any], default: Any = None) -> Any:
+        if name not in values:
+            return default
+        return read(values[name], _join(key, name))
+
+    # -- the routine ------------------------------------------------------------------------
+
+    def routine(self, root: Node) -> Routine | None:
+        values = self.mapping(root, "", schema.ROUTINE_KEYS, "a routine")
+        if values is None:
+            return None
+        version = self.optional(values, "", "version", self.version)
+        title = self.optional(values, "", "title", self.text)
+        items = self.optional(values, "", "sections", self.items_at_top)
+        routine = Routine(
+            title=title or "",
+            items=items or (),
+            description=self.optional(values, "", "description", self.text, ""),
+            language=self.optional(values, "", "language", self.language, "en"),
+            voice=self.optional(values, "", "voice", self.voice, Voice()),
+            length_ms=self.optional(values, "", "length", self.duration),
+            background=self.optional(values, "", "background", self.background, Background()),
+            version=version or 1,
+            source=self.path,
+        )
+        if items and natural_minimum_ms(items) > schema.MAX_SESSION_MS:
+            self.report(values["sections"], "sections", "the session would last over 12 hours: "
+                        "use fewer repetitions, rounds or shorter times")
+        return routine
+
+    def version(self, node: Node, key: str) -> int | None:
+        if isinstance(node, ScalarNode) and node.value.strip() == "1":
+            return 1
+        self.report(node, key, f"unsupported version {_show(node)}: this voiceguide reads "
+                    "version 1")
+        return None
+
+    def voice(self, node: Node, key: str) -> Voice:
+        values = self.mapping(node, key, schema.VOICE_KEYS, "voice settings") or {}
+        return Voice(
+            name=self.optional(values, key, "name", self.text),
+            rate_wpm=self.optional(values, key, "rate", self.bounded(schema.VOICE_KEYS[1]), 150),
+            volume=self.optional(values, key, "volume", self.fraction, 1.0),
+        )
+
+    def background(self, node: Node, key: str) -> Background:
+        values = self.mapping(node, key, schema.BACKGROUND_KEYS, "background settings") or {}
+        return Background(
+            sound=self.optional(values, key, "sound", self.choice(BACKGROUND_SOUNDS, "sound"),
+                                "none"),
+            level_db=self.optional(values, key, "level", self.level, -24.0),
+        )
+
+    # -- items ------------------------------------------------------------------------------
+
+    def items_at_top(self, node: Node, key: str) -> tuple[Item, ...]:
+        return self.items(node, key, _Scope())
+
+    def items(self, node: Node, key: str, scope: _Scope) -> tuple[Item, ...]:
+        if not isinstance(node, SequenceNode):
+            self.report(node, key, f"expected a list of items, got {_describe(node)}")
+            return ()
+        if not node.value:
+            self.report(node, key, "is empty: give at least one item")
+        found = (self.item(child, f"{key}[{i}]", scope) for i, child in enumerate(node.value))
+        return tuple(item for item in found if item is not None)
+
+    def item(self, node: Node, key: str, scope: _Scope) -> Item | None:
+        if not isinstance(node, MappingNode):
+            self.report(node, key, f"expected an item (a mapping such as 'say: ...' or "
+                        f"'pause: 5s'), got {_describe(node)}")
+            return None
+        names = {k.value for k, _ in node.value if isinstance(k, ScalarNode)}
+        kinds = [kind for marker, kind in schema.ITEM_KINDS.items() if marker in names]
+        if len(kinds) > 1:
+            markers = [m for m in schema.ITEM_KINDS if m in names]
+            self.report(node, key, f"an item is one kind, but this one has both "
+                        f"'{markers[0]}' and '{markers[1]}': split it in two")
+            return None
+        read = {"sides": self.sides, "rounds": self.rounds, "slot": self.slot,
+                "pause": self.pause}.get(kinds[0] if kinds else "", self.step)
+        return read(node, key, scope)
+
+    def step(self, node: Node, key: str, scope: _Scope) -> Step | None:
+        values = self.mapping(node, key, schema.STEP_KEYS, "a step")
+        if values is None:
+            return None
+        text = self.placeholder_text(scope)
+        whole = {k.name: self.bounded(k) for k in schema.STEP_KEYS if k.type == "whole"}
+        repeat = self.optional(values, key, "repeat", whole["repeat"], 1)
+        step = Step(
+            name=self.optional(values, key, "name", text),
+            say=self.optional(values, key, "say", text),
+            repeat=repeat,
+            min_repeat=self.optional(values, key, "min_repeat", whole["min_repeat"], repeat),
+            max_repeat=self.optional(values, key, "max_repeat", whole["max_repeat"], repeat),
+            each_ms=self.optional(values, key, "each", self.duration, 0),
+            count=self.optional(values, key, "count", self.boolean, False),
+            repeat_cue=self.optional(values, key, "repeat_cue", self.cue),
+            start_cue=self.optional(values, key, "start_cue", self.cue),
+            rest_ms=self.optional(values, key, "rest", self.duration, 0),
+        )
+        self.check_step(node, key, values, step)
+        return step
+
+    def check_step(self, node: Node, key: str, values: dict[str, Node], step: Step) -> None:
+        if "say" not in values and "each" not in values:
+            self.report(node, key, "a step needs 'say' (narration), 'each' (activity time), "
+                        "or both")
+        needs_each = [n for n in ("repeat", "min_repeat", "max_repeat", "count", "repeat_cue")
+                      if n in values]
+        if needs_each and "each" not in values:
+            self.report(values[needs_each[0]], _join(key, needs_each[0]),
+                        "needs 'each', the activity time of one repetition")
+        if not step.min_repeat <= step.repeat <= step.max_repeat:
+            where = "min_repeat" if step.min_repeat > step.repeat else "max_repeat"
+            self.report(values.get(where, node), _join(key, where),
+                        f"must allow 'repeat' ({step.repeat}): min_repeat <= repeat <= "
+                        "max_repeat")
+
+    def pause(self, node: Node, key: str, scope: _Scope) -> Pause | None:
+        values = self.mapping(node, key, schema.PAUSE_KEYS, "a pause")
+        if values is None or "pause" not in values:
+            return None
+        return Pause(duration_ms=self.duration(values["pause"], _join(key, "pause")),
+                     name=self.optional(values, key, "name", self.placeholder_text(scope)))
+
+    def slot(self, node: Node, key: str, scope: _Scope) -> Slot | None:
+        values = self.mapping(node, key, schema.SLOT_KEYS, "a slot")
+        if values is None or "slot" not in values:
+            return None
+        text = self.placeholder_text(scope)
+        slot = Slot(
+            name=self.optional(values, key, "name", text),
+            say=self.optional(values, key, "say", text),
+            slot_ms=self.duration(values["slot"], _join(key, "slot")),
+            countdown=self.optional(values, key, "countdown", self.bounded(schema.SLOT_KEYS[3]),
+                                    0),
+            start_cue=self.optional(values, key, "start_cue", self.cue),
+            end_cue=self.optional(values, key, "end_cue", self.cue),
+            stretch=self.optional(values, key, "stretch", self.boolean, False),
+        )
+        if slot.slot_ms and slot.countdown * 1000 >= slot.slot_ms:
+            self.report(values["countdown"], _join(key, "countdown"),
+                        f"a {slot.countdown} s countdown does not fit in a "
+                        f"{slot.slot_ms / 1000:g} s slot")
+        return slot
+
+    def sides(self, node: Node, key: str, scope: _Scope) -> Sides | None:
+        values = self.mapping(node, key, schema.SIDES_KEYS, "a for_each_side block")
+        if values is None or "for_each_side" not in values:
+            return None
+        if scope.in_sides:
+            self.report(values["for_each_side"], _join(key, "for_each_side"),
+                        "for_each_side cannot be nested: {side} would be ambiguous")
+        inner = _Scope(scope.placeholders | {"side"}, in_sides=True)
+        text = self.placeholder_text(inner)
+        return Sides(
+            sides=self.side_names(values["for_each_side"], _join(key, "for_each_side")),
+            items=self.optional(values, key, "steps", lambda n, k: self.items(n, k, inner), ()),
+            announce=self.optional(values, key, "announce", text),
+            switch_cue=self.optional(values, key, "switch_cue", self.cue, "chime"),
+            name=self.optional(values, key, "name", text),
+        )
+
+    def rounds(self, node: Node, key: str, scope: _Scope) -> Rounds | None:
+        values = self.mapping(node, key, schema.ROUNDS_KEYS, "a rounds block")
+        if values is None or "rounds" not in values:
+            return None
+        inner = _Scope(scope.placeholders | {"round", "rounds"}, scope.in_sides)
+        text = self.placeholder_text(inner)
+        return Rounds(
+            rounds=self.bounded(schema.ROUNDS_KEYS[0])(values["rounds"], _join(key, "rounds")),
+            items=self.optional(values, key, "steps", lambda n, k: self.items(n, k, inner), ()),
+            announce=self.optional(values, key, "announce", text),
+            rest_ms=self.optional(values, key, "rest", self.duration, 0),
+            name=self.optional(values, key, "name", text),
+        )
+
+    # -- scalars ----------------------------------------------------------------------------
+
+    def scalar(self, node: Node, key: str, what: str) -> str | None:
+        if isinstance(node, ScalarNode) and node.tag != "tag:yaml.org,2002:null":
+            return str(node.value)
+        self.report(node, key, f"expected {what}, got {_describe(node)}")
+        return None
+
+    def text(self, node: Node, key: str) -> str | None:
+        value = self.scalar(node, key, "text")
+        if value is None:
+            return None
+        if not value.strip():
+            self.report(node, key, "is empty: write the text, or leave the key out")
+            return None
+        if len(value) > schema.MAX_TEXT_CHARS:
+            self.report(node, key, f"is {len(value):,} characters long; keep it under "
+                        f"{schema.MAX_TEXT_CHARS:,} or split it across steps")
+            return None
+        return " ".join(value.split())
+
+    def placeholder_text(self, scope: _Scope) -> Callable[[Node, str], str | None]:
+        def read(node: Node, key: str) -> str | None:
+            value = self.text(node, key)
+            if value is not None:
+                self.check_placeholders(node, key, value, scope)
+            return value
+
+        return read
+
+    def check_placeholders(self, node: Node, key: str, value: str, scope: _Scope) -> None:
+        try:
+            fields = [parsed for parsed in string.Formatter().parse(value) if parsed[1] is not None]
+        except ValueError:
+            self.report(node, key, "has an unmatched '{' or '}': write {{ or }} for a brace")
+            return
+        for _, name, spec, conversion in fields:
+            placeholder = "{" + (name or "") + "}"
+            if spec or conversion or name not in scope.placeholders:
+                self.report(node, key, _placeholder_message(placeholder, scope))
+
+    def duration(self, node: Node, key: str) -> int:
+        value = self.scalar(node, key, "a duration such as 90s or 1:30")
+        if value is None:
+            return 0
+        if value.strip().startswith("-"):
+            self.report(node, key, f"'{value}' is negative: a duration is longer than 0")
+            return 0
+        try:
+            duration_ms = parse_duration_ms(value)
+        except ValueError as error:
+            self.report(node, key, str(error))
+            return 0
+        if duration_ms <= 0:
+            self.report(node, key, "must be longer than 0: leave the key out for none")
+        elif duration_ms > schema.MAX_SESSION_MS:
+            self.report(node, key, f"'{value}' is longer than the 12-hour limit of a session")
+        return duration_ms
+
+    def whole(self, node: Node, key: str) -> int | None:
+        value = self.scalar(node, key, "a whole number")
+        if value is None:
+            return None
+        if not re.fullmatch(r"[+-]?\d+", value.strip()):
+            self.report(node, key, f"expected a whole number, got '{value}'")
+            return None
+        return int(value)
+
+    def bounded(self, spec: schema.Key) -> Callable[[Node, str], int]:
+        low, high = int(spec.minimum or 0), int(spec.maximum or 0)
+
+        def read(node: Node, key: str) -> int:
+            number = self.whole(node, key)
+            if number is None:
+                return low
+            if not low <= number <= high:
+                self.report(node, key, f"{number} is out of range: use {low} to {high:,}")
+                return low
+            return number
+
+        return read
+
+    def fraction(self, node: Node, key: str) -> float:
+        value = self.scalar(node, key, "a number")
+        try:
+            number = float(value or "")
+        except ValueError:
+            self.report(node, key, f"expected a number from 0.1 to 1, got '{value}'")
+            return 1.0
+        if not 0.1 <= number <= 1.0:
+            self.report(node, key, f"{number:g} is out of range: use 0.1 to 1")
+            return 1.0
+        return number
+
+    def boolean(self, node: Node, key: str) -> bool:
+        value = (self.scalar(node, key, "true or false") or "").lower()
+        if value not in _TRUE | _FALSE:
+            self.report(node, key, f"expected true or false, got '{value}'")
+        return value in _TRUE
+
+    def level(self, node: Node, key: str) -> float:
+        value = self.scalar(node, key, "a level in dB such as -24dB") or ""
+        match = _LEVEL_RE.fullmatch(value)
+        spec = schema.BACKGROUND_KEYS[1]
+        if not match:
+            self.report(node, key, f"expected a level in dB such as -24dB, got '{value}'")
+            return -24.0
+        level_db = float(match.group(1))
+        if not (spec.minimum or 0) <= level_db <= (spec.maximum or 0):
+            self.report(node, key, f"{level_db:g}dB is out of range: use {spec.minimum:g}dB "
+                        f"(faint) to {spec.maximum:g}dB (close to the voice)")
+        return level_db
+
+    def language(self, node: Node, key: str) -> str:
+        value = self.scalar(node, key, "a language code such as en or de") or "en"
+        if not re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*", value):
+            self.report(node, key, f"'{value}' is not a language code: write one such as "
+                        "en, de or en-gb")
+        return value.lower().replace("_", "-")
+
+    def choice(self, choices: tuple[str, ...], what: str) -> Callable[[Node, str], str | None]:
+        def read(node: Node, key: str) -> str | None:
+            value = self.scalar(node, key, f"a {what} name")
+            if value is not None and value not in choices:
+                self.report(node, key, f"unknown {what} '{value}'"
+                            f"{_did_you_mean(value, list(choices))} (choose from "
+                            f"{', '.join(choices)})")
+                return None
+            return value
+
+        return read
+
+    def cue(self, node: Node, key: str) -> str | None:
+        return self.choice(CUE_SOUNDS, "cue")(node, key)
+
+    def side_names(self, node: Node, key: str) -> tuple[str, ...]:
+        if not isinstance(node, SequenceNode) or not node.value:
+            self.report(node, key, f"expected a list of side names such as [right, left], got "
+                        f"{_describe(node)}")
+            return ()
+        names = [self.text(child, f"{key}[{i}]") for i, child in enumerate(node.value)]
+        if len(names) > schema.MAX_SIDES:
+            self.report(node, key, f"{len(names)} sides; a block has at most {schema.MAX_SIDES}")
+        present = [n for n in names if n]
+        if len(set(present)) < len(present):
+            self.report(node, key, "names a side twice: each side once")
+        return tuple(present)
+
+
+def natural_minimum_ms(items: tuple[Item, ...]) -> int:
+    """Time the items take at natural length, speech not counted (it only adds)."""
+    total = 0
+    for item in items:
+        if isinstance(item, Step):
+            total += item.repeat * item.each_ms + item.rest_ms
+        elif isinstance(item, Pause):
+            total += item.duration_ms
+        elif isinstance(item, Slot):
+            total += item.slot_ms
+        elif isinstance(item, Sides):
+            total += len(item.sides) * natural_minimum_ms(item.items)
+        else:
+            total += item.rounds * natural_minimum_ms(item.items)
+            total += (item.rounds - 1) * item.rest_ms
+    return total
+
+
+_ALL_PLACEHOLDERS = {"side": "a for_each_side", "round": "a rounds", "rounds": "a rounds"}
+
+
+def _placeholder_message(placeholder: str, scope: _Scope) -> str:
+    name = placeholder.strip("{}")
+    close = difflib.get_close_matches(name, list(_ALL_PLACEHOLDERS), n=1, cutoff=0.6)
+    if close and close[0] in scope.placeholders:
+        return f"unknown placeholder {placeholder}: did you mean {{{close[0]}}}?"
+    if close:
+        block = _ALL_PLACEHOLDERS[close[0]]
+        return f"{{{close[0]}}} is only known inside {block} block"
+    usable = ", ".join("{" + name + "}" for name in sorted(scope.placeholders)) or "none here"
+    return f"unknown placeholder {placeholder} (usable: {usable}; write {{{{ for a brace)"
+
+
+def _closest(name: str, known: list[str]) -> str | None:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _did_you_mean(name: str, known: list[str]) -> str:
+    close = _closest(name, known)
+    return f": did you mean '{close}'?" if close else ""
+
+
+def _join(key: str, name: str) -> str:
+    return f"{key}.{name}" if key else name
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if node.tag == "tag:yaml.org,2002:null":
+        return "nothing"
+    return f"'{node.value}'"
+
+
+def _show(node: Node) -> str:
+    return f"'{node.value}'" if isinstance(node, ScalarNode) else _describe(node)

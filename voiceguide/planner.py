@@ -1,0 +1,372 @@
+"""Routine + settings to Timeline. Pure: every timing decision lives here and only here.
+
+Speech durations come from a ``measure(text, rate_wpm) -> duration_ms`` function (the real
+speech engine through its cache, or a fake in unit tests); nothing else is read.
+
+Time is fixed (speech, cue leads, fixed slots) or elastic (activities, rests, pauses,
+stretchable slots). For chosen repetition counts the session's length is linear in one
+elastic scale: ``total = fixed + scale * elastic``. Fitting to a target length picks
+repetition counts that keep the scale near 1, then solves the scale exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from voiceguide import schema
+from voiceguide.durations import format_ms, format_seconds
+from voiceguide.errors import PlanError
+from voiceguide.model import (
+    CUE_LEAD_MS,
+    MAX_RATE_WPM,
+    MIN_RATE_WPM,
+    Item,
+    Pause,
+    Rounds,
+    Routine,
+    Sides,
+    Slot,
+    Step,
+)
+from voiceguide.timeline import Chapter, Event, Timeline
+
+Measure = Callable[[str, int], int]
+
+MIN_PACE = 0.5
+MAX_PACE = 2.0
+# Length fitting stretches or shrinks elastic time at most this much; beyond it, it changes
+# repetition counts (where a step allows) or reports the target as out of reach.
+MIN_SCALE = 0.5
+MAX_SCALE = 2.0
+COUNTDOWN_STEP_MS = 1000
+
+
+@dataclass(frozen=True)
+class Settings:
+    pace: float = 1.0  # below 1 is slower: elastic time is divided by pace
+    length_ms: int | None = None  # target length; None: the routine's `length`, else natural
+    rate_wpm: int | None = None  # overrides the routine's voice rate (at pace 1)
+
+
+def speech_rate_wpm(base_rate_wpm: int, pace: float) -> int:
+    """Speech follows pace moderately: the rate scales with the square root of pace."""
+    return max(MIN_RATE_WPM, min(MAX_RATE_WPM, round(base_rate_wpm * math.sqrt(pace))))
+
+
+def plan(routine: Routine, measure: Measure, settings: Settings | None = None) -> Timeline:
+    """The session's timeline; PlanError if the settings cannot be met."""
+    settings = settings or Settings()
+    if not MIN_PACE <= settings.pace <= MAX_PACE:
+        raise PlanError([f"pace {settings.pace:g} is out of range: use {MIN_PACE} to "
+                         f"{MAX_PACE} (below 1 is slower)"])
+    rate_wpm = speech_rate_wpm(settings.rate_wpm or routine.voice.rate_wpm, settings.pace)
+    compiler = _Compiler(routine, measure, rate_wpm, settings.pace)
+    target_ms = settings.length_ms or routine.length_ms
+    repeats, scale = _fit(compiler, target_ms) if target_ms else (compiler.natural_repeats(), 1.0)
+    session = compiler.compile(repeats, scale)
+    _check(session, routine)
+    return Timeline(
+        title=routine.title,
+        description=routine.description,
+        language=routine.language,
+        voice=routine.voice,
+        background=routine.background,
+        pace=settings.pace,
+        target_ms=target_ms,
+        events=tuple(sorted(session.events, key=lambda e: (e.start_ms, e.kind != "cue"))),
+        chapters=session.chapters(),
+        total_ms=session.total_ms,
+    )
+
+
+def _check(session: _Session, routine: Routine) -> None:
+    problems = list(dict.fromkeys(session.overruns))
+    if session.total_ms > schema.MAX_SESSION_MS:
+        problems.append(f"the session would last {format_ms(session.total_ms)}, over the "
+                        "12-hour limit: use a shorter --length or fewer repetitions")
+    if problems:
+        raise PlanError([f"{routine.source or routine.title}: {p}" for p in problems])
+
+
+# -- fitting ---------------------------------------------------------------------------------
+
+Repeats = dict[int, int]  # id(step) -> repetition count
+
+
+def _fit(compiler: _Compiler, target_ms: int) -> tuple[Repeats, float]:
+    candidates = compiler.repeat_candidates(target_ms)
+    best: tuple[float, Repeats, float] | None = None
+    for repeats in candidates:
+        scale = compiler.scale_for(repeats, target_ms)
+        if scale is not None and MIN_SCALE <= scale <= MAX_SCALE:
+            distance = abs(math.log(scale)) if scale > 0 else math.inf
+            if best is None or distance < best[0]:
+                best = (distance, repeats, scale)
+    if best is None:
+        raise PlanError([_out_of_reach(compiler, target_ms)])
+    return best[1], best[2]
+
+
+def _out_of_reach(compiler: _Compiler, target_ms: int) -> str:
+    shortest = compiler.compile(compiler.bound_repeats(low=True), MIN_SCALE).total_ms
+    longest = compiler.compile(compiler.bound_repeats(low=False), MAX_SCALE).total_ms
+    pace = f"{compiler.pace:g}"
+    if shortest == longest:
+        return (f"--length {format_ms(target_ms)} is out of reach: this routine has no elastic "
+                f"time and always lasts {format_ms(shortest)} at pace {pace}")
+    return (f"--length {format_ms(target_ms)} is out of reach: at pace {pace} this routine "
+            f"lasts from {format_ms(shortest)} (shortest) to {format_ms(longest)} (longest)")
+
+
+# -- compiling -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Session:
+    """Events being laid out from time 0, with the chapters they open."""
+
+    t: int = 0
+    events: list[Event] = field(default_factory=list)
+    opened: list[tuple[int, str, str | None]] = field(default_factory=list)  # start, title, side
+    overruns: list[str] = field(default_factory=list)
+    ring_out_ms: int = 0  # the last cue's lead may run past the voice track
+
+    @property
+    def chapter(self) -> int:
+        return max(len(self.opened) - 1, 0)
+
+    @property
+    def total_ms(self) -> int:
+        return max(self.t, self.ring_out_ms)
+
+    def open_chapter(self, title: str, side: str | None) -> None:
+        if self.opened and self.opened[-1][0] == self.t:
+            self.opened.pop()  # an empty chapter gives way to the one opening at its start
+        self.opened.append((self.t, title[:1].upper() + title[1:], side))
+
+    def add(self, kind: str, duration_ms: int, text: str = "", *, rate_wpm: int = 0,
+            elastic: bool = False) -> None:
+        if not self.opened:
+            self.open_chapter("Introduction", None)
+        self.events.append(Event(self.t, duration_ms, kind, self.chapter,  # type: ignore[arg-type]
+                                 text=text, rate_wpm=rate_wpm, elastic=elastic))
+        self.t += duration_ms
+
+    def cue(self, name: str, at_ms: int | None = None) -> None:
+        start_ms = self.t if at_ms is None else at_ms
+        if not self.opened:
+            self.open_chapter("Introduction", None)
+        self.events.append(Event(start_ms, 0, "cue", self.chapter, cue=name))
+        self.ring_out_ms = max(self.ring_out_ms, start_ms + CUE_LEAD_MS[name])
+
+    def append(self, other: _Session, pad_ms: int) -> None:
+        """Lay ``other`` (laid out from 0) at the current time, then pad it with silence."""
+        base = len(self.opened)
+        for event in other.events:
+            self.events.append(Event(event.start_ms + self.t, event.duration_ms, event.kind,
+                                     event.chapter + base, event.text, event.cue,
+                                     event.rate_wpm, event.elastic))
+        self.opened.extend((start + self.t, title, side) for start, title, side in other.opened)
+        self.overruns.extend(other.overruns)
+        self.ring_out_ms = max(self.ring_out_ms, other.ring_out_ms + self.t)
+        self.t += other.t
+        if pad_ms:
+            self.add("silence", pad_ms, "settle (equal time per side)")
+
+    def chapters(self) -> tuple[Chapter, ...]:
+        ends = [start for start, _, _ in self.opened[1:]] + [self.total_ms]
+        return tuple(Chapter(title, side, start, end)
+                     for (start, title, side), end in zip(self.opened, ends, strict=True))
+
+
+@dataclass(frozen=True)
+class _Context:
+    """The placeholders' values where an item is laid out."""
+
+    values: dict[str, str] = field(default_factory=dict)
+
+    def fill(self, text: str) -> str:
+        return text.format(**self.values)
+
+    def title(self, name: str) -> str:
+        title = self.fill(name)
+        unused = [self.values[k] for k in ("side",) if k in self.values and "{" + k + "}" not in name]
+        if "round" in self.values and "{round}" not in name:
+            unused.append(f"round {self.values['round']} of {self.values['rounds']}")
+        return f"{title} ({', '.join(unused)})" if unused else title
+
+    def side(self) -> str | None:
+        return self.values.get("side")
+
+
+class _Compiler:
+    def __init__(self, routine: Routine, measure: Measure, rate_wpm: int, pace: float) -> None:
+        self.routine = routine
+        self.measure = measure
+        self.rate_wpm = rate_wpm
+        self.pace = pace
+        self.steps = [s for s in _walk(routine.items) if isinstance(s, Step) and s.each_ms]
+
+    # -- repetition counts --
+
+    def natural_repeats(self) -> Repeats:
+        return {id(step): step.repeat for step in self.steps}
+
+    def bound_repeats(self, *, low: bool) -> Repeats:
+        return {id(s): s.min_repeat if low else s.max_repeat for s in self.steps}
+
+    def scaled_repeats(self, factor: float) -> Repeats:
+        return {id(s): max(s.min_repeat, min(s.max_repeat, round(s.repeat * factor)))
+                for s in self.steps}
+
+    def repeat_candidates(self, target_ms: int) -> list[Repeats]:
+        """Repetition counts whose unscaled length brackets the target."""
+        low, high = 0.0, max([s.max_repeat / s.repeat for s in self.steps] + [1.0]) + 1
+        for _ in range(40):
+            middle = (low + high) / 2
+            if self.compile(self.scaled_repeats(middle), 1.0).total_ms < target_ms:
+                low = middle
+            else:
+                high = middle
+        picks = [self.scaled_repeats(low), self.scaled_repeats(high),
+                 self.bound_repeats(low=True), self.bound_repeats(low=False)]
+        return [dict(p) for p in {tuple(sorted(p.items())): p for p in picks}.values()]
+
+    def scale_for(self, repeats: Repeats, target_ms: int) -> float | None:
+        fixed_ms = self.compile(repeats, 0.0).total_ms
+        elastic_ms = self.compile(repeats, 1.0).total_ms - fixed_ms
+        if elastic_ms <= 0:
+            return 1.0 if abs(fixed_ms - target_ms) <= 500 else None
+        return (target_ms - fixed_ms) / elastic_ms
+
+    # -- layout --
+
+    def compile(self, repeats: Repeats, scale: float) -> _Session:
+        session = _Session()
+        self.items(session, self.routine.items, _Context(), repeats, scale)
+        return session
+
+    def elastic(self, duration_ms: int, scale: float) -> int:
+        return round(duration_ms * scale / self.pace)
+
+    def say(self, session: _Session, text: str) -> None:
+        session.add("speech", self.measure(text, self.rate_wpm), text, rate_wpm=self.rate_wpm)
+
+    def items(self, session: _Session, items: tuple[Item, ...], context: _Context,
+              repeats: Repeats, scale: float) -> None:
+        for item in items:
+            if isinstance(item, Step):
+                self.step(session, item, context, repeats, scale)
+            elif isinstance(item, Pause):
+                self.pause(session, item, context, scale)
+            elif isinstance(item, Slot):
+                self.slot(session, item, context, scale)
+            elif isinstance(item, Sides):
+                self.sides(session, item, context, repeats, scale)
+            else:
+                self.rounds(session, item, context, repeats, scale)
+
+    def step(self, session: _Session, step: Step, context: _Context, repeats: Repeats,
+             scale: float) -> None:
+        if step.name:
+            session.open_chapter(context.title(step.name), context.side())
+        if step.start_cue:
+            session.cue(step.start_cue)
+            session.add("silence", CUE_LEAD_MS[step.start_cue], f"{step.start_cue} rings")
+        if step.say:
+            self.say(session, context.fill(step.say))
+        count = repeats.get(id(step), step.repeat) if step.each_ms else 0
+        for number in range(1, count + 1):
+            self.repetition(session, step, number, count, scale)
+        if step.rest_ms:
+            session.add("silence", self.elastic(step.rest_ms, scale), "rest", elastic=True)
+
+    def repetition(self, session: _Session, step: Step, number: int, count: int,
+                   scale: float) -> None:
+        if step.repeat_cue:
+            session.cue(step.repeat_cue)
+        if step.count:
+            self.say(session, str(number))
+        session.add("silence", self.elastic(step.each_ms, scale),
+                    f"repetition {number} of {count}", elastic=True)
+
+    def pause(self, session: _Session, pause: Pause, context: _Context, scale: float) -> None:
+        if pause.name:
+            session.open_chapter(context.title(pause.name), context.side())
+        session.add("silence", self.elastic(pause.duration_ms, scale), "pause", elastic=True)
+
+    def slot(self, session: _Session, slot: Slot, context: _Context, scale: float) -> None:
+        if slot.name:
+            session.open_chapter(context.title(slot.name), context.side())
+        slot_ms = self.elastic(slot.slot_ms, scale) if slot.stretch else slot.slot_ms
+        end_ms = session.t + slot_ms
+        if slot.start_cue:
+            session.cue(slot.start_cue)
+            session.add("silence", CUE_LEAD_MS[slot.start_cue], f"{slot.start_cue} rings")
+        if slot.say:
+            self.say(session, context.fill(slot.say))
+        for number in range(slot.countdown, 0, -1):
+            self.slot_silence(session, end_ms - number * COUNTDOWN_STEP_MS, slot, context)
+            self.say(session, str(number))
+        self.slot_silence(session, end_ms, slot, context)
+        if slot.end_cue:
+            session.cue(slot.end_cue, at_ms=end_ms)
+
+    def slot_silence(self, session: _Session, until_ms: int, slot: Slot,
+                     context: _Context) -> None:
+        """Silence up to ``until_ms``, or an overrun report if speech already went past it."""
+        if session.t > until_ms:
+            title = context.title(slot.name or slot.say or "slot")
+            session.overruns.append(
+                f"'{title}': speech runs {format_seconds(session.t - until_ms)} past its "
+                f"place in the {format_seconds(slot.slot_ms)} slot: shorten the text, "
+                "lengthen the slot, or raise voice.rate")
+        elif session.t < until_ms:
+            session.add("silence", until_ms - session.t, "hold", elastic=slot.stretch)
+
+    def sides(self, session: _Session, block: Sides, context: _Context, repeats: Repeats,
+              scale: float) -> None:
+        laid_out = [self.side(block, side, i, context, repeats, scale)
+                    for i, side in enumerate(block.sides)]
+        longest_ms = max(side.t for side in laid_out)
+        for side in laid_out:
+            session.append(side, longest_ms - side.t)
+
+    def side(self, block: Sides, side: str, index: int, context: _Context, repeats: Repeats,
+             scale: float) -> _Session:
+        inner = _Context({**context.values, "side": side})
+        session = _Session()
+        session.open_chapter(inner.fill(block.name) if block.name else f"{side} side", side)
+        if index and block.switch_cue:
+            session.cue(block.switch_cue)
+            session.add("silence", CUE_LEAD_MS[block.switch_cue], f"{block.switch_cue} rings")
+        if block.announce:
+            self.say(session, inner.fill(block.announce))
+        self.items(session, block.items, inner, repeats, scale)
+        return session
+
+    def rounds(self, session: _Session, block: Rounds, context: _Context, repeats: Repeats,
+               scale: float) -> None:
+        for number in range(1, block.rounds + 1):
+            inner = _Context({**context.values, "round": str(number),
+                              "rounds": str(block.rounds)})
+            if block.name:
+                session.open_chapter(inner.fill(block.name), inner.side())
+            if block.announce:
+                self.say(session, inner.fill(block.announce))
+            self.items(session, block.items, inner, repeats, scale)
+            if number < block.rounds and block.rest_ms:
+                session.add("silence", self.elastic(block.rest_ms, scale), "rest between rounds",
+                            elastic=True)
+
+
+def _walk(items: tuple[Item, ...]) -> list[Item]:
+    """Every item, blocks' contents included, each once."""
+    found: list[Item] = []
+    for item in items:
+        found.append(item)
+        if isinstance(item, Sides | Rounds):
+            found.extend(_walk(item.items))
+    return found

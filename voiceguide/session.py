@@ -1,0 +1,67 @@
+"""What the commands do, as library functions: load, measure speech, plan (and later render).
+
+Each CLI command calls one function here; they raise VoiceguideError and never exit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from voiceguide.durations import format_ms
+from voiceguide.errors import RoutineError
+from voiceguide.loader import load_routine
+from voiceguide.model import Routine
+from voiceguide.planner import Settings, plan
+from voiceguide.templates import resolve, template_names, template_path
+from voiceguide.timeline import Timeline
+from voiceguide.tts.base import VoiceInfo
+from voiceguide.tts.speech import Speech
+
+
+def validate_files(paths: Iterable[Path]) -> list[Path]:
+    """The paths, if every file is a valid routine; else one RoutineError with every problem."""
+    problems = []
+    checked = []
+    for path in paths:
+        try:
+            load_routine(path)
+            checked.append(path)
+        except RoutineError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise RoutineError(problems)
+    return checked
+
+
+def open_speech(routine: Routine, engine: str = "pyttsx3") -> Speech:
+    from voiceguide.tts.cache import ClipCache
+    from voiceguide.tts.registry import get_engine
+
+    return Speech(get_engine(engine), ClipCache(), routine.voice.name, routine.voice.volume)
+
+
+def plan_routine(routine: str, settings: Settings, engine: str = "pyttsx3") -> Timeline:
+    """Load a routine (a path or a template name) and plan it with measured speech."""
+    loaded = load_routine(resolve(routine))
+    speech = open_speech(loaded, engine)
+    return plan(loaded, speech.duration_ms, settings)
+
+
+def describe_templates(engine: str = "pyttsx3") -> list[str]:
+    """A line per built-in routine: name, natural length at pace 1, title."""
+    lines = []
+    for name in template_names():
+        timeline = plan_routine(str(template_path(name)), Settings(), engine)
+        lines.append(f"{name:<24} {format_ms(timeline.total_ms):>8}  {timeline.title}")
+    return lines
+
+
+def list_voices(language: str | None = None, engine: str = "pyttsx3") -> list[VoiceInfo]:
+    from voiceguide.tts.registry import get_engine
+
+    voices = get_engine(engine).voices()
+    if language:
+        wanted = language.lower()
+        voices = [v for v in voices if any(lang.lower().startswith(wanted) for lang in v.languages)]
+    return sorted(voices, key=lambda v: v.id)

@@ -1,0 +1,44 @@
+"""The timeline as a table a person reads: start, section, side, what happens, duration."""
+
+from __future__ import annotations
+
+from voiceguide.durations import format_ms, format_seconds
+from voiceguide.timeline import Event, Timeline
+
+WHAT_WIDTH = 56
+SECTION_WIDTH = 30
+
+
+def timeline_table(timeline: Timeline) -> str:
+    header = f"{'start':>8}  {'section':<{SECTION_WIDTH}} {'side':<6} {'what':<{WHAT_WIDTH}} duration"
+    rows = [header] + [_row(timeline, event) for event in timeline.events]
+    rows.append(f"{format_ms(timeline.total_ms, precise=True):>8}  total ({_fitted(timeline)})")
+    return "\n".join(rows)
+
+
+def _row(timeline: Timeline, event: Event) -> str:
+    chapter = timeline.chapters[event.chapter]
+    what = _clip(_what(event), WHAT_WIDTH)
+    duration = "" if event.kind == "cue" else f"{format_seconds(event.duration_ms):>8}"
+    return (f"{format_ms(event.start_ms, precise=True):>8}  "
+            f"{_clip(chapter.title, SECTION_WIDTH):<{SECTION_WIDTH}} {chapter.side or '':<6} "
+            f"{what:<{WHAT_WIDTH}} {duration}").rstrip()
+
+
+def _what(event: Event) -> str:
+    if event.kind == "speech":
+        return f'"{event.text}"'
+    if event.kind == "cue":
+        return f"({event.cue})"
+    return event.text
+
+
+def _fitted(timeline: Timeline) -> str:
+    pace = f"pace {timeline.pace:g}"
+    if timeline.target_ms:
+        return f"fitted to {format_ms(timeline.target_ms)} at {pace}"
+    return f"natural length at {pace}"
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
