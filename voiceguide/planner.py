@@ -132,6 +132,7 @@ class _Session:
     opened: list[tuple[int, str, str | None]] = field(default_factory=list)  # start, title, side
     overruns: list[str] = field(default_factory=list)
     ring_out_ms: int = 0  # the last cue's lead may run past the voice track
+    resume: tuple[str, str | None] | None = None  # the chapter to go back to after a block
 
     @property
     def chapter(self) -> int:
@@ -142,27 +143,40 @@ class _Session:
         return max(self.t, self.ring_out_ms)
 
     def open_chapter(self, title: str, side: str | None) -> None:
+        self.resume = None
         if self.opened and self.opened[-1][0] == self.t:
             self.opened.pop()  # an empty chapter gives way to the one opening at its start
         self.opened.append((self.t, title[:1].upper() + title[1:], side))
 
     def add(self, kind: str, duration_ms: int, text: str = "", *, rate_wpm: int = 0,
             elastic: bool = False) -> None:
-        if not self.opened:
-            self.open_chapter("Introduction", None)
+        self.ensure_chapter()
         self.events.append(Event(self.t, duration_ms, kind, self.chapter,  # type: ignore[arg-type]
                                  text=text, rate_wpm=rate_wpm, elastic=elastic))
         self.t += duration_ms
 
     def cue(self, name: str, at_ms: int | None = None) -> None:
         start_ms = self.t if at_ms is None else at_ms
-        if not self.opened:
-            self.open_chapter("Introduction", None)
+        self.ensure_chapter()
         self.events.append(Event(start_ms, 0, "cue", self.chapter, cue=name))
         self.ring_out_ms = max(self.ring_out_ms, start_ms + CUE_LEAD_MS[name])
 
+    def ensure_chapter(self) -> None:
+        """Events after a block go back to the chapter around it, never the block's last."""
+        if self.resume:
+            self.open_chapter(*self.resume)
+        elif not self.opened:
+            self.open_chapter("Introduction", None)
+
+    def current_chapter(self) -> tuple[str, str | None]:
+        if self.resume:
+            return self.resume
+        _, title, side = self.opened[-1] if self.opened else (0, "Introduction", None)
+        return title, side
+
     def append(self, other: _Session, pad_ms: int) -> None:
         """Lay ``other`` (laid out from 0) at the current time, then pad it with silence."""
+        self.resume = None  # other opens its own chapters
         base = len(self.opened)
         for event in other.events:
             self.events.append(Event(event.start_ms + self.t, event.duration_ms, event.kind,
@@ -224,7 +238,7 @@ class _Compiler:
     def repeat_candidates(self, target_ms: int) -> list[Repeats]:
         """Repetition counts whose unscaled length brackets the target."""
         low, high = 0.0, max([s.max_repeat / s.repeat for s in self.steps] + [1.0]) + 1
-        for _ in range(40):
+        for _ in range(32):
             middle = (low + high) / 2
             if self.compile(self.scaled_repeats(middle), 1.0).total_ms < target_ms:
                 low = middle
@@ -331,8 +345,10 @@ class _Compiler:
         laid_out = [self.side(block, side, i, context, repeats, scale)
                     for i, side in enumerate(block.sides)]
         longest_ms = max(side.t for side in laid_out)
+        around = session.current_chapter()
         for side in laid_out:
             session.append(side, longest_ms - side.t)
+        session.resume = around
 
     def side(self, block: Sides, side: str, index: int, context: _Context, repeats: Repeats,
              scale: float) -> _Session:
@@ -349,6 +365,7 @@ class _Compiler:
 
     def rounds(self, session: _Session, block: Rounds, context: _Context, repeats: Repeats,
                scale: float) -> None:
+        around = session.current_chapter()
         for number in range(1, block.rounds + 1):
             inner = _Context({**context.values, "round": str(number),
                               "rounds": str(block.rounds)})
@@ -360,6 +377,8 @@ class _Compiler:
             if number < block.rounds and block.rest_ms:
                 session.add("silence", self.elastic(block.rest_ms, scale), "rest between rounds",
                             elastic=True)
+        if block.name:
+            session.resume = around
 
 
 def _walk(items: tuple[Item, ...]) -> list[Item]:

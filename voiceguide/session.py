@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from voiceguide.durations import format_ms
-from voiceguide.errors import RoutineError
+from voiceguide.errors import RoutineError, SpeechError
 from voiceguide.loader import load_routine
 from voiceguide.model import Routine
 from voiceguide.planner import Settings, plan
@@ -38,7 +38,28 @@ def open_speech(routine: Routine, engine: str = "pyttsx3") -> Speech:
     from voiceguide.tts.cache import ClipCache
     from voiceguide.tts.registry import get_engine
 
-    return Speech(get_engine(engine), ClipCache(), routine.voice.name, routine.voice.volume)
+    speech_engine = get_engine(engine)
+    voice = routine.voice.name or voice_for_language(speech_engine.voices(), routine.language)
+    return Speech(speech_engine, ClipCache(), voice, routine.voice.volume)
+
+
+def voice_for_language(voices: list[VoiceInfo], language: str) -> str:
+    """The voice named for the language (``gmw/en`` for en), else one that speaks it."""
+    wanted = language.lower()
+    by_rank = sorted(
+        (rank, voice.id)
+        for voice in voices
+        for rank, matches in enumerate((
+            voice.id.lower().rsplit("/", 1)[-1] == wanted,
+            wanted in (lang.lower() for lang in voice.languages),
+            any(lang.lower().startswith(wanted + "-") for lang in voice.languages),
+        ))
+        if matches
+    )
+    if not by_rank:
+        raise SpeechError(f"no voice speaks language '{language}': see 'voiceguide voices' "
+                          "and set voice.name, or change language")
+    return by_rank[0][1]
 
 
 def plan_routine(routine: str, settings: Settings, engine: str = "pyttsx3") -> Timeline:

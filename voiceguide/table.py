@@ -6,22 +6,23 @@ from voiceguide.durations import format_ms, format_seconds
 from voiceguide.timeline import Event, Timeline
 
 WHAT_WIDTH = 56
-SECTION_WIDTH = 30
+MAX_SECTION_WIDTH = 40
 
 
 def timeline_table(timeline: Timeline) -> str:
-    header = f"{'start':>8}  {'section':<{SECTION_WIDTH}} {'side':<6} {'what':<{WHAT_WIDTH}} duration"
-    rows = [header] + [_row(timeline, event) for event in timeline.events]
+    width = min(max([len(c.title) for c in timeline.chapters] + [7]), MAX_SECTION_WIDTH)
+    header = f"{'start':>8}  {'section':<{width}} {'side':<6} {'what':<{WHAT_WIDTH}} duration"
+    rows = [header] + [_row(timeline, event, width) for event in timeline.events]
     rows.append(f"{format_ms(timeline.total_ms, precise=True):>8}  total ({_fitted(timeline)})")
     return "\n".join(rows)
 
 
-def _row(timeline: Timeline, event: Event) -> str:
+def _row(timeline: Timeline, event: Event, width: int) -> str:
     chapter = timeline.chapters[event.chapter]
     what = _clip(_what(event), WHAT_WIDTH)
     duration = "" if event.kind == "cue" else f"{format_seconds(event.duration_ms):>8}"
     return (f"{format_ms(event.start_ms, precise=True):>8}  "
-            f"{_clip(chapter.title, SECTION_WIDTH):<{SECTION_WIDTH}} {chapter.side or '':<6} "
+            f"{_clip(chapter.title, width):<{width}} {chapter.side or '':<6} "
             f"{what:<{WHAT_WIDTH}} {duration}").rstrip()
 
 

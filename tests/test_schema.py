@@ -1,0 +1,88 @@
+"""The JSON Schema agrees with the loader: templates and valid files pass, mistakes fail."""
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from voiceguide.schema import SCHEMA_MODELINE, SECTIONS, json_schema
+
+ROOT = Path(__file__).parent.parent
+VALID = sorted((ROOT / "tests" / "data" / "valid").glob("*.yaml"))
+TEMPLATES = sorted((ROOT / "audio_templates").glob("*.yaml"))
+
+
+def validator():
+    return jsonschema.Draft202012Validator(json_schema())
+
+
+def test_schema_is_a_valid_json_schema():
+    jsonschema.Draft202012Validator.check_schema(json_schema())
+
+
+@pytest.mark.parametrize("path", VALID + TEMPLATES, ids=lambda p: p.name)
+def test_valid_files_and_templates_pass_the_schema(path):
+    # Editors read YAML 1.2, where 1:30 is a string; safe_load (1.1) would make it 90.
+    document = yaml.load(path.read_text(), Loader=yaml.BaseLoader)
+    document["version"] = int(document["version"])
+    errors = list(validator().iter_errors(_typed(document)))
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [{"version": 1, "title": "t", "sections": [{"say": "s", "repaet": 3}]},
+     {"version": 2, "title": "t", "sections": [{"say": "s"}]},
+     {"version": 1, "title": "t", "sections": [{"pause": "5 seconds"}]},
+     {"version": 1, "title": "t", "sections": [{"say": "s", "start_cue": "gong"}]},
+     {"version": 1, "sections": [{"say": "s"}]}],
+)
+def test_schema_rejects_mistakes(broken):
+    assert list(validator().iter_errors(broken))
+
+
+def test_templates_start_with_the_schema_modeline():
+    for path in TEMPLATES:
+        assert path.read_text().splitlines()[0] == SCHEMA_MODELINE
+
+
+def test_committed_schema_file_is_current():
+    committed = json.loads((ROOT / "docs" / "routine.schema.json").read_text())
+    assert committed == json_schema()
+
+
+def test_docs_describe_every_key():
+    docs = (ROOT / "docs" / "routine-format.md").read_text()
+    for section, keys in SECTIONS.items():
+        for key in keys:
+            assert f"| `{key.name}` |" in docs, f"{section}.{key.name} is not documented"
+
+
+def _typed(node):
+    """BaseLoader gives strings; turn numbers and booleans back as an editor would see them."""
+    if isinstance(node, dict):
+        return {k: _typed(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_typed(v) for v in node]
+    if node in ("true", "false", "yes", "no"):
+        return node in ("true", "yes")
+    for kind in (int, float):
+        try:
+            return kind(node)
+        except ValueError:
+            pass
+    return node
+
+
+def test_docs_yaml_examples_load_and_plan():
+    from voiceguide.loader import load_routine_text
+    from voiceguide.planner import plan
+
+    docs = (ROOT / "docs" / "routine-format.md").read_text()
+    blocks = [b.split("```", 1)[0] for b in docs.split("```yaml\n")[1:]]
+    assert blocks
+    for block in blocks:
+        timeline = plan(load_routine_text(block, "docs"), lambda text, rate: 100 * len(text))
+        assert timeline.total_ms > 0
