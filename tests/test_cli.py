@@ -1,0 +1,141 @@
+"""The CLI as a user meets it: exact output, exit codes, the real speech engine."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from voiceguide.cli import app
+from voiceguide.schema import json_schema
+
+DATA = Path(__file__).parent / "data"
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_validate_ok_files_prints_ok_and_exits_0():
+    path = str(DATA / "valid" / "minimal.yaml")
+    result = run("validate", path, "audio_templates/hand-massage.yaml")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == f"{path}: ok\naudio_templates/hand-massage.yaml: ok\n"
+
+
+def test_validate_reports_every_problem_of_every_file_and_exits_1():
+    mistakes = "tests/data/invalid/three-mistakes.yaml"
+    top = "tests/data/invalid/unknown-top-key.yaml"
+    result = run("validate", mistakes, top)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"{mistakes}:5:5: sections[0].repaet: unknown key: did you mean 'repeat'?",
+        f"{mistakes}:9:5: sections[1].each: duplicate key (first given on line 8): keep one",
+        f"{mistakes}:10:12: sections[2].pause: 'ten seconds' is not a duration: write a "
+        "duration such as 90s, 1m30s, 1:30, 15m or 500ms",
+        f"{top}:2:1: titel: unknown key: did you mean 'title'?",
+    ]
+
+
+def test_plan_json_of_the_hand_massage_has_six_strokes_per_hand_in_fifteen_minutes():
+    result = run("plan", "hand-massage", "--json")
+    assert result.exit_code == 0, result.stderr
+    timeline = json.loads(result.stdout)
+    assert abs(timeline["total_ms"] - 15 * 60_000) <= 30_000
+    strokes = [c for c in timeline["chapters"] if c["side"] and "(" in c["title"]]
+    assert [c["title"] for c in strokes] == [
+        f"{name} ({side})" for side in ("right", "left") for name in (
+            "Stroke the forearm", "Stroke the hand", "Pinch along the forearm",
+            "Press in small circles", "Thumb circles on back and palm", "Fingers and thumb web")]
+    for index, chapter in enumerate(timeline["chapters"]):
+        if chapter in strokes:
+            repetitions = [e for e in timeline["events"]
+                           if e["chapter"] == index and e["text"].startswith("repetition")]
+            assert len(repetitions) >= 3, chapter["title"]
+
+
+@pytest.mark.parametrize("length", ["20m", "12m"])
+def test_plan_length_fits_within_a_second(length):
+    result = run("plan", "hand-massage", "--length", length, "--json")
+    assert result.exit_code == 0, result.stderr
+    target_ms = int(length.removesuffix("m")) * 60_000
+    assert abs(json.loads(result.stdout)["total_ms"] - target_ms) <= 1000
+
+
+def test_plan_length_out_of_reach_names_the_shortest_and_exits_1():
+    result = run("plan", "hand-massage", "--length", "2m")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert re.fullmatch(r"--length 2:00 is out of reach: at pace 1 this routine lasts from "
+                        r"\d+:\d\d \(shortest\) to \d+:\d\d:\d\d \(longest\)\n", result.stderr)
+
+
+def test_slower_pace_is_longer():
+    totals = [json.loads(run("plan", "hand-massage", "--pace", pace, "--json").stdout)["total_ms"]
+              for pace in ("0.8", "1")]
+    assert totals[0] > totals[1]
+
+
+def test_plan_table_ends_with_the_total():
+    result = run("plan", "hand-massage")
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["start", "section", "side", "what", "duration"]
+    assert re.fullmatch(r" *1[45]:\d\d\.\d  total \(natural length at pace 1\)", lines[-1])
+    assert any("Stroke the forearm (right)" in line and "repetition 1 of 4" in line
+               for line in lines)
+
+
+def test_bad_length_is_a_usage_error():
+    result = run("plan", "hand-massage", "--length", "soon")
+    assert result.exit_code == 2
+    assert "'soon' is not a duration" in result.stderr
+
+
+def test_unknown_routine_names_the_templates():
+    result = run("plan", "hand-masage")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("no routine file or built-in template named 'hand-masage': "
+                                    "templates are hand-massage")
+
+
+def test_templates_lists_name_length_and_title():
+    result = run("templates")
+    assert result.exit_code == 0
+    assert re.search(r"^hand-massage +1[45]:\d\d  Daily hand massage$", result.stdout, re.M)
+
+
+def test_voices_lists_the_engines_english_voice():
+    result = run("voices", "--language", "en")
+    assert result.exit_code == 0
+    assert re.search(r"^gmw/en +en-gb +English \(Great Britain\)$", result.stdout, re.M)
+
+
+def test_schema_prints_the_json_schema():
+    result = run("schema")
+    assert json.loads(result.stdout) == json_schema()
+
+
+@pytest.mark.parametrize("command", ["validate", "plan", "templates", "voices", "schema"])
+def test_every_command_has_help_with_an_example(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Example: voiceguide " + command in result.stdout
+    assert "Exit codes: 0 success" in result.stdout
+
+
+def test_installed_entry_point_runs_in_a_subprocess(tmp_path):
+    exe = Path(sys.executable).with_name("voiceguide")
+    env = {**os.environ, "VOICEGUIDE_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run([str(exe), "plan", "hand-massage", "--length", "20m", "--json"],
+                          capture_output=True, text=True, timeout=120, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert abs(json.loads(done.stdout)["total_ms"] - 1_200_000) <= 1000
+    version = subprocess.run([sys.executable, "-m", "voiceguide", "--version"],
+                             capture_output=True, text=True, timeout=60, check=True)
+    assert version.stdout.startswith("voiceguide ")
