@@ -50,13 +50,24 @@ def test_plan_json_of_the_hand_massage_has_six_strokes_per_hand_in_fifteen_minut
     assert abs(timeline["total_ms"] - 15 * 60_000) <= 30_000
     strokes = [c for c in timeline["chapters"] if c["side"] and "(" in c["title"]]
     assert [c["title"] for c in strokes] == [
-        f"{name} ({side})" for side in ("right", "left") for name in (
-            "Stroke the forearm", "Stroke the hand", "Pinch along the forearm",
-            "Press in small circles", "Thumb circles on back and palm", "Fingers and thumb web")]
+        f"{name} ({side})"
+        for side in ("right", "left")
+        for name in (
+            "Stroke the forearm",
+            "Stroke the hand",
+            "Pinch along the forearm",
+            "Press in small circles",
+            "Thumb circles on back and palm",
+            "Fingers and thumb web",
+        )
+    ]
     for index, chapter in enumerate(timeline["chapters"]):
         if chapter in strokes:
-            repetitions = [e for e in timeline["events"]
-                           if e["chapter"] == index and e["text"].startswith("repetition")]
+            repetitions = [
+                e
+                for e in timeline["events"]
+                if e["chapter"] == index and e["text"].startswith("repetition")
+            ]
             assert len(repetitions) >= 3, chapter["title"]
 
 
@@ -72,13 +83,18 @@ def test_plan_length_out_of_reach_names_the_shortest_and_exits_1():
     result = run("plan", "hand-massage", "--length", "2m")
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert re.fullmatch(r"--length 2:00 is out of reach: at pace 1 this routine lasts from "
-                        r"\d+:\d\d \(shortest\) to \d+:\d\d:\d\d \(longest\)\n", result.stderr)
+    assert re.fullmatch(
+        r"--length 2:00 is out of reach: at pace 1 this routine lasts from "
+        r"\d+:\d\d \(shortest\) to \d+:\d\d:\d\d \(longest\)\n",
+        result.stderr,
+    )
 
 
 def test_slower_pace_is_longer():
-    totals = [json.loads(run("plan", "hand-massage", "--pace", pace, "--json").stdout)["total_ms"]
-              for pace in ("0.8", "1")]
+    totals = [
+        json.loads(run("plan", "hand-massage", "--pace", pace, "--json").stdout)["total_ms"]
+        for pace in ("0.8", "1")
+    ]
     assert totals[0] > totals[1]
 
 
@@ -87,8 +103,9 @@ def test_plan_table_ends_with_the_total():
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["start", "section", "side", "what", "duration"]
     assert re.fullmatch(r" *1[45]:\d\d\.\d  total \(natural length at pace 1\)", lines[-1])
-    assert any("Stroke the forearm (right)" in line and "repetition 1 of 4" in line
-               for line in lines)
+    assert any(
+        "Stroke the forearm (right)" in line and "repetition 1 of 4" in line for line in lines
+    )
 
 
 def test_bad_length_is_a_usage_error():
@@ -100,8 +117,9 @@ def test_bad_length_is_a_usage_error():
 def test_unknown_routine_names_the_templates():
     result = run("plan", "hand-masage")
     assert result.exit_code == 1
-    assert result.stderr.startswith("no routine file or built-in template named 'hand-masage': "
-                                    "templates are hand-massage")
+    assert result.stderr.startswith(
+        "no routine file or built-in template named 'hand-masage': templates are hand-massage"
+    )
 
 
 def test_templates_lists_name_length_and_title():
@@ -132,10 +150,21 @@ def test_every_command_has_help_with_an_example(command):
 def test_installed_entry_point_runs_in_a_subprocess(tmp_path):
     exe = Path(sys.executable).with_name("voiceguide")
     env = {**os.environ, "VOICEGUIDE_CACHE_DIR": str(tmp_path)}
-    done = subprocess.run([str(exe), "plan", "hand-massage", "--length", "20m", "--json"],
-                          capture_output=True, text=True, timeout=120, env=env, check=False)
+    done = subprocess.run(
+        [str(exe), "plan", "hand-massage", "--length", "20m", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert abs(json.loads(done.stdout)["total_ms"] - 1_200_000) <= 1000
-    version = subprocess.run([sys.executable, "-m", "voiceguide", "--version"],
-                             capture_output=True, text=True, timeout=60, check=True)
+    version = subprocess.run(
+        [sys.executable, "-m", "voiceguide", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert version.stdout.startswith("voiceguide ")

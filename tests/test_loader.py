@@ -15,8 +15,11 @@ INVALID = sorted((DATA / "invalid").glob("*.yaml"))
 def expected_lines(path: Path) -> list[str]:
     """The '# expect: LINE:COL: key: message' lines a corpus file carries at its end."""
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    return [f"{path}:{line.removeprefix('# expect: ')}" for line in lines
-            if line.startswith("# expect: ")]
+    return [
+        f"{path}:{line.removeprefix('# expect: ')}"
+        for line in lines
+        if line.startswith("# expect: ")
+    ]
 
 
 @pytest.mark.parametrize("path", INVALID, ids=[p.name for p in INVALID])
@@ -42,12 +45,30 @@ def test_everything_file_reads_every_key():
     assert start == Step(name="Start", say="Welcome.", start_cue="bell")
     assert breathe == Pause(duration_ms=90_000, name="Breathe")
     assert isinstance(sides, Sides) and sides.sides == ("right", "left")
-    assert sides.items == (Step(name="Circles", say="Circle your {side} wrist.", repeat=3,
-                                min_repeat=2, max_repeat=10, each_ms=90_000, count=True,
-                                repeat_cue="tick", rest_ms=500),)
+    assert sides.items == (
+        Step(
+            name="Circles",
+            say="Circle your {side} wrist.",
+            repeat=3,
+            min_repeat=2,
+            max_repeat=10,
+            each_ms=90_000,
+            count=True,
+            repeat_cue="tick",
+            rest_ms=500,
+        ),
+    )
     assert isinstance(rounds, Rounds) and (rounds.rounds, rounds.rest_ms) == (2, 10_000)
-    assert rounds.items == (Slot(name="Plank", say="Plank.", slot_ms=30_000, countdown=3,
-                                 start_cue="bell", end_cue="bell"),)
+    assert rounds.items == (
+        Slot(
+            name="Plank",
+            say="Plank.",
+            slot_ms=30_000,
+            countdown=3,
+            start_cue="bell",
+            end_cue="bell",
+        ),
+    )
 
 
 def test_routine_is_frozen():
@@ -65,14 +86,16 @@ def test_sexagesimal_yaml_is_read_as_written():
 
 
 def test_repeat_bounds_default_to_repeat():
-    routine = load_routine_text("version: 1\ntitle: t\nsections:\n"
-                                "  - {say: s, repeat: 4, each: 8s}\n")
+    routine = load_routine_text(
+        "version: 1\ntitle: t\nsections:\n  - {say: s, repeat: 4, each: 8s}\n"
+    )
     assert routine.items[0] == Step(say="s", repeat=4, min_repeat=4, max_repeat=4, each_ms=8000)
 
 
 def test_text_is_folded_to_single_spaces():
-    routine = load_routine_text("version: 1\ntitle: t\nsections:\n  - say: |\n      one\n"
-                                "      two   three\n")
+    routine = load_routine_text(
+        "version: 1\ntitle: t\nsections:\n  - say: |\n      one\n      two   three\n"
+    )
     assert routine.items[0] == Step(say="one two three")
 
 
@@ -80,11 +103,13 @@ def test_missing_file_and_directory_are_reported(tmp_path):
     with pytest.raises(RoutineError) as missing:
         load_routine(tmp_path / "nope.yaml")
     assert missing.value.lines() == [
-        f"{tmp_path / 'nope.yaml'}: no such file: check the path, or run 'voiceguide templates'"]
+        f"{tmp_path / 'nope.yaml'}: no such file: check the path, or run 'voiceguide templates'"
+    ]
     with pytest.raises(RoutineError) as directory:
         load_routine(tmp_path)
     assert directory.value.lines() == [
-        f"{tmp_path}: is a directory: give the path of a routine file (.yaml)"]
+        f"{tmp_path}: is a directory: give the path of a routine file (.yaml)"
+    ]
 
 
 def test_non_utf8_bytes_are_located(tmp_path):

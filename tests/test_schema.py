@@ -33,11 +33,13 @@ def test_valid_files_and_templates_pass_the_schema(path):
 
 @pytest.mark.parametrize(
     "broken",
-    [{"version": 1, "title": "t", "sections": [{"say": "s", "repaet": 3}]},
-     {"version": 2, "title": "t", "sections": [{"say": "s"}]},
-     {"version": 1, "title": "t", "sections": [{"pause": "5 seconds"}]},
-     {"version": 1, "title": "t", "sections": [{"say": "s", "start_cue": "gong"}]},
-     {"version": 1, "sections": [{"say": "s"}]}],
+    [
+        {"version": 1, "title": "t", "sections": [{"say": "s", "repaet": 3}]},
+        {"version": 2, "title": "t", "sections": [{"say": "s"}]},
+        {"version": 1, "title": "t", "sections": [{"pause": "5 seconds"}]},
+        {"version": 1, "title": "t", "sections": [{"say": "s", "start_cue": "gong"}]},
+        {"version": 1, "sections": [{"say": "s"}]},
+    ],
 )
 def test_schema_rejects_mistakes(broken):
     assert list(validator().iter_errors(broken))

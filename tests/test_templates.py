@@ -37,8 +37,15 @@ def test_hand_massage_follows_the_seed():
     routine = load_routine(template_path("hand-massage"))
     timeline = plan(routine, speech_ms)
     spoken = " ".join(e.text for e in timeline.speech()).lower()
-    for fact in ("warm", "moderate pressure", "serious pain", "doctor", "table",
-                 "thumb underneath", "between your thumb and forefinger"):
+    for fact in (
+        "warm",
+        "moderate pressure",
+        "serious pain",
+        "doctor",
+        "table",
+        "thumb underneath",
+        "between your thumb and forefinger",
+    ):
         assert fact in spoken, fact
     sides = [c.side for c in timeline.chapters if c.side]
     assert sides.index("right") < sides.index("left")

@@ -65,14 +65,25 @@ def _duration(text: str | None) -> int | None:
         raise typer.BadParameter(str(error)) from None
 
 
-RoutineArg = Annotated[str, typer.Argument(
-    help="A routine file, or the name of a built-in template (see 'voiceguide templates').")]
-PaceOpt = Annotated[float, typer.Option(
-    "--pace", min=0.5, max=2.0, help="Speed of the session: below 1 is slower and longer.")]
-LengthOpt = Annotated[str | None, typer.Option(
-    "--length", help="Fit the session to this length, e.g. 20m or 12:30.")]
-RateOpt = Annotated[int | None, typer.Option(
-    "--rate", min=80, max=400, help="Speaking rate in words per minute at pace 1.")]
+RoutineArg = Annotated[
+    str,
+    typer.Argument(
+        help="A routine file, or the name of a built-in template (see 'voiceguide templates')."
+    ),
+]
+PaceOpt = Annotated[
+    float,
+    typer.Option(
+        "--pace", min=0.5, max=2.0, help="Speed of the session: below 1 is slower and longer."
+    ),
+]
+LengthOpt = Annotated[
+    str | None, typer.Option("--length", help="Fit the session to this length, e.g. 20m or 12:30.")
+]
+RateOpt = Annotated[
+    int | None,
+    typer.Option("--rate", min=80, max=400, help="Speaking rate in words per minute at pace 1."),
+]
 
 
 @command("voiceguide validate my-routine.yaml audio_templates/*.yaml")
@@ -113,8 +124,10 @@ def templates() -> None:
 
 @command("voiceguide voices --language en")
 def voices(
-    language: Annotated[str | None, typer.Option(
-        "--language", help="Only voices for this language code, e.g. en or de.")] = None,
+    language: Annotated[
+        str | None,
+        typer.Option("--language", help="Only voices for this language code, e.g. en or de."),
+    ] = None,
 ) -> None:
     """List the speech engine's voices (use an id as 'voice: {name: ID}' in a routine)."""
     from voiceguide.session import list_voices
@@ -141,8 +154,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Turn a routine written in YAML into a narrated, timed audio session."""
 

@@ -66,8 +66,9 @@ def read_text(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line, column = _position(data, error.start)
-        raise RoutineError([Problem(str(path), line, column, "",
-                                    "is not UTF-8 text: save it as UTF-8")]) from None
+        raise RoutineError(
+            [Problem(str(path), line, column, "", "is not UTF-8 text: save it as UTF-8")]
+        ) from None
 
 
 def _position(data: bytes, offset: int) -> tuple[int, int]:
@@ -93,13 +94,13 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise _AliasRefused(
                 problem="aliases (*name) are not supported in routines: write the item out, "
                 "or use for_each_side or rounds to repeat it",
                 problem_mark=event.start_mark,
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 def _compose(text: str, path: str) -> Node:
@@ -110,8 +111,17 @@ def _compose(text: str, path: str) -> Node:
     except yaml.YAMLError as error:
         raise RoutineError([Problem(path, 0, 0, "", f"YAML error: {error}")]) from None
     if root is None:
-        raise RoutineError([Problem(path, 1, 1, "", "is empty: a routine needs at least "
-                                    "'version', 'title' and 'sections'")])
+        raise RoutineError(
+            [
+                Problem(
+                    path,
+                    1,
+                    1,
+                    "",
+                    "is empty: a routine needs at least 'version', 'title' and 'sections'",
+                )
+            ]
+        )
     return root
 
 
@@ -148,12 +158,14 @@ class _Reader:
 
     # -- mappings ---------------------------------------------------------------------------
 
-    def mapping(self, node: Node, key: str, keys: tuple[schema.Key, ...],
-                what: str) -> dict[str, Node] | None:
+    def mapping(
+        self, node: Node, key: str, keys: tuple[schema.Key, ...], what: str
+    ) -> dict[str, Node] | None:
         """The mapping's values by key, after reporting duplicate, unknown and missing keys."""
         if not isinstance(node, MappingNode):
-            self.report(node, key, f"expected {what} (a mapping of keys to values), "
-                        f"got {_describe(node)}")
+            self.report(
+                node, key, f"expected {what} (a mapping of keys to values), got {_describe(node)}"
+            )
             return None
         known = [k.name for k in keys]
         values: dict[str, Node] = {}
@@ -162,22 +174,33 @@ class _Reader:
             where = _join(key, name)
             if name in values:
                 first = values[name].start_mark.line + 1
-                self.report(key_node, where, f"duplicate key (first given on line {first}): "
-                            "keep one")
+                self.report(
+                    key_node, where, f"duplicate key (first given on line {first}): keep one"
+                )
             elif name not in known:
                 self.report(key_node, where, f"unknown key{_did_you_mean(name, known)}")
             else:
                 values[name] = value_node
-        misspelled = {_closest(str(k.value), known) for k, _ in node.value
-                      if isinstance(k, ScalarNode) and k.value not in known}
+        misspelled = {
+            _closest(str(k.value), known)
+            for k, _ in node.value
+            if isinstance(k, ScalarNode) and k.value not in known
+        }
         for k in keys:
             if k.default == schema.REQUIRED and k.name not in {*values, *misspelled}:
-                self.report(node, key, f"missing key '{k.name}': add it, e.g. "
-                            f"'{k.name}: {k.example}'")
+                self.report(
+                    node, key, f"missing key '{k.name}': add it, e.g. '{k.name}: {k.example}'"
+                )
         return values
 
-    def optional(self, values: dict[str, Node], key: str, name: str,
-                 read: Callable[[Node, str], Any], default: Any = None) -> Any:
+    def optional(
+        self,
+        values: dict[str, Node],
+        key: str,
+        name: str,
+        read: Callable[[Node, str], Any],
+        default: Any = None,
+    ) -> Any:
         if name not in values:
             return default
         return read(values[name], _join(key, name))
@@ -203,15 +226,20 @@ class _Reader:
             source=self.path,
         )
         if items and natural_minimum_ms(items) > schema.MAX_SESSION_MS:
-            self.report(values["sections"], "sections", "the session would last over 12 hours: "
-                        "use fewer repetitions, rounds or shorter times")
+            self.report(
+                values["sections"],
+                "sections",
+                "the session would last over 12 hours: "
+                "use fewer repetitions, rounds or shorter times",
+            )
         return routine
 
     def version(self, node: Node, key: str) -> int | None:
         if isinstance(node, ScalarNode) and node.value.strip() == "1":
             return 1
-        self.report(node, key, f"unsupported version {_show(node)}: this voiceguide reads "
-                    "version 1")
+        self.report(
+            node, key, f"unsupported version {_show(node)}: this voiceguide reads version 1"
+        )
         return None
 
     def voice(self, node: Node, key: str) -> Voice:
@@ -225,8 +253,9 @@ class _Reader:
     def background(self, node: Node, key: str) -> Background:
         values = self.mapping(node, key, schema.BACKGROUND_KEYS, "background settings") or {}
         return Background(
-            sound=self.optional(values, key, "sound", self.choice(BACKGROUND_SOUNDS, "sound"),
-                                "none"),
+            sound=self.optional(
+                values, key, "sound", self.choice(BACKGROUND_SOUNDS, "sound"), "none"
+            ),
             level_db=self.optional(values, key, "level", self.level, -24.0),
         )
 
@@ -246,18 +275,30 @@ class _Reader:
 
     def item(self, node: Node, key: str, scope: _Scope) -> Item | None:
         if not isinstance(node, MappingNode):
-            self.report(node, key, f"expected an item (a mapping such as 'say: ...' or "
-                        f"'pause: 5s'), got {_describe(node)}")
+            self.report(
+                node,
+                key,
+                f"expected an item (a mapping such as 'say: ...' or "
+                f"'pause: 5s'), got {_describe(node)}",
+            )
             return None
         names = {k.value for k, _ in node.value if isinstance(k, ScalarNode)}
         kinds = [kind for marker, kind in schema.ITEM_KINDS.items() if marker in names]
         if len(kinds) > 1:
             markers = [m for m in schema.ITEM_KINDS if m in names]
-            self.report(node, key, f"an item is one kind, but this one has both "
-                        f"'{markers[0]}' and '{markers[1]}': split it in two")
+            self.report(
+                node,
+                key,
+                f"an item is one kind, but this one has both "
+                f"'{markers[0]}' and '{markers[1]}': split it in two",
+            )
             return None
-        read = {"sides": self.sides, "rounds": self.rounds, "slot": self.slot,
-                "pause": self.pause}.get(kinds[0] if kinds else "", self.step)
+        read = {
+            "sides": self.sides,
+            "rounds": self.rounds,
+            "slot": self.slot,
+            "pause": self.pause,
+        }.get(kinds[0] if kinds else "", self.step)
         return read(node, key, scope)
 
     def step(self, node: Node, key: str, scope: _Scope) -> Step | None:
@@ -284,25 +325,34 @@ class _Reader:
 
     def check_step(self, node: Node, key: str, values: dict[str, Node], step: Step) -> None:
         if "say" not in values and "each" not in values:
-            self.report(node, key, "a step needs 'say' (narration), 'each' (activity time), "
-                        "or both")
-        needs_each = [n for n in ("repeat", "min_repeat", "max_repeat", "count", "repeat_cue")
-                      if n in values]
+            self.report(
+                node, key, "a step needs 'say' (narration), 'each' (activity time), or both"
+            )
+        needs_each = [
+            n for n in ("repeat", "min_repeat", "max_repeat", "count", "repeat_cue") if n in values
+        ]
         if needs_each and "each" not in values:
-            self.report(values[needs_each[0]], _join(key, needs_each[0]),
-                        "needs 'each', the activity time of one repetition")
+            self.report(
+                values[needs_each[0]],
+                _join(key, needs_each[0]),
+                "needs 'each', the activity time of one repetition",
+            )
         if not step.min_repeat <= step.repeat <= step.max_repeat:
             where = "min_repeat" if step.min_repeat > step.repeat else "max_repeat"
-            self.report(values.get(where, node), _join(key, where),
-                        f"must allow 'repeat' ({step.repeat}): min_repeat <= repeat <= "
-                        "max_repeat")
+            self.report(
+                values.get(where, node),
+                _join(key, where),
+                f"must allow 'repeat' ({step.repeat}): min_repeat <= repeat <= max_repeat",
+            )
 
     def pause(self, node: Node, key: str, scope: _Scope) -> Pause | None:
         values = self.mapping(node, key, schema.PAUSE_KEYS, "a pause")
         if values is None or "pause" not in values:
             return None
-        return Pause(duration_ms=self.duration(values["pause"], _join(key, "pause")),
-                     name=self.optional(values, key, "name", self.placeholder_text(scope)))
+        return Pause(
+            duration_ms=self.duration(values["pause"], _join(key, "pause")),
+            name=self.optional(values, key, "name", self.placeholder_text(scope)),
+        )
 
     def slot(self, node: Node, key: str, scope: _Scope) -> Slot | None:
         values = self.mapping(node, key, schema.SLOT_KEYS, "a slot")
@@ -313,16 +363,17 @@ class _Reader:
             name=self.optional(values, key, "name", text),
             say=self.optional(values, key, "say", text),
             slot_ms=self.duration(values["slot"], _join(key, "slot")),
-            countdown=self.optional(values, key, "countdown", self.bounded(schema.SLOT_KEYS[3]),
-                                    0),
+            countdown=self.optional(values, key, "countdown", self.bounded(schema.SLOT_KEYS[3]), 0),
             start_cue=self.optional(values, key, "start_cue", self.cue),
             end_cue=self.optional(values, key, "end_cue", self.cue),
             stretch=self.optional(values, key, "stretch", self.boolean, False),
         )
         if slot.slot_ms and slot.countdown * 1000 >= slot.slot_ms:
-            self.report(values["countdown"], _join(key, "countdown"),
-                        f"a {slot.countdown} s countdown does not fit in a "
-                        f"{slot.slot_ms / 1000:g} s slot")
+            self.report(
+                values["countdown"],
+                _join(key, "countdown"),
+                f"a {slot.countdown} s countdown does not fit in a {slot.slot_ms / 1000:g} s slot",
+            )
         return slot
 
     def sides(self, node: Node, key: str, scope: _Scope) -> Sides | None:
@@ -330,8 +381,11 @@ class _Reader:
         if values is None or "for_each_side" not in values:
             return None
         if scope.in_sides:
-            self.report(values["for_each_side"], _join(key, "for_each_side"),
-                        "for_each_side cannot be nested: {side} would be ambiguous")
+            self.report(
+                values["for_each_side"],
+                _join(key, "for_each_side"),
+                "for_each_side cannot be nested: {side} would be ambiguous",
+            )
         inner = _Scope(scope.placeholders | {"side"}, in_sides=True)
         text = self.placeholder_text(inner)
         return Sides(
@@ -372,8 +426,12 @@ class _Reader:
             self.report(node, key, "is empty: write the text, or leave the key out")
             return None
         if len(value) > schema.MAX_TEXT_CHARS:
-            self.report(node, key, f"is {len(value):,} characters long; keep it under "
-                        f"{schema.MAX_TEXT_CHARS:,} or split it across steps")
+            self.report(
+                node,
+                key,
+                f"is {len(value):,} characters long; keep it under "
+                f"{schema.MAX_TEXT_CHARS:,} or split it across steps",
+            )
             return None
         return " ".join(value.split())
 
@@ -465,24 +523,33 @@ class _Reader:
             return -24.0
         level_db = float(match.group(1))
         if not (spec.minimum or 0) <= level_db <= (spec.maximum or 0):
-            self.report(node, key, f"{level_db:g}dB is out of range: use {spec.minimum:g}dB "
-                        f"(faint) to {spec.maximum:g}dB (close to the voice)")
+            self.report(
+                node,
+                key,
+                f"{level_db:g}dB is out of range: use {spec.minimum:g}dB "
+                f"(faint) to {spec.maximum:g}dB (close to the voice)",
+            )
         return level_db
 
     def language(self, node: Node, key: str) -> str:
         value = self.scalar(node, key, "a language code such as en or de") or "en"
         if not re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*", value):
-            self.report(node, key, f"'{value}' is not a language code: write one such as "
-                        "en, de or en-gb")
+            self.report(
+                node, key, f"'{value}' is not a language code: write one such as en, de or en-gb"
+            )
         return value.lower().replace("_", "-")
 
     def choice(self, choices: tuple[str, ...], what: str) -> Callable[[Node, str], str | None]:
         def read(node: Node, key: str) -> str | None:
             value = self.scalar(node, key, f"a {what} name")
             if value is not None and value not in choices:
-                self.report(node, key, f"unknown {what} '{value}'"
-                            f"{_did_you_mean(value, list(choices))} (choose from "
-                            f"{', '.join(choices)})")
+                self.report(
+                    node,
+                    key,
+                    f"unknown {what} '{value}'"
+                    f"{_did_you_mean(value, list(choices))} (choose from "
+                    f"{', '.join(choices)})",
+                )
                 return None
             return value
 
@@ -493,8 +560,11 @@ class _Reader:
 
     def side_names(self, node: Node, key: str) -> tuple[str, ...]:
         if not isinstance(node, SequenceNode) or not node.value:
-            self.report(node, key, f"expected a list of side names such as [right, left], got "
-                        f"{_describe(node)}")
+            self.report(
+                node,
+                key,
+                f"expected a list of side names such as [right, left], got {_describe(node)}",
+            )
             return ()
         names = [self.text(child, f"{key}[{i}]") for i, child in enumerate(node.value)]
         if len(names) > schema.MAX_SIDES:

@@ -30,7 +30,7 @@ from voiceguide.model import (
     Slot,
     Step,
 )
-from voiceguide.timeline import Chapter, Event, Timeline
+from voiceguide.timeline import Chapter, Event, Kind, Timeline
 
 Measure = Callable[[str, int], int]
 
@@ -59,8 +59,12 @@ def plan(routine: Routine, measure: Measure, settings: Settings | None = None) -
     """The session's timeline; PlanError if the settings cannot be met."""
     settings = settings or Settings()
     if not MIN_PACE <= settings.pace <= MAX_PACE:
-        raise PlanError([f"pace {settings.pace:g} is out of range: use {MIN_PACE} to "
-                         f"{MAX_PACE} (below 1 is slower)"])
+        raise PlanError(
+            [
+                f"pace {settings.pace:g} is out of range: use {MIN_PACE} to "
+                f"{MAX_PACE} (below 1 is slower)"
+            ]
+        )
     rate_wpm = speech_rate_wpm(settings.rate_wpm or routine.voice.rate_wpm, settings.pace)
     compiler = _Compiler(routine, measure, rate_wpm, settings.pace)
     target_ms = settings.length_ms or routine.length_ms
@@ -84,8 +88,10 @@ def plan(routine: Routine, measure: Measure, settings: Settings | None = None) -
 def _check(session: _Session, routine: Routine) -> None:
     problems = list(dict.fromkeys(session.overruns))
     if session.total_ms > schema.MAX_SESSION_MS:
-        problems.append(f"the session would last {format_ms(session.total_ms)}, over the "
-                        "12-hour limit: use a shorter --length or fewer repetitions")
+        problems.append(
+            f"the session would last {format_ms(session.total_ms)}, over the "
+            "12-hour limit: use a shorter --length or fewer repetitions"
+        )
     if problems:
         raise PlanError([f"{routine.source or routine.title}: {p}" for p in problems])
 
@@ -114,10 +120,14 @@ def _out_of_reach(compiler: _Compiler, target_ms: int) -> str:
     longest = compiler.compile(compiler.bound_repeats(low=False), MAX_SCALE).total_ms
     pace = f"{compiler.pace:g}"
     if shortest == longest:
-        return (f"--length {format_ms(target_ms)} is out of reach: this routine has no elastic "
-                f"time and always lasts {format_ms(shortest)} at pace {pace}")
-    return (f"--length {format_ms(target_ms)} is out of reach: at pace {pace} this routine "
-            f"lasts from {format_ms(shortest)} (shortest) to {format_ms(longest)} (longest)")
+        return (
+            f"--length {format_ms(target_ms)} is out of reach: this routine has no elastic "
+            f"time and always lasts {format_ms(shortest)} at pace {pace}"
+        )
+    return (
+        f"--length {format_ms(target_ms)} is out of reach: at pace {pace} this routine "
+        f"lasts from {format_ms(shortest)} (shortest) to {format_ms(longest)} (longest)"
+    )
 
 
 # -- compiling -------------------------------------------------------------------------------
@@ -148,11 +158,27 @@ class _Session:
             self.opened.pop()  # an empty chapter gives way to the one opening at its start
         self.opened.append((self.t, title[:1].upper() + title[1:], side))
 
-    def add(self, kind: str, duration_ms: int, text: str = "", *, rate_wpm: int = 0,
-            elastic: bool = False) -> None:
+    def add(
+        self,
+        kind: Kind,
+        duration_ms: int,
+        text: str = "",
+        *,
+        rate_wpm: int = 0,
+        elastic: bool = False,
+    ) -> None:
         self.ensure_chapter()
-        self.events.append(Event(self.t, duration_ms, kind, self.chapter,  # type: ignore[arg-type]
-                                 text=text, rate_wpm=rate_wpm, elastic=elastic))
+        self.events.append(
+            Event(
+                self.t,
+                duration_ms,
+                kind,
+                self.chapter,
+                text=text,
+                rate_wpm=rate_wpm,
+                elastic=elastic,
+            )
+        )
         self.t += duration_ms
 
     def cue(self, name: str, at_ms: int | None = None) -> None:
@@ -179,9 +205,18 @@ class _Session:
         self.resume = None  # other opens its own chapters
         base = len(self.opened)
         for event in other.events:
-            self.events.append(Event(event.start_ms + self.t, event.duration_ms, event.kind,
-                                     event.chapter + base, event.text, event.cue,
-                                     event.rate_wpm, event.elastic))
+            self.events.append(
+                Event(
+                    event.start_ms + self.t,
+                    event.duration_ms,
+                    event.kind,
+                    event.chapter + base,
+                    event.text,
+                    event.cue,
+                    event.rate_wpm,
+                    event.elastic,
+                )
+            )
         self.opened.extend((start + self.t, title, side) for start, title, side in other.opened)
         self.overruns.extend(other.overruns)
         self.ring_out_ms = max(self.ring_out_ms, other.ring_out_ms + self.t)
@@ -191,8 +226,10 @@ class _Session:
 
     def chapters(self) -> tuple[Chapter, ...]:
         ends = [start for start, _, _ in self.opened[1:]] + [self.total_ms]
-        return tuple(Chapter(title, side, start, end)
-                     for (start, title, side), end in zip(self.opened, ends, strict=True))
+        return tuple(
+            Chapter(title, side, start, end)
+            for (start, title, side), end in zip(self.opened, ends, strict=True)
+        )
 
 
 @dataclass(frozen=True)
@@ -206,7 +243,9 @@ class _Context:
 
     def title(self, name: str) -> str:
         title = self.fill(name)
-        unused = [self.values[k] for k in ("side",) if k in self.values and "{" + k + "}" not in name]
+        unused = []
+        if "side" in self.values and "{side}" not in name:
+            unused.append(self.values["side"])
         if "round" in self.values and "{round}" not in name:
             unused.append(f"round {self.values['round']} of {self.values['rounds']}")
         return f"{title} ({', '.join(unused)})" if unused else title
@@ -232,8 +271,10 @@ class _Compiler:
         return {id(s): s.min_repeat if low else s.max_repeat for s in self.steps}
 
     def scaled_repeats(self, factor: float) -> Repeats:
-        return {id(s): max(s.min_repeat, min(s.max_repeat, round(s.repeat * factor)))
-                for s in self.steps}
+        return {
+            id(s): max(s.min_repeat, min(s.max_repeat, round(s.repeat * factor)))
+            for s in self.steps
+        }
 
     def repeat_candidates(self, target_ms: int) -> list[Repeats]:
         """Repetition counts whose unscaled length brackets the target."""
@@ -244,8 +285,12 @@ class _Compiler:
                 low = middle
             else:
                 high = middle
-        picks = [self.scaled_repeats(low), self.scaled_repeats(high),
-                 self.bound_repeats(low=True), self.bound_repeats(low=False)]
+        picks = [
+            self.scaled_repeats(low),
+            self.scaled_repeats(high),
+            self.bound_repeats(low=True),
+            self.bound_repeats(low=False),
+        ]
         return [dict(p) for p in {tuple(sorted(p.items())): p for p in picks}.values()]
 
     def scale_for(self, repeats: Repeats, target_ms: int) -> float | None:
@@ -268,8 +313,14 @@ class _Compiler:
     def say(self, session: _Session, text: str) -> None:
         session.add("speech", self.measure(text, self.rate_wpm), text, rate_wpm=self.rate_wpm)
 
-    def items(self, session: _Session, items: tuple[Item, ...], context: _Context,
-              repeats: Repeats, scale: float) -> None:
+    def items(
+        self,
+        session: _Session,
+        items: tuple[Item, ...],
+        context: _Context,
+        repeats: Repeats,
+        scale: float,
+    ) -> None:
         for item in items:
             if isinstance(item, Step):
                 self.step(session, item, context, repeats, scale)
@@ -282,8 +333,9 @@ class _Compiler:
             else:
                 self.rounds(session, item, context, repeats, scale)
 
-    def step(self, session: _Session, step: Step, context: _Context, repeats: Repeats,
-             scale: float) -> None:
+    def step(
+        self, session: _Session, step: Step, context: _Context, repeats: Repeats, scale: float
+    ) -> None:
         if step.name:
             session.open_chapter(context.title(step.name), context.side())
         if step.start_cue:
@@ -297,14 +349,19 @@ class _Compiler:
         if step.rest_ms:
             session.add("silence", self.elastic(step.rest_ms, scale), "rest", elastic=True)
 
-    def repetition(self, session: _Session, step: Step, number: int, count: int,
-                   scale: float) -> None:
+    def repetition(
+        self, session: _Session, step: Step, number: int, count: int, scale: float
+    ) -> None:
         if step.repeat_cue:
             session.cue(step.repeat_cue)
         if step.count:
             self.say(session, str(number))
-        session.add("silence", self.elastic(step.each_ms, scale),
-                    f"repetition {number} of {count}", elastic=True)
+        session.add(
+            "silence",
+            self.elastic(step.each_ms, scale),
+            f"repetition {number} of {count}",
+            elastic=True,
+        )
 
     def pause(self, session: _Session, pause: Pause, context: _Context, scale: float) -> None:
         if pause.name:
@@ -328,30 +385,33 @@ class _Compiler:
         if slot.end_cue:
             session.cue(slot.end_cue, at_ms=end_ms)
 
-    def slot_silence(self, session: _Session, until_ms: int, slot: Slot,
-                     context: _Context) -> None:
+    def slot_silence(self, session: _Session, until_ms: int, slot: Slot, context: _Context) -> None:
         """Silence up to ``until_ms``, or an overrun report if speech already went past it."""
         if session.t > until_ms:
             title = context.title(slot.name or slot.say or "slot")
             session.overruns.append(
                 f"'{title}': speech runs {format_seconds(session.t - until_ms)} past its "
                 f"place in the {format_seconds(slot.slot_ms)} slot: shorten the text, "
-                "lengthen the slot, or raise voice.rate")
+                "lengthen the slot, or raise voice.rate"
+            )
         elif session.t < until_ms:
             session.add("silence", until_ms - session.t, "hold", elastic=slot.stretch)
 
-    def sides(self, session: _Session, block: Sides, context: _Context, repeats: Repeats,
-              scale: float) -> None:
-        laid_out = [self.side(block, side, i, context, repeats, scale)
-                    for i, side in enumerate(block.sides)]
+    def sides(
+        self, session: _Session, block: Sides, context: _Context, repeats: Repeats, scale: float
+    ) -> None:
+        laid_out = [
+            self.side(block, side, i, context, repeats, scale) for i, side in enumerate(block.sides)
+        ]
         longest_ms = max(side.t for side in laid_out)
         around = session.current_chapter()
         for side in laid_out:
             session.append(side, longest_ms - side.t)
         session.resume = around
 
-    def side(self, block: Sides, side: str, index: int, context: _Context, repeats: Repeats,
-             scale: float) -> _Session:
+    def side(
+        self, block: Sides, side: str, index: int, context: _Context, repeats: Repeats, scale: float
+    ) -> _Session:
         inner = _Context({**context.values, "side": side})
         session = _Session()
         session.open_chapter(inner.fill(block.name) if block.name else f"{side} side", side)
@@ -363,20 +423,24 @@ class _Compiler:
         self.items(session, block.items, inner, repeats, scale)
         return session
 
-    def rounds(self, session: _Session, block: Rounds, context: _Context, repeats: Repeats,
-               scale: float) -> None:
+    def rounds(
+        self, session: _Session, block: Rounds, context: _Context, repeats: Repeats, scale: float
+    ) -> None:
         around = session.current_chapter()
         for number in range(1, block.rounds + 1):
-            inner = _Context({**context.values, "round": str(number),
-                              "rounds": str(block.rounds)})
+            inner = _Context({**context.values, "round": str(number), "rounds": str(block.rounds)})
             if block.name:
                 session.open_chapter(inner.fill(block.name), inner.side())
             if block.announce:
                 self.say(session, inner.fill(block.announce))
             self.items(session, block.items, inner, repeats, scale)
             if number < block.rounds and block.rest_ms:
-                session.add("silence", self.elastic(block.rest_ms, scale), "rest between rounds",
-                            elastic=True)
+                session.add(
+                    "silence",
+                    self.elastic(block.rest_ms, scale),
+                    "rest between rounds",
+                    elastic=True,
+                )
         if block.name:
             session.resume = around
 

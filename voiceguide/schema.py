@@ -38,54 +38,150 @@ ITEM_KINDS = {"for_each_side": "sides", "rounds": "rounds", "slot": "slot", "pau
 
 ROUTINE_KEYS = (
     Key("version", "version", REQUIRED, "Format version; always 1 for now.", "1"),
-    Key("title", "text", REQUIRED, "The session's title (also the audio file's title tag).",
-        "Daily hand massage"),
-    Key("description", "text", "", "One or two sentences on what the session is and whom it is "
-        "for (the file's comment tag).", "Fifteen minutes of self massage."),
-    Key("language", "language", "en", "Language of the narration, as a language code; picks the "
-        "voice when `voice.name` is not set.", "en"),
+    Key(
+        "title",
+        "text",
+        REQUIRED,
+        "The session's title (also the audio file's title tag).",
+        "Daily hand massage",
+    ),
+    Key(
+        "description",
+        "text",
+        "",
+        "One or two sentences on what the session is and whom it is for (the file's comment tag).",
+        "Fifteen minutes of self massage.",
+    ),
+    Key(
+        "language",
+        "language",
+        "en",
+        "Language of the narration, as a language code; picks the "
+        "voice when `voice.name` is not set.",
+        "en",
+    ),
     Key("voice", "voice", "{}", "How the narration sounds (see *voice*).", "{rate: 150}"),
-    Key("length", "duration", None, "Default target length; `--length` overrides it. Without "
-        "it the session runs its natural length.", "15m"),
-    Key("background", "background", "{}", "A bed of sound under the session (see *background*).",
-        "{sound: brown, level: -24dB}"),
-    Key("sections", "items", REQUIRED, "The session, in order: a list of items (see *items*).",
-        "[{say: Welcome.}, {pause: 5s}]"),
+    Key(
+        "length",
+        "duration",
+        None,
+        "Default target length; `--length` overrides it. Without "
+        "it the session runs its natural length.",
+        "15m",
+    ),
+    Key(
+        "background",
+        "background",
+        "{}",
+        "A bed of sound under the session (see *background*).",
+        "{sound: brown, level: -24dB}",
+    ),
+    Key(
+        "sections",
+        "items",
+        REQUIRED,
+        "The session, in order: a list of items (see *items*).",
+        "[{say: Welcome.}, {pause: 5s}]",
+    ),
 )
 
 VOICE_KEYS = (
-    Key("name", "text", None, "An engine voice id from `voiceguide voices`; by default the "
-        "engine's voice for `language`.", "gmw/en"),
-    Key("rate", "rate", 150, "Speaking rate in words per minute at pace 1.",
-        "140", MIN_RATE_WPM, MAX_RATE_WPM),
-    Key("volume", "number", 1.0, "Engine volume from 0.1 to 1; loudness is normalized later, "
-        "so this mostly changes the voice's character.", "0.9", 0.1, 1.0),
+    Key(
+        "name",
+        "text",
+        None,
+        "An engine voice id from `voiceguide voices`; by default the "
+        "engine's voice for `language`.",
+        "gmw/en",
+    ),
+    Key(
+        "rate",
+        "rate",
+        150,
+        "Speaking rate in words per minute at pace 1.",
+        "140",
+        MIN_RATE_WPM,
+        MAX_RATE_WPM,
+    ),
+    Key(
+        "volume",
+        "number",
+        1.0,
+        "Engine volume from 0.1 to 1; loudness is normalized later, "
+        "so this mostly changes the voice's character.",
+        "0.9",
+        0.1,
+        1.0,
+    ),
 )
 
 BACKGROUND_KEYS = (
-    Key("sound", "background_sound", "none", "The bed: " + ", ".join(BACKGROUND_SOUNDS) + ".",
-        "brown"),
-    Key("level", "level", -24.0, "Level relative to the voice, in dB (negative is quieter).",
-        "-24dB", -60.0, -6.0),
+    Key(
+        "sound",
+        "background_sound",
+        "none",
+        "The bed: " + ", ".join(BACKGROUND_SOUNDS) + ".",
+        "brown",
+    ),
+    Key(
+        "level",
+        "level",
+        -24.0,
+        "Level relative to the voice, in dB (negative is quieter).",
+        "-24dB",
+        -60.0,
+        -6.0,
+    ),
 )
 
-_NAME = Key("name", "text", None, "A title for the item: it starts a chapter, and the plan "
-            "shows it. May use the block's placeholders.", "Stroke the forearm")
-_START_CUE = Key("start_cue", "cue", None, "A sound as the item starts: "
-                 + ", ".join(CUE_SOUNDS) + ".", "bell")
+_NAME = Key(
+    "name",
+    "text",
+    None,
+    "A title for the item: it starts a chapter, and the plan "
+    "shows it. May use the block's placeholders.",
+    "Stroke the forearm",
+)
+_START_CUE = Key(
+    "start_cue", "cue", None, "A sound as the item starts: " + ", ".join(CUE_SOUNDS) + ".", "bell"
+)
 
 STEP_KEYS = (
     _NAME,
-    Key("say", "text", None, "Narration, spoken first (fixed time).",
-        "Stroke your forearm from wrist to elbow."),
+    Key(
+        "say",
+        "text",
+        None,
+        "Narration, spoken first (fixed time).",
+        "Stroke your forearm from wrist to elbow.",
+    ),
     Key("repeat", "whole", 1, "How many repetitions at natural length.", "3", 1, MAX_REPEAT),
-    Key("min_repeat", "whole", "`repeat`", "Fewest repetitions length fitting may use.", "3",
-        1, MAX_REPEAT),
-    Key("max_repeat", "whole", "`repeat`", "Most repetitions length fitting may use.", "12",
-        1, MAX_REPEAT),
+    Key(
+        "min_repeat",
+        "whole",
+        "`repeat`",
+        "Fewest repetitions length fitting may use.",
+        "3",
+        1,
+        MAX_REPEAT,
+    ),
+    Key(
+        "max_repeat",
+        "whole",
+        "`repeat`",
+        "Most repetitions length fitting may use.",
+        "12",
+        1,
+        MAX_REPEAT,
+    ),
     Key("each", "duration", None, "Activity time of one repetition (elastic).", "8s"),
-    Key("count", "boolean", False, "Speak the repetition's number as it starts (fixed time, "
-        "before `each`).", "true"),
+    Key(
+        "count",
+        "boolean",
+        False,
+        "Speak the repetition's number as it starts (fixed time, before `each`).",
+        "true",
+    ),
     Key("repeat_cue", "cue", None, "A sound as each repetition starts.", "tick"),
     _START_CUE,
     Key("rest", "duration", None, "Silence after the last repetition (elastic).", "3s"),
@@ -97,38 +193,89 @@ PAUSE_KEYS = (
 )
 
 SLOT_KEYS = (
-    Key("slot", "duration", REQUIRED, "A fixed interval that contains its narration: it lasts "
-        "exactly this long whatever the pace or length.", "30s"),
+    Key(
+        "slot",
+        "duration",
+        REQUIRED,
+        "A fixed interval that contains its narration: it lasts "
+        "exactly this long whatever the pace or length.",
+        "30s",
+    ),
     _NAME,
     Key("say", "text", None, "Narration, spoken as the slot starts.", "Plank. Hold it."),
-    Key("countdown", "whole", 0, "Speak the last seconds (3, 2, 1) before the slot ends.", "3",
-        0, MAX_COUNTDOWN),
+    Key(
+        "countdown",
+        "whole",
+        0,
+        "Speak the last seconds (3, 2, 1) before the slot ends.",
+        "3",
+        0,
+        MAX_COUNTDOWN,
+    ),
     _START_CUE,
     Key("end_cue", "cue", None, "A sound as the slot ends.", "bell"),
-    Key("stretch", "boolean", False, "Let pace and length fitting scale this slot like "
-        "elastic time.", "true"),
+    Key(
+        "stretch",
+        "boolean",
+        False,
+        "Let pace and length fitting scale this slot like elastic time.",
+        "true",
+    ),
 )
 
 SIDES_KEYS = (
-    Key("for_each_side", "sides", REQUIRED, "The sides, in order; the block's `steps` run once "
-        "per side with `{side}` filled in, each side getting the same time.", "[right, left]"),
+    Key(
+        "for_each_side",
+        "sides",
+        REQUIRED,
+        "The sides, in order; the block's `steps` run once "
+        "per side with `{side}` filled in, each side getting the same time.",
+        "[right, left]",
+    ),
     Key("steps", "items", REQUIRED, "The items to run for each side.", "[{say: ...}]"),
-    Key("announce", "text", None, "Spoken as each side starts; may use `{side}`.",
-        "Now your {side} hand."),
+    Key(
+        "announce",
+        "text",
+        None,
+        "Spoken as each side starts; may use `{side}`.",
+        "Now your {side} hand.",
+    ),
     Key("switch_cue", "cue", "chime", "A sound as the next side starts.", "chime"),
-    Key("name", "text", None, "Chapter title of each side's opening; may use `{side}`.",
-        "{side} hand"),
+    Key(
+        "name",
+        "text",
+        None,
+        "Chapter title of each side's opening; may use `{side}`.",
+        "{side} hand",
+    ),
 )
 
 ROUNDS_KEYS = (
-    Key("rounds", "whole", REQUIRED, "How many times to run the block's `steps`.", "3",
-        1, MAX_ROUNDS),
+    Key(
+        "rounds",
+        "whole",
+        REQUIRED,
+        "How many times to run the block's `steps`.",
+        "3",
+        1,
+        MAX_ROUNDS,
+    ),
     Key("steps", "items", REQUIRED, "The items to run each round.", "[{say: ...}]"),
-    Key("announce", "text", None, "Spoken as each round starts; may use `{round}` and "
-        "`{rounds}`.", "Round {round} of {rounds}."),
+    Key(
+        "announce",
+        "text",
+        None,
+        "Spoken as each round starts; may use `{round}` and `{rounds}`.",
+        "Round {round} of {rounds}.",
+    ),
     Key("rest", "duration", None, "Silence between rounds (elastic).", "10s"),
-    Key("name", "text", None, "Chapter title of each round's opening; may use `{round}`.",
-        "Round {round}"),
+    Key(
+        "name",
+        "text",
+        None,
+        "Chapter title of each round's opening; may use `{round}`.",
+        "Round {round}",
+    ),
 )
 
 SECTIONS: dict[str, tuple[Key, ...]] = {
@@ -142,9 +289,7 @@ SECTIONS: dict[str, tuple[Key, ...]] = {
     "rounds": ROUNDS_KEYS,
 }
 
-_DURATION_PATTERN = (
-    r"^\s*((\d+(\.\d+)?(ms|h|m|s)\s*)+|(\d+:)?\d+:\d{2}(\.\d+)?)\s*$"
-)
+_DURATION_PATTERN = r"^\s*((\d+(\.\d+)?(ms|h|m|s)\s*)+|(\d+:)?\d+:\d{2}(\.\d+)?)\s*$"
 _TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS}
 _CUE = {"enum": list(CUE_SOUNDS)}
 
@@ -177,8 +322,11 @@ def _object_schema(keys: tuple[Key, ...]) -> dict[str, Any]:
             prop["maximum"] = key.maximum
         properties[key.name] = prop
     required = [key.name for key in keys if key.default == REQUIRED]
-    schema: dict[str, Any] = {"type": "object", "properties": properties,
-                              "additionalProperties": False}
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
     if required:
         schema["required"] = required
     return schema

@@ -49,16 +49,20 @@ def voice_for_language(voices: list[VoiceInfo], language: str) -> str:
     by_rank = sorted(
         (rank, voice.id)
         for voice in voices
-        for rank, matches in enumerate((
-            voice.id.lower().rsplit("/", 1)[-1] == wanted,
-            wanted in (lang.lower() for lang in voice.languages),
-            any(lang.lower().startswith(wanted + "-") for lang in voice.languages),
-        ))
+        for rank, matches in enumerate(
+            (
+                voice.id.lower().rsplit("/", 1)[-1] == wanted,
+                wanted in (lang.lower() for lang in voice.languages),
+                any(lang.lower().startswith(wanted + "-") for lang in voice.languages),
+            )
+        )
         if matches
     )
     if not by_rank:
-        raise SpeechError(f"no voice speaks language '{language}': see 'voiceguide voices' "
-                          "and set voice.name, or change language")
+        raise SpeechError(
+            f"no voice speaks language '{language}': see 'voiceguide voices' "
+            "and set voice.name, or change language"
+        )
     return by_rank[0][1]
 
 

@@ -21,9 +21,11 @@ def _row(timeline: Timeline, event: Event, width: int) -> str:
     chapter = timeline.chapters[event.chapter]
     what = _clip(_what(event), WHAT_WIDTH)
     duration = "" if event.kind == "cue" else f"{format_seconds(event.duration_ms):>8}"
-    return (f"{format_ms(event.start_ms, precise=True):>8}  "
-            f"{_clip(chapter.title, width):<{width}} {chapter.side or '':<6} "
-            f"{what:<{WHAT_WIDTH}} {duration}").rstrip()
+    return (
+        f"{format_ms(event.start_ms, precise=True):>8}  "
+        f"{_clip(chapter.title, width):<{width}} {chapter.side or '':<6} "
+        f"{what:<{WHAT_WIDTH}} {duration}"
+    ).rstrip()
 
 
 def _what(event: Event) -> str:

@@ -11,14 +11,16 @@ _PACKAGE = "voiceguide.audio_templates"
 
 
 def template_names() -> list[str]:
-    return sorted(path.name.removesuffix(".yaml") for path in _files() if path.name.endswith(".yaml"))
+    return sorted(path.stem for path in _files() if path.suffix == ".yaml")
 
 
 def template_path(name: str) -> Path:
     path = Path(str(resources.files(_PACKAGE).joinpath(f"{name}.yaml")))
     if not path.is_file():
-        raise TemplateNotFound(f"no routine file or built-in template named '{name}': "
-                               f"templates are {', '.join(template_names())}")
+        raise TemplateNotFound(
+            f"no routine file or built-in template named '{name}': "
+            f"templates are {', '.join(template_names())}"
+        )
     return path
 
 
