@@ -1,0 +1,235 @@
+"""The speech service: trimming, memoizing, caching and preparing, with fake and real engines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from voiceguide.errors import SpeechError
+from voiceguide.tts import fake
+from voiceguide.tts.base import Clip, SpeechEngine, VoiceInfo
+from voiceguide.tts.cache import ClipCache, cache_key
+from voiceguide.tts.fake import FakeEngine
+from voiceguide.tts.pyttsx3_engine import Pyttsx3Engine
+from voiceguide.tts.speech import LEAD_MS, TRIM_THRESHOLD_DBFS, Speech, trim_silence
+
+SAMPLE_RATE_HZ = 22_050
+AUDIBLE = 32768 * 10 ** (TRIM_THRESHOLD_DBFS / 20)
+ONSET_TOLERANCE_MS = 5.0  # the brief's bar for "the clip starts where the speech starts"
+ONE_FRAME_MS = 1000 / SAMPLE_RATE_HZ
+
+
+@dataclass
+class CountingEngine:
+    """Wraps an engine and counts synthesize calls, to prove cache hits skip the engine."""
+
+    inner: SpeechEngine
+    calls: list[str] = field(default_factory=list)
+    name: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.name = self.inner.name
+
+    def version(self) -> str:
+        return self.inner.version()
+
+    def voices(self) -> list[VoiceInfo]:
+        return self.inner.voices()
+
+    def synthesize(self, text: str, voice: str | None, rate_wpm: int, volume: float) -> Clip:
+        self.calls.append(text)
+        return self.inner.synthesize(text, voice, rate_wpm, volume)
+
+
+@pytest.fixture(scope="module")
+def real_engine() -> Pyttsx3Engine:
+    return Pyttsx3Engine()
+
+
+def _samples(clip: Clip) -> np.ndarray:
+    return np.frombuffer(clip.pcm, dtype="<i2").astype(np.int32)
+
+
+def _onset_ms(clip: Clip) -> float:
+    """Where the first audible sample sits in the clip."""
+    return float(np.flatnonzero(np.abs(_samples(clip)) > AUDIBLE)[0]) * 1000 / clip.sample_rate_hz
+
+
+def _pcm(samples: list[int]) -> Clip:
+    return Clip(pcm=np.array(samples, dtype="<i2").tobytes(), sample_rate_hz=SAMPLE_RATE_HZ)
+
+
+# --- trimming --------------------------------------------------------------------------------
+
+
+def test_trim_keeps_lead_ms_before_the_onset_and_ends_at_the_last_audible_sample() -> None:
+    lead_frames = round(LEAD_MS * SAMPLE_RATE_HZ / 1000)
+    body = [5, 30, 500, -2000, 7, 1500, -300, 50, 3]
+    trimmed = trim_silence(_pcm([0] * 400 + body + [0] * 900))
+    # Audible (above -50 dBFS, about 104) from 500 to -300: the quiet 5, 30 before the onset
+    # stay as part of the kept lead; the quiet 50, 3 after the last audible sample go.
+    assert _samples(trimmed).tolist() == [0] * (lead_frames - 2) + body[:-2]
+
+
+def test_trim_leaves_a_clip_without_silence_alone() -> None:
+    clip = _pcm([1000, -1000] * 100)
+    assert trim_silence(clip) == clip
+
+
+def test_trim_of_a_silent_clip_is_an_error_naming_the_phrase() -> None:
+    with pytest.raises(SpeechError, match=r'speech engine failed on "Hush\.": the clip is silent'):
+        trim_silence(_pcm([0, 3, -50, 0] * 100), "Hush.")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    lead_frames=st.integers(0, 3000),
+    tail_frames=st.integers(0, 3000),
+    body=st.lists(st.integers(-32768, 32767), min_size=0, max_size=200),
+)
+def test_trim_invariants(lead_frames: int, tail_frames: int, body: list[int]) -> None:
+    """Whatever silence surrounds a sound, trimming keeps the sound whole and starts near it."""
+    sound = [20_000, *body, -20_000]
+    trimmed = trim_silence(_pcm([0] * lead_frames + sound + [0] * tail_frames))
+    kept_lead = min(lead_frames, round(LEAD_MS * SAMPLE_RATE_HZ / 1000))
+    assert _samples(trimmed).tolist() == [0] * kept_lead + sound
+    assert _onset_ms(trimmed) <= ONSET_TOLERANCE_MS
+
+
+# --- with the fake engine ----------------------------------------------------------------------
+
+
+def test_duration_is_the_fake_tone_plus_the_kept_lead() -> None:
+    speech = Speech(FakeEngine(), ClipCache(), volume=1.0)
+    for text, rate_wpm in [("One two three four.", 120), ("Breathe.", 80), ("A b c d e f", 300)]:
+        expected_ms = fake.speech_ms(text, rate_wpm) + LEAD_MS
+        assert speech.duration_ms(text, rate_wpm) == pytest.approx(expected_ms, abs=1)
+        assert _onset_ms(speech.clip(text, rate_wpm)) == pytest.approx(LEAD_MS, abs=ONE_FRAME_MS)
+
+
+def test_each_phrase_is_synthesized_once_per_process() -> None:
+    engine = FakeEngine()
+    speech = Speech(engine, None)
+    first = speech.clip("Hold.", 150)
+    assert speech.clip("Hold.", 150) is first
+    assert speech.duration_ms("Hold.", 150) == first.duration_ms
+    speech.clip("Hold.", 200)  # another rate is another clip
+    assert [call[0] for call in engine.calls] == ["Hold.", "Hold."]
+
+
+def test_a_cache_hit_returns_identical_bytes_without_calling_the_engine() -> None:
+    first = Speech(FakeEngine(), ClipCache(), voice="fake/en", volume=0.8)
+    clip = first.clip("Switch hands.", 150)
+    engine = FakeEngine()
+    second = Speech(engine, ClipCache(), voice="fake/en", volume=0.8)
+    assert second.clip("Switch hands.", 150) == clip
+    assert engine.calls == []
+
+
+@pytest.mark.parametrize(("voice", "volume"), [("fake/de", 0.8), ("fake/en", 0.5), (None, 0.8)])
+def test_a_changed_voice_or_volume_is_a_cache_miss(voice: str | None, volume: float) -> None:
+    Speech(FakeEngine(), ClipCache(), voice="fake/en", volume=0.8).clip("Switch hands.", 150)
+    engine = FakeEngine()
+    Speech(engine, ClipCache(), voice=voice, volume=volume).clip("Switch hands.", 150)
+    assert len(engine.calls) == 1
+
+
+def test_the_cache_holds_the_untrimmed_clip_under_the_engine_key() -> None:
+    cache, engine = ClipCache(), FakeEngine()
+    Speech(engine, cache, voice="fake/en", volume=1.0).clip("Rest.", 150)
+    key = cache_key("fake", engine.version(), "fake/en", 150, 1.0, "Rest.")
+    assert cache.get(key) == FakeEngine().synthesize("Rest.", "fake/en", 150, 1.0)
+
+
+def test_a_corrupt_cache_entry_is_synthesized_again() -> None:
+    cache = ClipCache()
+    clip = Speech(FakeEngine(), cache).clip("Press gently.", 150)
+    key = cache_key("fake", "fake 1", None, 150, 1.0, "Press gently.")
+    path = cache.path_for(key)
+    path.write_bytes(path.read_bytes()[:-100])
+    engine = FakeEngine()
+    assert Speech(engine, cache).clip("Press gently.", 150) == clip
+    assert len(engine.calls) == 1
+    assert cache.get(key) is not None  # and the entry was repaired
+
+
+def test_prepare_synthesizes_each_distinct_phrase_once_and_reports_progress() -> None:
+    engine = FakeEngine()
+    speech = Speech(engine, ClipCache())
+    phrases = [("One.", 150), ("Two.", 150), ("One.", 150), ("One.", 120), ("Two.", 150)]
+    reports: list[tuple[int, int]] = []
+    speech.prepare(phrases, lambda done, total: reports.append((done, total)))
+    assert reports == [(1, 3), (2, 3), (3, 3)]
+    assert len(engine.calls) == 3
+    speech.duration_ms("One.", 120)
+    assert len(engine.calls) == 3
+
+
+def test_prepare_without_progress_and_without_phrases() -> None:
+    Speech(FakeEngine(), ClipCache()).prepare([])
+    Speech(FakeEngine(), ClipCache()).prepare(iter([("Go.", 150)]))
+
+
+def test_engine_errors_pass_through() -> None:
+    speech = Speech(FakeEngine(), ClipCache(), voice="fake/xx")
+    with pytest.raises(SpeechError, match="unknown voice 'fake/xx'"):
+        speech.clip("Hello.", 150)
+
+
+# --- with the real engine ----------------------------------------------------------------------
+
+REAL_PHRASES = [
+    "Hello.",  # a fricative onset after espeak's leading silence
+    "Sit comfortably.",
+    "Five.",
+    "Stroke your forearm.",
+    "One.",  # voiced onsets: espeak starts these at its very first sample
+    "Now switch hands.",
+    "Elbow.",
+    "Three, two, one.",
+    "Feel the warmth in your fingers.",
+    "Hold the stretch and breathe slowly.",
+]
+
+
+@pytest.mark.parametrize("rate_wpm", [90, 150, 300])
+def test_real_clips_start_within_5_ms_of_the_first_audible_sample(
+    real_engine: Pyttsx3Engine, rate_wpm: int
+) -> None:
+    speech = Speech(real_engine, ClipCache())
+    for text in REAL_PHRASES:
+        clip = speech.clip(text, rate_wpm)
+        assert _onset_ms(clip) <= ONSET_TOLERANCE_MS, text
+        assert abs(_samples(clip)[-1]) > AUDIBLE, text  # ends on its last audible sample
+        assert speech.duration_ms(text, rate_wpm) == clip.duration_ms
+
+
+def test_trimming_removes_espeaks_trailing_pause(real_engine: Pyttsx3Engine) -> None:
+    untrimmed = real_engine.synthesize("Hold the stretch.", None, 150, 1.0)
+    trimmed = Speech(real_engine, None).clip("Hold the stretch.", 150)
+    assert untrimmed.duration_ms - trimmed.duration_ms > 200  # espeak pads ~400 ms at 150 wpm
+
+
+def test_real_cache_hit_returns_identical_bytes_without_calling_the_engine(
+    real_engine: Pyttsx3Engine,
+) -> None:
+    first = CountingEngine(real_engine)
+    clip = Speech(first, ClipCache()).clip("Rest your hand on the table.", 150)
+    second = CountingEngine(real_engine)
+    assert Speech(second, ClipCache()).clip("Rest your hand on the table.", 150).pcm == clip.pcm
+    assert (len(first.calls), len(second.calls)) == (1, 0)
+
+
+def test_real_corrupt_entry_is_synthesized_again(real_engine: Pyttsx3Engine) -> None:
+    cache = ClipCache()
+    Speech(real_engine, cache).clip("Circle the knuckles.", 150)
+    for path in cache.directory.rglob("*.wav"):
+        path.write_bytes(path.read_bytes()[:1000])
+    counting = CountingEngine(real_engine)
+    clip = Speech(counting, cache).clip("Circle the knuckles.", 150)
+    assert counting.calls == ["Circle the knuckles."]
+    assert clip.duration_ms > 500

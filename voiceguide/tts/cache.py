@@ -1,0 +1,133 @@
+"""A content-addressed cache of speech clips on disk.
+
+An entry's name is the sha256 of everything that changes the engine's audio (engine name and
+version, voice, rate, volume, text), so a changed setting can never return a stale clip and
+nothing ever needs invalidating. Entries are mono 16-bit WAV files (playable, for debugging)
+holding the clip exactly as the engine made it, before trimming, so that a change to the
+trimming never needs a new cache.
+
+Several processes may share the directory: an entry is written to a temporary file in the
+same directory and renamed into place, so readers see a whole file or none. Two writers of
+one key write the same kind of clip and the last rename wins. A file that is not a whole,
+well-formed entry (cut short, say, by a crash before the data reached the disk) is a miss.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import tempfile
+import wave
+from pathlib import Path
+
+from voiceguide.errors import SpeechError
+from voiceguide.tts.base import Clip
+
+CACHE_DIR_ENV = "VOICEGUIDE_CACHE_DIR"
+LAYOUT = "clips-v1"
+"""Bump when the entry format or the key changes: old entries are then simply never read."""
+WAV_HEADER_BYTES = 44  # the canonical PCM header that the wave module writes
+
+
+def default_cache_dir() -> Path:
+    """``$VOICEGUIDE_CACHE_DIR`` if set, else the platform's user cache directory."""
+    configured = os.environ.get(CACHE_DIR_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("voiceguide"))
+
+
+def cache_key(
+    engine_name: str,
+    engine_version: str,
+    voice: str | None,
+    rate_wpm: int,
+    volume: float,
+    text: str,
+) -> str:
+    """The hex sha256 naming the clip for these settings (JSON keeps the fields apart)."""
+    fields = [LAYOUT, engine_name, engine_version, voice, int(rate_wpm), float(volume), text]
+    encoded = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()
+
+
+class ClipCache:
+    """Clips on disk by key. ``get`` never raises on a bad entry; ``put`` is atomic."""
+
+    def __init__(self, directory: Path | str | None = None) -> None:
+        root = Path(directory) if directory is not None else default_cache_dir()
+        self.directory = root / LAYOUT
+
+    def path_for(self, key: str) -> Path:
+        # Two-character shards keep directories small for tools that list them.
+        return self.directory / key[:2] / f"{key}.wav"
+
+    def get(self, key: str) -> Clip | None:
+        """The cached clip, or None when it is missing, unreadable or not a whole entry."""
+        try:
+            data = self.path_for(key).read_bytes()
+        except OSError:
+            return None
+        return _decode(data)
+
+    def put(self, key: str, clip: Clip) -> None:
+        """Store ``clip`` under ``key`` atomically (temporary file, then rename)."""
+        path = self.path_for(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(path, _encode(clip))
+        except OSError as error:
+            raise SpeechError(
+                f"cannot write the speech cache at {self.directory}: {error.strerror or error}; "
+                f"set {CACHE_DIR_ENV} to a writable directory"
+            ) from error
+
+
+def _encode(clip: Clip) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(clip.sample_rate_hz)
+        wav.writeframes(clip.pcm)
+    return buffer.getvalue()
+
+
+def _decode(data: bytes) -> Clip | None:
+    """Parse an entry; anything but a complete mono 16-bit WAV with frames is a miss."""
+    try:
+        with wave.open(io.BytesIO(data), "rb") as wav:
+            well_formed = (
+                wav.getnchannels() == 1
+                and wav.getsampwidth() == 2
+                and wav.getframerate() > 0
+                and wav.getnframes() > 0
+            )
+            frames = wav.getnframes()
+            sample_rate_hz = wav.getframerate()
+            pcm = wav.readframes(frames)
+    except (wave.Error, EOFError):
+        return None
+    # Exact size: a cut-short file or one with trailing bytes is not an entry we wrote.
+    if not well_formed or len(pcm) != frames * 2 or len(data) != WAV_HEADER_BYTES + len(pcm):
+        return None
+    return Clip(pcm=pcm, sample_rate_hz=sample_rate_hz)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    # No fsync: after a power loss an entry may be empty or short, and _decode then treats it
+    # as a miss; syncing every clip would slow a cold render for no real gain.
+    descriptor, temp_name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as temp_file:
+            temp_file.write(data)
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise

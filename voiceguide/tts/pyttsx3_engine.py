@@ -1,0 +1,314 @@
+"""The default speech engine: pyttsx3 driving espeak-ng, made safe to call in a loop.
+
+This is the only module that imports pyttsx3. pyttsx3 2.99's espeak driver is asynchronous
+and has several bugs when rendering many files in one process (see AUDIO-NOTES.md); the
+``_Espeak`` class below works around each of them:
+
+- ``runAndWait()`` returns before the WAV exists: wait for the ``finished-utterance`` event,
+  then until espeak's command queue is idle.
+- the next ``runAndWait()`` calls the driver's ``stop()``, which cancels the *new* utterance
+  and flushes queued rate changes: the driver's ``stop`` is made a no-op.
+- several ``save_to_file`` calls before one ``runAndWait`` write one file: one per run.
+- the driver prints "Audio saved to ..." from espeak's thread, and a closed stdout makes the
+  print raise so the event never fires: stdout is captured around synthesis.
+- ``getProperty('rate')`` always says 175 and a bad voice id is silently ignored: we set every
+  setting before every phrase and validate voice ids against the engine's list.
+- ``save_to_file('')`` raises a bare AssertionError: blank text is rejected first.
+
+Even so, every WAV is checked (frames > 0, some audible sample) and a failed phrase is retried.
+espeak can only be initialised once per process, so one ``_Espeak`` is shared by every
+``Pyttsx3Engine``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import difflib
+import io
+import shutil
+import tempfile
+import threading
+import time
+import wave
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voiceguide.errors import SpeechError
+from voiceguide.tts import native
+from voiceguide.tts.base import Clip, VoiceInfo
+
+ATTEMPTS = 3
+BASE_TIMEOUT_S = 10.0
+"""Generous: espeak renders about 400 times faster than real time, even a long phrase under load
+takes well under a second. Only a wedged engine reaches this."""
+TIMEOUT_S_PER_CHAR = 0.02
+IDLE_POLL_S = 0.001
+MIN_RATE_WPM = 80
+"""espeak-ng's slowest: it silently speaks anything slower at 80."""
+MAX_RATE_WPM = 900
+"""The fastest rate measured to be honoured (espeak-ng speeds up past 450 with sonic)."""
+AUDIBLE_PEAK = 104
+"""-50 dBFS: a clip whose loudest sample is quieter than this is treated as a failure."""
+
+
+class _Failure(Exception):
+    """One attempt failed in a way that a retry may fix."""
+
+
+class Pyttsx3Engine:
+    """SpeechEngine backed by pyttsx3 + espeak-ng. Cheap to create; shares one espeak."""
+
+    name = "pyttsx3"
+
+    def __init__(self, attempts: int = ATTEMPTS) -> None:
+        self._attempts = attempts
+        self.retries = 0
+        """Attempts beyond the first over this engine's life (diagnostics for stress runs)."""
+
+    def version(self) -> str:
+        espeak = _shared_espeak()
+        return f"pyttsx3 {_pyttsx3_version()}; espeak-ng {espeak.version}; {espeak.source}"
+
+    def voices(self) -> list[VoiceInfo]:
+        return list(_shared_espeak().voices)
+
+    def synthesize(self, text: str, voice: str | None, rate_wpm: int, volume: float) -> Clip:
+        if not text.strip():
+            raise SpeechError("speech engine got blank text: there is nothing to say")
+        if not 0.0 < volume <= 1.0:
+            raise SpeechError(f"voice volume must be above 0 and at most 1, got {volume}")
+        if not MIN_RATE_WPM <= rate_wpm <= MAX_RATE_WPM:
+            raise SpeechError(
+                f"speech rate must be {MIN_RATE_WPM} to {MAX_RATE_WPM} words per minute, "
+                f"got {rate_wpm}"
+            )
+        espeak = _shared_espeak()
+        voice_id = espeak.resolve_voice(voice)
+        return self._synthesize_with_retries(espeak, text, voice_id, rate_wpm, volume)
+
+    def _synthesize_with_retries(
+        self, espeak: _Espeak, text: str, voice_id: str, rate_wpm: int, volume: float
+    ) -> Clip:
+        reason = ""
+        for attempt in range(self._attempts):
+            try:
+                clip = espeak.render(text, voice_id, rate_wpm, volume)
+            except _Failure as failure:
+                reason = str(failure)
+                continue
+            self.retries += attempt
+            return clip
+        self.retries += self._attempts - 1
+        raise SpeechError(
+            f'speech engine failed on "{_shorten(text)}": {reason} '
+            f"(after {self._attempts} attempts)"
+        )
+
+
+class _Espeak:
+    """The one pyttsx3 engine of this process, with the fixes the module docstring lists."""
+
+    def __init__(self) -> None:
+        self.source = native.load_espeak()
+        self._engine, self._espeak = _start_pyttsx3(self.source)
+        self._driver = self._engine.proxy._driver
+        # Only rendering to files happens here: nothing ever needs cancelling, and the driver's
+        # stop() would cancel the utterance we just queued.
+        self._driver.stop = _do_nothing
+        self._finished = threading.Event()
+        self._completed = False
+        self._errors: list[str] = []
+        self._engine.connect("finished-utterance", self._on_finished)
+        self._engine.connect("error", self._on_error)
+        self._lock = threading.Lock()
+        self._workdir = Path(tempfile.mkdtemp(prefix="voiceguide-tts-"))
+        atexit.register(shutil.rmtree, self._workdir, ignore_errors=True)
+        self._counter = 0
+        self.version = _espeak_version(self._espeak)
+        self.voices = _list_voices(self._engine)
+        self._voice_ids = {v.id for v in self.voices}
+        self.default_voice = str(self._engine.getProperty("voice") or self.voices[0].id)
+
+    def resolve_voice(self, voice: str | None) -> str:
+        if voice is None:
+            return self.default_voice
+        if voice in self._voice_ids:
+            return voice
+        raise SpeechError(_unknown_voice_message(voice, self.voices))
+
+    def render(self, text: str, voice_id: str, rate_wpm: int, volume: float) -> Clip:
+        """Synthesize one phrase to a WAV file in our private directory and read it back."""
+        with self._lock:
+            path = self._next_path()
+            try:
+                self._render_to(path, text, voice_id, rate_wpm, volume)
+                return _read_clip(path)
+            finally:
+                path.unlink(missing_ok=True)
+
+    def _render_to(
+        self, path: Path, text: str, voice_id: str, rate_wpm: int, volume: float
+    ) -> None:
+        timeout_s = BASE_TIMEOUT_S + TIMEOUT_S_PER_CHAR * len(text)
+        self._wait_idle(timeout_s)
+        self._finished.clear()
+        self._errors.clear()
+        with contextlib.redirect_stdout(io.StringIO()):
+            self._apply_settings(voice_id, rate_wpm, volume)
+            self._run(text, path)
+            if not self._finished.wait(timeout_s):
+                self._reset()
+                raise _Failure(f"no result after {timeout_s:.1f} s")
+            self._wait_idle(timeout_s)
+        if not self._completed:
+            raise _Failure("espeak cancelled the phrase")
+        if self._errors:
+            raise _Failure(self._errors[0])
+
+    def _apply_settings(self, voice_id: str, rate_wpm: int, volume: float) -> None:
+        """Set everything every time: espeak's own idea of the settings cannot be read back."""
+        self._engine.setProperty("voice", voice_id)
+        self._engine.setProperty("rate", int(rate_wpm))
+        self._engine.setProperty("volume", float(volume))
+
+    def _run(self, text: str, path: Path) -> None:
+        self._engine.save_to_file(text, str(path))
+        try:
+            self._engine.runAndWait()
+        except Exception as error:  # the driver re-raises espeak_Synth failures
+            self._engine._inLoop = False  # otherwise every later run says "loop already started"
+            raise _Failure(f"espeak refused the phrase: {error}") from error
+
+    def _wait_idle(self, timeout_s: float) -> None:
+        """Wait until espeak's synthesis thread has finished its queue (the callback returned)."""
+        deadline = time.monotonic() + timeout_s
+        while self._espeak.IsPlaying():
+            if time.monotonic() > deadline:
+                self._reset()
+                raise _Failure(f"espeak still busy after {timeout_s:.1f} s")
+            time.sleep(IDLE_POLL_S)
+
+    def _reset(self) -> None:
+        """Abandon a wedged phrase so that the next attempt starts clean."""
+        self._espeak.Cancel()
+        self._driver._speaking = False
+
+    def _on_finished(self, completed: bool = True, **_: Any) -> None:
+        self._completed = bool(completed)
+        self._finished.set()
+
+    def _on_error(self, exception: BaseException | None = None, **_: Any) -> None:
+        self._errors.append(str(exception))
+
+    def _next_path(self) -> Path:
+        self._counter += 1
+        return self._workdir / f"phrase-{self._counter}.wav"
+
+
+_shared: _Espeak | None = None
+_shared_lock = threading.Lock()
+
+
+def _shared_espeak() -> _Espeak:
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = _Espeak()
+        return _shared
+
+
+def _start_pyttsx3(source: str) -> tuple[Any, Any]:
+    """pyttsx3's engine and its ctypes binding to espeak, once the library is loaded."""
+    try:
+        import pyttsx3
+        from pyttsx3.drivers import _espeak
+    except ImportError as error:
+        raise SpeechError(f"pyttsx3 cannot be imported ({error}): reinstall voiceguide") from error
+    except RuntimeError as error:  # _espeak found no library despite native.load_espeak()
+        raise SpeechError(f"espeak-ng not found: {native.install_hint()}") from error
+    try:
+        engine = pyttsx3.init("espeak")
+    except (RuntimeError, OSError) as error:
+        raise SpeechError(f"espeak-ng ({source} library) failed to start: {error}") from error
+    return engine, _espeak
+
+
+def _do_nothing() -> None:
+    return None
+
+
+def _pyttsx3_version() -> str:
+    try:
+        return metadata.version("pyttsx3")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _espeak_version(binding: Any) -> str:
+    raw = binding.Info(None)
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+
+
+def _list_voices(engine: Any) -> list[VoiceInfo]:
+    voices = [
+        VoiceInfo(
+            id=str(v.id),
+            name=str(v.name),
+            languages=tuple(str(language) for language in v.languages),
+            gender=str(v.gender).lower() if v.gender else None,
+        )
+        for v in engine.getProperty("voices")
+    ]
+    if not voices:
+        raise SpeechError(f"espeak-ng has no voices: its data is missing; {native.install_hint()}")
+    return voices
+
+
+def _unknown_voice_message(voice: str, voices: list[VoiceInfo]) -> str:
+    """Suggest voices that speak the language asked for, else the closest ids."""
+    wanted = voice.lower()
+    ids = [v.id for v in voices]
+    suggestions = (
+        [v.id for v in voices if wanted in (lang.lower() for lang in v.languages)]
+        or [v.id for v in voices if wanted in v.name.lower()]
+        or difflib.get_close_matches(wanted, ids, n=4, cutoff=0.6)
+        or [i for i in ids if i.startswith("gmw/en")]
+        or ids
+    )
+    return (
+        f"unknown voice {voice!r}: use an espeak-ng voice id such as "
+        f"{', '.join(suggestions[:4])} ({len(ids)} voices installed)"
+    )
+
+
+def _read_clip(path: Path) -> Clip:
+    """The WAV the driver wrote, checked: a missing, empty or silent file is a failure."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            if wav.getnchannels() != 1 or wav.getsampwidth() != 2:
+                raise _Failure("espeak wrote an unexpected WAV format")
+            sample_rate_hz = wav.getframerate()
+            pcm = wav.readframes(wav.getnframes())
+    except FileNotFoundError as error:
+        raise _Failure("espeak wrote no WAV file") from error
+    except (wave.Error, EOFError) as error:
+        raise _Failure(f"espeak wrote a broken WAV file ({error})") from error
+    if not pcm:
+        raise _Failure("espeak wrote an empty WAV file")
+    if _peak(pcm) < AUDIBLE_PEAK:
+        raise _Failure("espeak produced only silence (is there anything pronounceable?)")
+    return Clip(pcm=pcm, sample_rate_hz=sample_rate_hz)
+
+
+def _peak(pcm: bytes) -> int:
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.int32)
+    return int(np.abs(samples).max())
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -1,0 +1,46 @@
+"""Speech engines by name.
+
+Factories import their engine module only when called, so importing this registry (for
+``--help`` or to list engine names) never loads pyttsx3, espeak-ng or numpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from voiceguide.errors import SpeechError
+from voiceguide.tts.base import SpeechEngine
+
+DEFAULT_ENGINE = "pyttsx3"
+
+
+def _pyttsx3() -> SpeechEngine:
+    from voiceguide.tts.pyttsx3_engine import Pyttsx3Engine
+
+    return Pyttsx3Engine()
+
+
+def _fake() -> SpeechEngine:
+    from voiceguide.tts.fake import FakeEngine
+
+    return FakeEngine()
+
+
+ENGINES: dict[str, Callable[[], SpeechEngine]] = {
+    "pyttsx3": _pyttsx3,
+    "fake": _fake,  # for tests: instant, deterministic tones instead of speech
+}
+
+
+def engine_names() -> list[str]:
+    return sorted(ENGINES)
+
+
+def get_engine(name: str = DEFAULT_ENGINE) -> SpeechEngine:
+    """A new engine of that name; SpeechError naming the choices when there is none."""
+    try:
+        factory = ENGINES[name]
+    except KeyError:
+        choices = ", ".join(engine_names())
+        raise SpeechError(f"unknown speech engine {name!r}: choose one of {choices}") from None
+    return factory()
