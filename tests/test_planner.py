@@ -55,6 +55,7 @@ def test_step_says_then_repeats_then_rests():
     kinds = [(e.kind, e.text or e.cue) for e in timeline.events]
     assert kinds == [
         ("speech", "Stroke."),
+        ("silence", "breath"),
         ("cue", "tick"),
         ("speech", "1"),
         ("silence", "repetition 1 of 3"),
@@ -67,7 +68,7 @@ def test_step_says_then_repeats_then_rests():
         ("silence", "rest"),
     ]
     assert [e.duration_ms for e in timeline.events if e.elastic] == [8000] * 3 + [3000]
-    assert timeline.total_ms == measure("Stroke.", 150) + 3 * measure("1", 150) + 27_000
+    assert timeline.total_ms == measure("Stroke.", 150) + 700 + 3 * measure("1", 150) + 27_000
     voice_track_tiles(timeline)
 
 
@@ -221,13 +222,13 @@ def test_fixed_repetitions_only_scale():
 
 
 def test_target_out_of_reach_names_shortest_and_longest():
-    # shortest: 666 ms said + 3 counts of 266 + 3 x 10 s and 4 s rest at half = 18,464 ms;
-    # longest: 666 + 9 x 266 + 31 x 333 (two-digit counts) + (40 x 10 s + 4 s) x 2 = 821,383
+    # shortest: 666 ms said + 700 breath + 3 counts of 266 + (3 x 10 s + 4 s) / 2 = 19,164;
+    # longest: 666 + 700 + 9 x 266 + 31 x 333 (two-digit counts) + (40 x 10 s + 4 s) x 2 = 822,083
     with pytest.raises(PlanError) as error:
         plan(routine(FLEXIBLE), measure, Settings(length_ms=10_000))
     assert error.value.lines() == [
-        "--length 0:10 is out of reach: at pace 1 this routine lasts from 0:18 (shortest) "
-        "to 13:41 (longest)"
+        "--length 0:10 is out of reach: at pace 1 this routine lasts from 0:19 (shortest) "
+        "to 13:42 (longest)"
     ]
 
 

@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from voiceguide import __version__
-from voiceguide.durations import parse_duration_ms
+from voiceguide.durations import format_ms, parse_duration_ms
 from voiceguide.errors import ExitCode, VoiceguideError
 
 EXIT_CODES = """Exit codes: 0 success, 1 invalid routine or failed render, 2 usage error,
@@ -111,6 +111,54 @@ def plan(
     settings = Settings(pace=pace, length_ms=_duration(length), rate_wpm=rate)
     timeline = plan_routine(routine, settings)
     typer.echo(timeline.to_json() if as_json else timeline_table(timeline))
+
+
+@command("voiceguide render hand-massage --pace 0.8 --length 20m -o evening.mp3")
+def render(
+    routine: RoutineArg = "hand-massage",
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Output file (default: ./ROUTINE.FORMAT).")
+    ] = None,
+    pace: PaceOpt = 1.0,
+    length: LengthOpt = None,
+    rate: RateOpt = None,
+    voice: Annotated[
+        str | None, typer.Option("--voice", help="An engine voice id from 'voiceguide voices'.")
+    ] = None,
+    background: Annotated[
+        str | None,
+        typer.Option("--background", help="Background bed: none, brown, pink, white or drone."),
+    ] = None,
+    format_: Annotated[str, typer.Option("--format", help="mp3, wav, flac or ogg.")] = "mp3",
+    bitrate: Annotated[str, typer.Option("--bitrate", help="Encoder bitrate (mp3, ogg).")] = "128k",
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Seed for the background noise and cues.")
+    ] = 0,
+    mono: Annotated[bool, typer.Option("--mono", help="One channel instead of two.")] = False,
+) -> None:
+    """Render a routine to an audio file, with a progress bar and a summary at the end."""
+    from voiceguide.planner import Settings
+    from voiceguide.progress import progress_bar
+    from voiceguide.session import RenderRequest, render_routine
+
+    request = RenderRequest(
+        routine=routine,
+        out_path=out,
+        voice=voice,
+        background=background,
+        format=format_,
+        bitrate=bitrate,
+        seed=seed,
+        channels=1 if mono else 2,
+        settings=Settings(pace=pace, length_ms=_duration(length), rate_wpm=rate),
+    )
+    with progress_bar() as progress:
+        report = render_routine(request, progress)
+    typer.echo(
+        f"{report.path}: {format_ms(report.duration_ms, precise=True)}, "
+        f"{report.chapters} chapters, {report.size_bytes / 1e6:.1f} MB, "
+        f"speech at {report.speech_lufs:g} LUFS"
+    )
 
 
 @command("voiceguide templates")

@@ -41,6 +41,7 @@ MAX_PACE = 2.0
 MIN_SCALE = 0.5
 MAX_SCALE = 2.0
 COUNTDOWN_STEP_MS = 1000
+BREATH_MS = 700  # fixed: between a step's narration and its first repetition
 
 
 @dataclass(frozen=True)
@@ -341,9 +342,11 @@ class _Compiler:
         if step.start_cue:
             session.cue(step.start_cue)
             session.add("silence", CUE_LEAD_MS[step.start_cue], f"{step.start_cue} rings")
+        count = repeats.get(id(step), step.repeat) if step.each_ms else 0
         if step.say:
             self.say(session, context.fill(step.say))
-        count = repeats.get(id(step), step.repeat) if step.each_ms else 0
+            if count:
+                session.add("silence", BREATH_MS, "breath")
         for number in range(1, count + 1):
             self.repetition(session, step, number, count, scale)
         if step.rest_ms:

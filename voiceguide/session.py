@@ -5,13 +5,14 @@ Each CLI command calls one function here; they raise VoiceguideError and never e
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from voiceguide.durations import format_ms
-from voiceguide.errors import RoutineError, SpeechError
+from voiceguide.errors import AudioError, RoutineError, SpeechError
 from voiceguide.loader import load_routine
-from voiceguide.model import Routine
+from voiceguide.model import BACKGROUND_SOUNDS, Routine
 from voiceguide.planner import Settings, plan
 from voiceguide.templates import resolve, template_names, template_path
 from voiceguide.timeline import Timeline
@@ -90,3 +91,103 @@ def list_voices(language: str | None = None, engine: str = "pyttsx3") -> list[Vo
         wanted = language.lower()
         voices = [v for v in voices if any(lang.lower().startswith(wanted) for lang in v.languages)]
     return sorted(voices, key=lambda v: v.id)
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """Everything `voiceguide render` can set, with the routine's own values as defaults."""
+
+    routine: str = "hand-massage"
+    out_path: Path | None = None  # None: ./<routine name>.<format>
+    settings: Settings = Settings()
+    voice: str | None = None
+    background: str | None = None
+    format: str = "mp3"
+    bitrate: str = "128k"
+    seed: int = 0
+    sample_rate_hz: int = 44_100
+    channels: int = 2
+    engine: str = "pyttsx3"
+
+
+@dataclass(frozen=True)
+class RenderReport:
+    path: Path
+    duration_ms: int
+    chapters: int
+    size_bytes: int
+    speech_lufs: float  # the level speech was set to, from its measured loudness
+
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+def render_routine(request: RenderRequest, progress: Progress | None = None) -> RenderReport:
+    """Load, plan, synthesize, mix and export a session to a file (written atomically)."""
+    from voiceguide.export import export
+    from voiceguide.render import RenderOptions, render_blocks, total_frames
+
+    loaded = _with_overrides(load_routine(resolve(request.routine)), request)
+    speech = open_speech(loaded, request.engine)
+    timeline = plan(loaded, speech.duration_ms, request.settings)
+    speech.prepare(timeline.phrases(), _phase(progress, "speech"))
+    clips = {phrase: speech.clip(*phrase) for phrase in timeline.phrases()}
+    options = RenderOptions(
+        sample_rate_hz=request.sample_rate_hz, channels=request.channels, seed=request.seed
+    )
+    rendering = render_blocks(timeline, clips, options)
+    result = export(
+        rendering,
+        _out_path(request),
+        format=request.format,
+        bitrate=request.bitrate,
+        tags=_tags(timeline),
+        sample_rate_hz=options.sample_rate_hz,
+        channels=options.channels,
+        total_frames=total_frames(timeline, options),
+        progress=_phase(progress, "render"),
+    )
+    return RenderReport(
+        result.path,
+        result.duration_ms,
+        len(timeline.chapters),
+        result.size_bytes,
+        options.target_lufs,
+    )
+
+
+def _with_overrides(routine: Routine, request: RenderRequest) -> Routine:
+    voice = replace(routine.voice, name=request.voice) if request.voice else routine.voice
+    background = routine.background
+    if request.background:
+        if request.background not in BACKGROUND_SOUNDS:
+            raise AudioError(
+                f"unknown background '{request.background}': choose from "
+                f"{', '.join(BACKGROUND_SOUNDS)}"
+            )
+        background = replace(background, sound=request.background)
+    return replace(routine, voice=voice, background=background)
+
+
+def _out_path(request: RenderRequest) -> Path:
+    if request.out_path:
+        return request.out_path
+    return Path(f"{Path(request.routine).stem}.{request.format}")
+
+
+def _tags(timeline: Timeline) -> dict[str, str]:
+    tags = {
+        "title": timeline.title,
+        "artist": "voiceguide",
+        "album": timeline.title,
+        "genre": "Speech",
+    }
+    if timeline.description:
+        tags["comment"] = timeline.description
+    return tags
+
+
+def _phase(progress: Progress | None, phase: str) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(phase, done, total)

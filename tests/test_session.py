@@ -1,0 +1,135 @@
+"""The one end-to-end path: the real template, real speech engine, real ffmpeg, real files.
+
+Each check reads the audio back independently of the code that made it: ffmpeg decodes it,
+ffmpeg's ebur128 filter measures loudness, mutagen reads the tags.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mutagen.id3 import ID3
+from typer.testing import CliRunner
+
+from audio_utils import decode
+from voiceguide.cli import app
+from voiceguide.export import measure_loudness
+from voiceguide.planner import Settings
+from voiceguide.session import plan_routine
+
+SAMPLE_RATE_HZ = 44_100
+DURATION_TOLERANCE_MS = 50  # DESIGN.md: file duration equals the plan's total
+ONSET_TOLERANCE_MS = 20  # DESIGN.md: every event within 20 ms of its planned time
+ONSET_THRESHOLD = 10 ** (-40 / 20)  # speech is well above -40 dBFS within its first ms
+LOUDNESS_TOLERANCE_LU = 1.0
+LENGTH = "9m"  # near the template's shortest, to keep the suite quick
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """The template rendered twice with the bed off, sharing one cache."""
+    work = tmp_path_factory.mktemp("render")
+    os.environ["VOICEGUIDE_CACHE_DIR"] = str(work / "cache")
+    try:
+        runs = [
+            CliRunner().invoke(
+                app,
+                [
+                    "render",
+                    "hand-massage",
+                    "--length",
+                    LENGTH,
+                    "--background",
+                    "none",
+                    "-o",
+                    str(work / name),
+                ],
+            )
+            for name in ("first.mp3", "second.mp3")
+        ]
+        timeline = plan_routine("hand-massage", Settings(length_ms=9 * 60_000))
+    finally:
+        del os.environ["VOICEGUIDE_CACHE_DIR"]
+    return work, runs, timeline
+
+
+def test_render_prints_one_summary_line(rendered):
+    work, runs, timeline = rendered
+    assert runs[0].exit_code == 0, runs[0].stderr
+    assert runs[0].stdout == (
+        f"{work / 'first.mp3'}: 9:00.0, {len(timeline.chapters)} chapters, "
+        f"{(work / 'first.mp3').stat().st_size / 1e6:.1f} MB, speech at -16 LUFS\n"
+    )
+
+
+def test_duration_equals_the_plan(rendered):
+    work, _, timeline = rendered
+    frames = len(decode(work / "first.mp3", SAMPLE_RATE_HZ))
+    assert abs(frames * 1000 / SAMPLE_RATE_HZ - timeline.total_ms) <= DURATION_TOLERANCE_MS
+
+
+def test_speech_starts_where_the_plan_says(rendered):
+    work, _, timeline = rendered
+    mono = decode(work / "first.mp3", SAMPLE_RATE_HZ).mean(axis=1)
+    cue_times = [c.start_ms for c in timeline.cues()]
+    voice = timeline.voice_track()
+    checked = 0
+    for previous, event in zip(voice, voice[1:], strict=False):
+        if event.kind != "speech" or previous.kind != "silence" or previous.duration_ms < 500:
+            continue  # the onset is only clear after silence
+        if any(0 <= event.start_ms - t < 4000 for t in cue_times):
+            continue  # a bell may still ring here: it would hide the onset
+        start = event.start_ms * SAMPLE_RATE_HZ // 1000
+        before = mono[start - SAMPLE_RATE_HZ // 5 : start]
+        assert np.all(np.abs(before) < ONSET_THRESHOLD), f"sound before {event.text!r}"
+        loud = np.flatnonzero(np.abs(mono[start : start + SAMPLE_RATE_HZ // 5]) >= ONSET_THRESHOLD)
+        assert len(loud), f"no speech heard for {event.text!r} at {event.start_ms} ms"
+        assert loud[0] * 1000 / SAMPLE_RATE_HZ <= ONSET_TOLERANCE_MS, event.text
+        checked += 1
+    assert checked >= 20
+
+
+def test_speech_loudness_and_true_peak_meet_the_targets(rendered):
+    loudness = measure_loudness(rendered[0] / "first.mp3")
+    assert abs(loudness.integrated_lufs - -16.0) <= LOUDNESS_TOLERANCE_LU
+    assert loudness.true_peak_dbtp <= -1.0
+
+
+def test_tags_name_the_routine(rendered):
+    tags = ID3(rendered[0] / "first.mp3")
+    assert str(tags["TIT2"]) == "Daily hand massage"
+    assert str(tags["TALB"]) == "Daily hand massage"
+    assert str(tags["TPE1"]) == "voiceguide"
+    assert str(tags["TCON"]) == "Speech"
+    assert str(tags.getall("COMM")[0]).startswith("Fifteen minutes of guided self massage")
+
+
+def test_same_routine_and_options_give_identical_bytes(rendered):
+    work, runs, _ = rendered
+    assert runs[1].exit_code == 0
+    assert (work / "first.mp3").read_bytes() == (work / "second.mp3").read_bytes()
+
+
+@pytest.mark.parametrize(("signum", "exit_code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupted_render_leaves_nothing_behind(tmp_path, signum, exit_code):
+    out = tmp_path / "out" / "session.mp3"
+    out.parent.mkdir()
+    exe = Path(sys.executable).with_name("voiceguide")
+    child = subprocess.Popen(
+        [str(exe), "render", "hand-massage", "--length", "2h", "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not list(out.parent.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait until the encoder is writing its temporary file
+    assert list(out.parent.iterdir()), "the render never started writing"
+    child.send_signal(signum)
+    assert child.wait(timeout=30) == exit_code
+    assert list(out.parent.iterdir()) == []
+    assert b"Traceback" not in child.stderr.read()
