@@ -135,6 +135,16 @@ def render(
         int, typer.Option("--seed", min=0, help="Seed for the background noise and cues.")
     ] = 0,
     mono: Annotated[bool, typer.Option("--mono", help="One channel instead of two.")] = False,
+    transcript: Annotated[
+        str | None,
+        typer.Option(
+            "--transcript",
+            help="Also write these next to the audio: srt, vtt, lrc, json (comma-separated).",
+        ),
+    ] = None,
+    sidecars: Annotated[
+        bool, typer.Option("--sidecars", help="Also write every transcript format.")
+    ] = False,
 ) -> None:
     """Render a routine to an audio file, with a progress bar and a summary at the end."""
     from voiceguide.planner import Settings
@@ -142,6 +152,7 @@ def render(
     from voiceguide.session import RenderRequest, render_routine
 
     request = RenderRequest(
+        sidecars=_sidecar_formats(transcript, sidecars),
         routine=routine,
         out_path=out,
         voice=voice,
@@ -159,6 +170,23 @@ def render(
         f"{report.chapters} chapters, {report.size_bytes / 1e6:.1f} MB, "
         f"speech at {report.speech_lufs:g} LUFS"
     )
+    for path in report.sidecars:
+        typer.echo(f"{path}")
+
+
+def _sidecar_formats(transcript: str | None, every: bool) -> tuple[str, ...]:
+    from voiceguide.sidecars import SIDECAR_FORMATS
+
+    if every:
+        return SIDECAR_FORMATS
+    names = tuple(dict.fromkeys(n.strip() for n in (transcript or "").split(",") if n.strip()))
+    unknown = [n for n in names if n not in SIDECAR_FORMATS]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown transcript format '{unknown[0]}': use {', '.join(SIDECAR_FORMATS)}",
+            param_hint="--transcript",
+        )
+    return names
 
 
 @command("voiceguide templates")

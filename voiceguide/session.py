@@ -6,7 +6,7 @@ Each CLI command calls one function here; they raise VoiceguideError and never e
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from voiceguide.durations import format_ms
@@ -14,6 +14,7 @@ from voiceguide.errors import AudioError, RoutineError, SpeechError
 from voiceguide.loader import load_routine
 from voiceguide.model import BACKGROUND_SOUNDS, Routine
 from voiceguide.planner import Settings, plan
+from voiceguide.sidecars import write_sidecars
 from voiceguide.templates import resolve, template_names, template_path
 from voiceguide.timeline import Timeline
 from voiceguide.tts.base import VoiceInfo
@@ -99,7 +100,7 @@ class RenderRequest:
 
     routine: str = "hand-massage"
     out_path: Path | None = None  # None: ./<routine name>.<format>
-    settings: Settings = Settings()
+    settings: Settings = field(default_factory=Settings)
     voice: str | None = None
     background: str | None = None
     format: str = "mp3"
@@ -108,6 +109,23 @@ class RenderRequest:
     sample_rate_hz: int = 44_100
     channels: int = 2
     engine: str = "pyttsx3"
+    sidecars: tuple[str, ...] = ()  # of SIDECAR_FORMATS, written next to the audio
+
+    def settings_record(self) -> dict[str, object]:
+        """What made the file, for the JSON sidecar."""
+        return {
+            "routine": self.routine,
+            "pace": self.settings.pace,
+            "length_ms": self.settings.length_ms,
+            "rate_wpm": self.settings.rate_wpm,
+            "voice": self.voice,
+            "background": self.background,
+            "format": self.format,
+            "bitrate": self.bitrate,
+            "seed": self.seed,
+            "sample_rate_hz": self.sample_rate_hz,
+            "channels": self.channels,
+        }
 
 
 @dataclass(frozen=True)
@@ -117,6 +135,7 @@ class RenderReport:
     chapters: int
     size_bytes: int
     speech_lufs: float  # the level speech was set to, from its measured loudness
+    sidecars: tuple[Path, ...] = ()
 
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -147,12 +166,16 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
         total_frames=total_frames(timeline, options),
         progress=_phase(progress, "render"),
     )
+    sidecars = write_sidecars(
+        timeline, result.path, list(request.sidecars), request.settings_record()
+    )
     return RenderReport(
         result.path,
         result.duration_ms,
         len(timeline.chapters),
         result.size_bytes,
         options.target_lufs,
+        tuple(sidecars),
     )
 
 
