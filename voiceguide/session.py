@@ -174,7 +174,7 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
         result.duration_ms,
         len(timeline.chapters),
         result.size_bytes,
-        options.target_lufs,
+        rendering.speech_lufs,
         tuple(sidecars),
     )
 

@@ -1,0 +1,273 @@
+"""Blocks of PCM to a file through ffmpeg, atomically; and ffmpeg's own loudness meter.
+
+The blocks are streamed to ffmpeg's stdin as raw 16-bit PCM, never held whole. ffmpeg
+writes a temporary file next to the target, which replaces the target only once all went
+well: a failure or Ctrl-C leaves no partial file behind. MP3 output is byte-identical from
+run to run (bit-exact flags, no encoder timestamps or version strings).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from voiceguide.errors import AudioError
+
+FORMATS = ("mp3", "wav", "flac", "ogg")
+TAG_KEYS = ("title", "artist", "album", "genre", "comment")
+FFMPEG_MISSING = (
+    "ffmpeg not found: install it with 'apt-get install ffmpeg' or 'pip install imageio-ffmpeg'"
+)
+
+_CODEC_ARGS = {
+    "mp3": ["-c:a", "libmp3lame", "-id3v2_version", "3", "-write_xing", "1", "-f", "mp3"],
+    "wav": ["-c:a", "pcm_s16le", "-rf64", "auto", "-f", "wav"],  # RF64 past 4 GB (8 hours)
+    "flac": ["-c:a", "flac", "-f", "flac"],
+    "ogg": ["-c:a", "libvorbis", "-f", "ogg"],
+}
+_BITEXACT_ARGS = ["-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1"]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    format: str
+    frames: int
+    sample_rate_hz: int
+    size_bytes: int
+
+    @property
+    def duration_ms(self) -> int:
+        return self.frames * 1000 // self.sample_rate_hz
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """ffmpeg ``ebur128`` figures for a file (-inf for silence)."""
+
+    integrated_lufs: float
+    true_peak_dbtp: float
+
+
+def ffmpeg_exe() -> str:
+    """A system ffmpeg on PATH (faster), else the one imageio-ffmpeg ships."""
+    system = shutil.which("ffmpeg")
+    if system:
+        return system
+    try:
+        import imageio_ffmpeg
+
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except (ImportError, RuntimeError, OSError):
+        raise AudioError(FFMPEG_MISSING) from None
+
+
+def export(
+    blocks: Iterable[np.ndarray],
+    out_path: str | os.PathLike[str],
+    *,
+    format: str = "mp3",
+    bitrate: str = "128k",
+    tags: Mapping[str, str] | None = None,
+    sample_rate_hz: int = 44_100,
+    channels: int = 2,
+    total_frames: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ExportResult:
+    """Encode int16 blocks shaped (frames, channels) into ``out_path``, atomically.
+
+    ``tags`` keys: title, artist, album, genre, comment. ``progress(frames_done,
+    total_frames)`` is called after each block (total 0 when unknown).
+    """
+    target = Path(out_path)
+    if format not in FORMATS:
+        raise AudioError(f"unknown format {format!r}: expected one of {', '.join(FORMATS)}")
+    if not target.parent.is_dir():
+        raise AudioError(f"cannot write {target}: no directory {target.parent}")
+    tags = dict(tags or {})
+    unknown = sorted(set(tags) - set(TAG_KEYS))
+    if unknown:
+        raise AudioError(f"unknown tag {unknown[0]!r}: expected one of {', '.join(TAG_KEYS)}")
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    command = _command(format, bitrate, tags, sample_rate_hz, channels, temporary)
+    with tempfile.TemporaryFile() as errors:
+        try:
+            frames = _encode(command, blocks, channels, total_frames, progress, errors)
+            if format == "mp3" and tags.get("comment"):
+                _write_id3_comment(temporary, tags["comment"])
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()
+            raise
+    return ExportResult(target, format, frames, sample_rate_hz, target.stat().st_size)
+
+
+def _command(
+    format: str,
+    bitrate: str,
+    tags: Mapping[str, str],
+    sample_rate_hz: int,
+    channels: int,
+    out_path: Path,
+) -> list[str]:
+    raw_input = ["-f", "s16le", "-ar", str(sample_rate_hz), "-ac", str(channels), "-i", "pipe:0"]
+    metadata = []
+    for key in TAG_KEYS:
+        # ffmpeg's ID3 writer only knows the comment as a TXXX frame: mutagen writes COMM.
+        if tags.get(key) and not (format == "mp3" and key == "comment"):
+            metadata += ["-metadata", f"{key}={tags[key]}"]
+    quality = ["-b:a", bitrate] if format in ("mp3", "ogg") else []
+    if format == "mp3":
+        quality += _mp3_level_compensation(bitrate, sample_rate_hz, channels)
+    head = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
+    return [
+        *head,
+        *raw_input,
+        *_BITEXACT_ARGS,
+        *metadata,
+        *quality,
+        *_CODEC_ARGS[format],
+        str(out_path),
+    ]
+
+
+def _mp3_level_compensation(bitrate: str, sample_rate_hz: int, channels: int) -> list[str]:
+    """A volume filter undoing LAME's level change, or nothing when there is none."""
+    try:
+        trim_db = mp3_level_trim_db(ffmpeg_exe(), bitrate, sample_rate_hz, channels)
+    except subprocess.CalledProcessError as error:
+        message = error.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise AudioError(f"ffmpeg cannot encode MP3: {message[-1] if message else error}") from None
+    return ["-af", f"volume={trim_db:.2f}dB"] if abs(trim_db) >= 0.01 else []
+
+
+@functools.lru_cache(maxsize=8)
+def mp3_level_trim_db(ffmpeg: str, bitrate: str, sample_rate_hz: int, channels: int) -> float:
+    """The gain that undoes LAME's own input scaling at this bitrate.
+
+    LAME scales its input down at some bitrates to avoid clipping (0.95, -0.45 dB, at 128k
+    CBR; none at 320k), which would leave speech under its loudness target. A short tone
+    through the same encoder measures it (once per setting, about 0.1 s).
+    """
+    seconds = np.arange(sample_rate_hz // 2) / sample_rate_hz
+    tone = np.rint(0.25 * 32767 * np.sin(2 * np.pi * 1000.0 * seconds)).astype("<i2")
+    pcm = np.repeat(tone[:, None], channels, axis=1).tobytes()
+    raw = ["-f", "s16le", "-ar", str(sample_rate_hz), "-ac", str(channels)]
+    with tempfile.TemporaryDirectory() as directory:
+        encoded = os.path.join(directory, "tone.mp3")
+        encode = [ffmpeg, "-v", "error", "-nostdin", *raw, "-i", "pipe:0", "-c:a", "libmp3lame"]
+        subprocess.run(
+            [*encode, "-b:a", bitrate, encoded], input=pcm, capture_output=True, check=True
+        )
+        decode = [ffmpeg, "-v", "error", "-nostdin", "-i", encoded, *raw, "pipe:1"]
+        decoded = subprocess.run(decode, capture_output=True, check=True).stdout
+    middle = slice(len(tone) // 4, len(tone) * 3 // 4)  # clear of the codec's edges
+    out = np.frombuffer(decoded, dtype="<i2").reshape(-1, channels)[middle, 0].astype(np.float64)
+    ratio = np.sqrt(np.mean(tone[middle].astype(np.float64) ** 2) / np.mean(out**2))
+    return round(20.0 * math.log10(ratio), 2)
+
+
+def _encode(
+    command: list[str],
+    blocks: Iterable[np.ndarray],
+    channels: int,
+    total_frames: int | None,
+    progress: Callable[[int, int], None] | None,
+    errors: IO[bytes],
+) -> int:
+    """Run ffmpeg on the blocks; the frames written. Kills ffmpeg on any failure."""
+    try:
+        process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors
+        )
+    except OSError as error:
+        raise AudioError(f"cannot run ffmpeg ({command[0]}): {error.strerror}") from None
+    assert process.stdin is not None
+    frames = 0
+    try:
+        for block in blocks:
+            process.stdin.write(_pcm_bytes(block, channels))
+            frames += len(block)
+            if progress is not None:
+                progress(frames, total_frames or 0)
+        process.stdin.close()
+    except BrokenPipeError:
+        _close_quietly(process.stdin)  # ffmpeg stopped reading: its message says why
+        if process.wait() == 0:
+            raise AudioError("ffmpeg stopped reading before the end of the audio") from None
+    except BaseException:
+        process.kill()
+        _close_quietly(process.stdin)
+        process.wait()
+        raise
+    returncode = process.wait()
+    if returncode != 0:
+        raise AudioError(f"ffmpeg failed (exit {returncode}): {_last_line(errors)}")
+    return frames
+
+
+def _close_quietly(stream: IO[bytes]) -> None:
+    with contextlib.suppress(OSError):
+        stream.close()
+
+
+def _pcm_bytes(block: np.ndarray, channels: int) -> memoryview:
+    if block.dtype != np.int16:
+        raise AudioError(f"blocks must be int16 samples, got {block.dtype}")
+    if block.ndim != 2 or block.shape[1] != channels:
+        raise AudioError(f"blocks must be shaped (frames, {channels}), got {block.shape}")
+    return np.ascontiguousarray(block, dtype="<i2").data  # no copy when already contiguous
+
+
+def _last_line(errors: IO[bytes]) -> str:
+    errors.seek(0)
+    lines = errors.read().decode("utf-8", "replace").strip().splitlines()
+    return lines[-1] if lines else "no message"
+
+
+def _write_id3_comment(path: Path, comment: str) -> None:
+    from mutagen import MutagenError
+    from mutagen.id3 import COMM, ID3
+
+    try:
+        tags = ID3(path)  # type: ignore[no-untyped-call]
+        frame = COMM(encoding=1, lang="eng", desc="", text=[comment])  # type: ignore[no-untyped-call]
+        tags.add(frame)  # type: ignore[no-untyped-call]
+        tags.save(path, v2_version=3)
+    except (MutagenError, OSError) as error:
+        raise AudioError(f"cannot write the comment tag: {error}") from None
+
+
+_INTEGRATED = re.compile(r"Integrated loudness:\s+I:\s+(-?inf|-?[\d.]+) LUFS")
+_TRUE_PEAK = re.compile(r"True peak:\s+Peak:\s+(-?inf|-?[\d.]+) dBFS")
+
+
+def measure_loudness(path: str | os.PathLike[str]) -> Loudness:
+    """Integrated loudness and true peak of an audio file, by ffmpeg's ``ebur128`` filter."""
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-i", str(path)]
+    command += ["-map", "0:a:0", "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"]
+    result = subprocess.run(command, capture_output=True, check=False)
+    report = result.stderr.decode("utf-8", "replace")
+    integrated, peak = _INTEGRATED.search(report), _TRUE_PEAK.search(report)
+    if result.returncode != 0 or not integrated or not peak:
+        lines = report.strip().splitlines()
+        raise AudioError(f"cannot measure {path}: {lines[-1] if lines else 'ffmpeg failed'}")
+    return Loudness(_decibels(integrated.group(1)), _decibels(peak.group(1)))
+
+
+def _decibels(text: str) -> float:
+    return -math.inf if text.endswith("inf") else float(text)
