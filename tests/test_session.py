@@ -63,7 +63,7 @@ def test_render_prints_one_summary_line(rendered):
     assert runs[0].exit_code == 0, runs[0].stderr
     assert runs[0].stdout == (
         f"{work / 'first.mp3'}: 9:00.0, {len(timeline.chapters)} chapters, "
-        f"{(work / 'first.mp3').stat().st_size / 1e6:.1f} MB, speech at -16 LUFS\n"
+        f"{(work / 'first.mp3').stat().st_size / 1e6:.1f} MB, speech at -16.0 LUFS\n"
     )
 
 

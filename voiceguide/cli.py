@@ -168,7 +168,7 @@ def render(
     typer.echo(
         f"{report.path}: {format_ms(report.duration_ms, precise=True)}, "
         f"{report.chapters} chapters, {report.size_bytes / 1e6:.1f} MB, "
-        f"speech at {report.speech_lufs:g} LUFS"
+        f"speech at {report.speech_lufs:.1f} LUFS"
     )
     for path in report.sidecars:
         typer.echo(f"{path}")
