@@ -17,11 +17,20 @@ ROUTINE = "version: 1\ntitle: Short\nsections:\n  - say: Hello.\n  - pause: 2s\n
 def render(tmp_path: Path, path_dirs: list[Path]) -> subprocess.CompletedProcess[str]:
     routine = tmp_path / "short.yaml"
     routine.write_text(ROUTINE)
-    env = {**os.environ, "PATH": os.pathsep.join(map(str, path_dirs)),
-           "VOICEGUIDE_CACHE_DIR": str(tmp_path / "cache")}
+    env = {
+        **os.environ,
+        "PATH": os.pathsep.join(map(str, path_dirs)),
+        "VOICEGUIDE_CACHE_DIR": str(tmp_path / "cache"),
+    }
     exe = Path(sys.executable).with_name("voiceguide")
-    return subprocess.run([str(exe), "render", str(routine), "-o", str(tmp_path / "s.mp3")],
-                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [str(exe), "render", str(routine), "-o", str(tmp_path / "s.mp3")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_an_ffmpeg_on_path_is_the_one_used(tmp_path):
@@ -29,8 +38,9 @@ def test_an_ffmpeg_on_path_is_the_one_used(tmp_path):
     bin_dir.mkdir()
     log = tmp_path / "ffmpeg-calls.log"
     wrapper = bin_dir / "ffmpeg"
-    wrapper.write_text(f'#!/bin/sh\necho called >> "{log}"\n'
-                       f'exec "{imageio_ffmpeg.get_ffmpeg_exe()}" "$@"\n')
+    wrapper.write_text(
+        f'#!/bin/sh\necho called >> "{log}"\nexec "{imageio_ffmpeg.get_ffmpeg_exe()}" "$@"\n'
+    )
     wrapper.chmod(0o755)
     done = render(tmp_path, [bin_dir, Path("/usr/bin"), Path("/bin")])
     assert done.returncode == 0, done.stderr

@@ -4,6 +4,7 @@ Each check reads the audio back independently of the code that made it: ffmpeg d
 ffmpeg's ebur128 filter measures loudness, mutagen reads the tags.
 """
 
+import itertools
 import os
 import signal
 import subprocess
@@ -13,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from audio_utils import decode
 from mutagen.id3 import ID3
 from typer.testing import CliRunner
 
-from audio_utils import decode
 from voiceguide.cli import app
 from voiceguide.export import measure_loudness
 from voiceguide.planner import Settings
@@ -79,7 +80,7 @@ def test_speech_starts_where_the_plan_says(rendered):
     cue_times = [c.start_ms for c in timeline.cues()]
     voice = timeline.voice_track()
     checked = 0
-    for previous, event in zip(voice, voice[1:], strict=False):
+    for previous, event in itertools.pairwise(voice):
         if event.kind != "speech" or previous.kind != "silence" or previous.duration_ms < 500:
             continue  # the onset is only clear after silence
         if any(0 <= event.start_ms - t < 4000 for t in cue_times):
@@ -133,3 +134,29 @@ def test_interrupted_render_leaves_nothing_behind(tmp_path, signum, exit_code):
     assert child.wait(timeout=30) == exit_code
     assert list(out.parent.iterdir()) == []
     assert b"Traceback" not in child.stderr.read()
+
+
+def test_chapters_in_the_file_are_the_plans_to_the_millisecond(rendered):
+    from test_tags import ffmpeg_chapters
+
+    work, _, timeline = rendered
+    assert ffmpeg_chapters(work / "first.mp3") == [
+        (c.start_ms, c.end_ms, c.title) for c in timeline.chapters
+    ]
+
+
+def test_info_shows_how_the_file_was_made(rendered):
+    work, _, timeline = rendered
+    result = CliRunner().invoke(app, ["info", str(work / "first.mp3")])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[:5] == [
+        f"{work / 'first.mp3'}: 9:00",
+        "  title: Daily hand massage",
+        "  artist: voiceguide",
+        "  album: Daily hand massage",
+        "  genre: Speech",
+    ]
+    assert "routine=hand-massage" in result.stdout and "length_ms=540000" in result.stdout
+    assert f"  chapters: {len(timeline.chapters)}" in lines
+    assert lines[-1].endswith(timeline.chapters[-1].title)

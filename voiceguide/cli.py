@@ -145,6 +145,9 @@ def render(
     sidecars: Annotated[
         bool, typer.Option("--sidecars", help="Also write every transcript format.")
     ] = False,
+    cover: Annotated[
+        Path | None, typer.Option("--cover", help="A .png or .jpg to embed as the cover.")
+    ] = None,
 ) -> None:
     """Render a routine to an audio file, with a progress bar and a summary at the end."""
     from voiceguide.planner import Settings
@@ -153,6 +156,7 @@ def render(
 
     request = RenderRequest(
         sidecars=_sidecar_formats(transcript, sidecars),
+        cover=cover,
         routine=routine,
         out_path=out,
         voice=voice,
@@ -187,6 +191,15 @@ def _sidecar_formats(transcript: str | None, every: bool) -> tuple[str, ...]:
             param_hint="--transcript",
         )
     return names
+
+
+@command("voiceguide info hand-massage.mp3")
+def info(path: Annotated[Path, typer.Argument(help="An audio file voiceguide made.")]) -> None:
+    """Show what a rendered file holds: duration, tags, chapters, and how it was made."""
+    from voiceguide.session import file_info
+
+    for line in file_info(path):
+        typer.echo(line)
 
 
 @command("voiceguide templates")

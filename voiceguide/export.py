@@ -17,14 +17,16 @@ import secrets
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 
 from voiceguide.errors import AudioError
+from voiceguide.tags import write_tags
+from voiceguide.timeline import Chapter
 
 FORMATS = ("mp3", "wav", "flac", "ogg")
 TAG_KEYS = ("title", "artist", "album", "genre", "comment")
@@ -86,11 +88,15 @@ def export(
     channels: int = 2,
     total_frames: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    chapters: Sequence[Chapter] = (),
+    record: Mapping[str, Any] | None = None,
+    cover: Path | None = None,
 ) -> ExportResult:
     """Encode int16 blocks shaped (frames, channels) into ``out_path``, atomically.
 
     ``tags`` keys: title, artist, album, genre, comment. ``progress(frames_done,
-    total_frames)`` is called after each block (total 0 when unknown).
+    total_frames)`` is called after each block (total 0 when unknown). ``chapters``,
+    ``record`` (what made the file) and ``cover`` go into the file's tags (see tags.py).
     """
     target = Path(out_path)
     if format not in FORMATS:
@@ -106,8 +112,7 @@ def export(
     with tempfile.TemporaryFile() as errors:
         try:
             frames = _encode(command, blocks, channels, total_frames, progress, errors)
-            if format == "mp3" and tags.get("comment"):
-                _write_id3_comment(temporary, tags["comment"])
+            write_tags(temporary, format, tags, chapters, record, cover)
             os.replace(temporary, target)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
@@ -127,8 +132,8 @@ def _command(
     raw_input = ["-f", "s16le", "-ar", str(sample_rate_hz), "-ac", str(channels), "-i", "pipe:0"]
     metadata = []
     for key in TAG_KEYS:
-        # ffmpeg's ID3 writer only knows the comment as a TXXX frame: mutagen writes COMM.
-        if tags.get(key) and not (format == "mp3" and key == "comment"):
+        # ffmpeg writes the comment as TXXX (mp3) or DESCRIPTION: tags.py writes it properly.
+        if tags.get(key) and not (format != "wav" and key == "comment"):
             metadata += ["-metadata", f"{key}={tags[key]}"]
     quality = ["-b:a", bitrate] if format in ("mp3", "ogg") else []
     if format == "mp3":
@@ -237,19 +242,6 @@ def _last_line(errors: IO[bytes]) -> str:
     errors.seek(0)
     lines = errors.read().decode("utf-8", "replace").strip().splitlines()
     return lines[-1] if lines else "no message"
-
-
-def _write_id3_comment(path: Path, comment: str) -> None:
-    from mutagen import MutagenError
-    from mutagen.id3 import COMM, ID3
-
-    try:
-        tags = ID3(path)  # type: ignore[no-untyped-call]
-        frame = COMM(encoding=1, lang="eng", desc="", text=[comment])  # type: ignore[no-untyped-call]
-        tags.add(frame)  # type: ignore[no-untyped-call]
-        tags.save(path, v2_version=3)
-    except (MutagenError, OSError) as error:
-        raise AudioError(f"cannot write the comment tag: {error}") from None
 
 
 _INTEGRATED = re.compile(r"Integrated loudness:\s+I:\s+(-?inf|-?[\d.]+) LUFS")

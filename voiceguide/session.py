@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from voiceguide import __version__
 from voiceguide.durations import format_ms
 from voiceguide.errors import AudioError, RoutineError, SpeechError
 from voiceguide.loader import load_routine
@@ -110,6 +111,7 @@ class RenderRequest:
     channels: int = 2
     engine: str = "pyttsx3"
     sidecars: tuple[str, ...] = ()  # of SIDECAR_FORMATS, written next to the audio
+    cover: Path | None = None  # a .png or .jpg embedded as the front cover
 
     def settings_record(self) -> dict[str, object]:
         """What made the file, for the JSON sidecar."""
@@ -145,7 +147,10 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
     """Load, plan, synthesize, mix and export a session to a file (written atomically)."""
     from voiceguide.export import export
     from voiceguide.render import RenderOptions, render_blocks, total_frames
+    from voiceguide.tags import check_cover
 
+    if request.cover is not None:
+        check_cover(request.cover)
     loaded = _with_overrides(load_routine(resolve(request.routine)), request)
     speech = open_speech(loaded, request.engine)
     timeline = plan(loaded, speech.duration_ms, request.settings)
@@ -164,6 +169,9 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
         sample_rate_hz=options.sample_rate_hz,
         channels=options.channels,
         total_frames=total_frames(timeline, options),
+        chapters=timeline.chapters,
+        record={**request.settings_record(), "voiceguide": __version__},
+        cover=request.cover,
         progress=_phase(progress, "render"),
     )
     sidecars = write_sidecars(
@@ -214,3 +222,20 @@ def _phase(progress: Progress | None, phase: str) -> Callable[[int, int], None] 
     if progress is None:
         return None
     return lambda done, total: progress(phase, done, total)
+
+
+def file_info(path: Path) -> list[str]:
+    """What a rendered file says about itself, as lines: duration, tags, chapters, settings."""
+    from voiceguide.tags import read_info
+
+    info = read_info(path)
+    lines = [f"{path}: {format_ms(info.duration_ms)}"]  # mutagen: within ~50 ms
+    lines += [f"  {name}: {value}" for name, value in info.tags.items()]
+    if info.has_cover:
+        lines.append("  cover: yes")
+    if info.record:
+        made = ", ".join(f"{k}={v}" for k, v in sorted(info.record.items()) if v is not None)
+        lines.append(f"  made with: {made}")
+    lines.append(f"  chapters: {len(info.chapters)}")
+    lines += [f"  {format_ms(c.start_ms, precise=True):>9}  {c.title}" for c in info.chapters]
+    return lines
