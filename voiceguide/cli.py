@@ -148,6 +148,13 @@ def render(
     cover: Annotated[
         Path | None, typer.Option("--cover", help="A .png or .jpg to embed as the cover.")
     ] = None,
+    split: Annotated[
+        bool,
+        typer.Option(
+            "--split",
+            help="One file per chapter plus an .m3u playlist, in a folder named by -o.",
+        ),
+    ] = False,
 ) -> None:
     """Render a routine to an audio file, with a progress bar and a summary at the end."""
     from voiceguide.planner import Settings
@@ -157,6 +164,7 @@ def render(
     request = RenderRequest(
         sidecars=_sidecar_formats(transcript, sidecars),
         cover=cover,
+        split=split,
         routine=routine,
         out_path=out,
         voice=voice,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from voiceguide import __version__
 from voiceguide.durations import format_ms
@@ -20,6 +21,9 @@ from voiceguide.templates import resolve, template_names, template_path
 from voiceguide.timeline import Timeline
 from voiceguide.tts.base import VoiceInfo
 from voiceguide.tts.speech import Speech
+
+if TYPE_CHECKING:
+    from voiceguide.render import Rendering
 
 
 def validate_files(paths: Iterable[Path]) -> list[Path]:
@@ -111,6 +115,7 @@ class RenderRequest:
     channels: int = 2
     engine: str = "pyttsx3"
     sidecars: tuple[str, ...] = ()  # of SIDECAR_FORMATS, written next to the audio
+    split: bool = False  # one file per chapter and a playlist, in a folder
     cover: Path | None = None  # a .png or .jpg embedded as the front cover
 
     def settings_record(self) -> dict[str, object]:
@@ -144,9 +149,11 @@ Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 
 def render_routine(request: RenderRequest, progress: Progress | None = None) -> RenderReport:
-    """Load, plan, synthesize, mix and export a session to a file (written atomically)."""
-    from voiceguide.export import export
-    from voiceguide.render import RenderOptions, render_blocks, total_frames
+    """Load, plan, synthesize, mix and export a session (written atomically).
+
+    With ``request.split``, one file per chapter and a playlist go into a folder.
+    """
+    from voiceguide.render import RenderOptions, render_blocks
     from voiceguide.tags import check_cover
 
     if request.cover is not None:
@@ -160,31 +167,87 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
         sample_rate_hz=request.sample_rate_hz, channels=request.channels, seed=request.seed
     )
     rendering = render_blocks(timeline, clips, options)
-    result = export(
-        rendering,
-        _out_path(request),
-        format=request.format,
-        bitrate=request.bitrate,
-        tags=_tags(timeline),
-        sample_rate_hz=options.sample_rate_hz,
-        channels=options.channels,
-        total_frames=total_frames(timeline, options),
-        chapters=timeline.chapters,
-        record={**request.settings_record(), "voiceguide": __version__},
-        cover=request.cover,
-        progress=_phase(progress, "render"),
-    )
+    export_ = _export_split if request.split else _export_whole
+    path, size_bytes = export_(rendering, timeline, request, _phase(progress, "render"))
+    audio_path = path / f"{path.name}.{request.format}" if request.split else path
     sidecars = write_sidecars(
-        timeline, result.path, list(request.sidecars), request.settings_record()
+        timeline, audio_path, list(request.sidecars), request.settings_record()
     )
     return RenderReport(
-        result.path,
-        result.duration_ms,
+        path,
+        rendering.total_frames * 1000 // options.sample_rate_hz,
         len(timeline.chapters),
-        result.size_bytes,
+        size_bytes,
         rendering.speech_lufs,
         tuple(sidecars),
     )
+
+
+def _export_whole(
+    rendering: Rendering, timeline: Timeline, request: RenderRequest, progress: Any
+) -> tuple[Path, int]:
+    from voiceguide.export import export
+
+    result = export(
+        rendering,
+        request.out_path or Path(f"{Path(request.routine).stem}.{request.format}"),
+        **_encoding(rendering, request),
+        tags=_tags(timeline),
+        total_frames=rendering.total_frames,
+        chapters=timeline.chapters,
+        record={**request.settings_record(), "voiceguide": __version__},
+        cover=request.cover,
+        progress=progress,
+    )
+    return result.path, result.size_bytes
+
+
+def _export_split(
+    rendering: Rendering, timeline: Timeline, request: RenderRequest, progress: Any
+) -> tuple[Path, int]:
+    """Each chapter to its own file (tagged as a track of the session), then a playlist."""
+    from voiceguide.export import export
+    from voiceguide.render import frame_at
+    from voiceguide.split import chapter_streams, file_names, playlist, write_folder
+
+    target = request.out_path or Path(Path(request.routine).stem)
+    rate_hz = rendering.options.sample_rate_hz
+    starts = [frame_at(c.start_ms, rate_hz) for c in timeline.chapters]
+    boundaries = [*starts, rendering.total_frames]
+    names = file_names(target.name, timeline.chapters, request.format)
+    sizes: list[int] = []
+
+    def fill(folder: Path) -> None:
+        streams = chapter_streams(rendering, boundaries)
+        for index, (name, chapter, stream) in enumerate(
+            zip(names, timeline.chapters, streams, strict=True)
+        ):
+            done = boundaries[index]
+            result = export(
+                stream,
+                folder / name,
+                **_encoding(rendering, request),
+                tags={**_tags(timeline), "title": chapter.title},
+                total_frames=boundaries[index + 1] - done,
+                cover=request.cover,
+                progress=progress and (lambda d, _, done=done: progress(done + d, boundaries[-1])),
+            )
+            sizes.append(result.size_bytes)
+        (folder / f"{target.name}.m3u").write_text(
+            playlist(names, timeline.chapters, timeline.title), encoding="utf-8"
+        )
+
+    write_folder(target, fill)
+    return target, sum(sizes)
+
+
+def _encoding(rendering: Rendering, request: RenderRequest) -> dict[str, Any]:
+    return {
+        "format": request.format,
+        "bitrate": request.bitrate,
+        "sample_rate_hz": rendering.options.sample_rate_hz,
+        "channels": rendering.options.channels,
+    }
 
 
 def _with_overrides(routine: Routine, request: RenderRequest) -> Routine:
@@ -198,12 +261,6 @@ def _with_overrides(routine: Routine, request: RenderRequest) -> Routine:
             )
         background = replace(background, sound=request.background)
     return replace(routine, voice=voice, background=background)
-
-
-def _out_path(request: RenderRequest) -> Path:
-    if request.out_path:
-        return request.out_path
-    return Path(f"{Path(request.routine).stem}.{request.format}")
 
 
 def _tags(timeline: Timeline) -> dict[str, str]:
