@@ -6,6 +6,8 @@ ffmpeg's ebur128 filter measures loudness, mutagen reads the tags.
 
 import itertools
 import os
+import random
+import re
 import signal
 import subprocess
 import sys
@@ -47,6 +49,8 @@ def rendered(tmp_path_factory):
                     LENGTH,
                     "--background",
                     "none",
+                    "--transcript",
+                    "srt",
                     "-o",
                     str(work / name),
                 ],
@@ -65,6 +69,7 @@ def test_render_prints_one_summary_line(rendered):
     assert runs[0].stdout == (
         f"{work / 'first.mp3'}: 9:00.0, {len(timeline.chapters)} chapters, "
         f"{(work / 'first.mp3').stat().st_size / 1e6:.1f} MB, speech at -16.0 LUFS\n"
+        f"{work / 'first.srt'}\n"
     )
 
 
@@ -160,3 +165,26 @@ def test_info_shows_how_the_file_was_made(rendered):
     assert "routine=hand-massage" in result.stdout and "length_ms=540000" in result.stdout
     assert f"  chapters: {len(timeline.chapters)}" in lines
     assert lines[-1].endswith(timeline.chapters[-1].title)
+
+
+def test_subtitles_start_when_their_words_are_heard(rendered):
+    """Every SRT cue starts at its planned time; cues after silence are checked by ear."""
+    work, _, timeline = rendered
+    srt = (work / "first.srt").read_text()
+    starts = re.findall(r"^(\d\d):(\d\d):(\d\d),(\d{3}) -->", srt, re.M)
+    starts_ms = [((int(h) * 60 + int(m)) * 60 + int(s)) * 1000 + int(ms) for h, m, s, ms in starts]
+    assert starts_ms == [e.start_ms for e in timeline.speech()]
+    mono = decode(work / "first.mp3", SAMPLE_RATE_HZ).mean(axis=1)
+    after_silence = {
+        b.start_ms
+        for a, b in itertools.pairwise(timeline.voice_track())
+        if b.kind == "speech" and a.kind == "silence" and a.duration_ms >= 500
+    }
+    cue_times = [c.start_ms for c in timeline.cues()]
+    clear = {t for t in after_silence if not any(0 <= t - c < 4000 for c in cue_times)}
+    chosen = random.Random(7).sample(sorted(clear & set(starts_ms)), 5)
+    for start_ms in chosen:
+        start = start_ms * SAMPLE_RATE_HZ // 1000
+        window = mono[start - SAMPLE_RATE_HZ // 10 : start + SAMPLE_RATE_HZ // 5]
+        heard = np.flatnonzero(np.abs(window) >= ONSET_THRESHOLD)[0] - SAMPLE_RATE_HZ // 10
+        assert abs(heard * 1000 / SAMPLE_RATE_HZ) <= ONSET_TOLERANCE_MS, start_ms
