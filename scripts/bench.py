@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,16 +35,37 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 def render(out: Path, length: str, cache: Path, *extra: str) -> tuple[float, float]:
     env = {**os.environ, "VOICEGUIDE_CACHE_DIR": str(cache)}
-    command = [str(VENV_BIN / "voiceguide"), "render", ROUTINE, "--length", length,
-               "-o", str(out), *extra]
+    command = [
+        str(VENV_BIN / "voiceguide"),
+        "render",
+        ROUTINE,
+        "--length",
+        length,
+        "-o",
+        str(out),
+        *extra,
+    ]
     return timed(command, env)
 
 
 def encode_only(wav: Path, out: Path) -> float:
     from voiceguide.export import ffmpeg_exe
 
-    command = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-               "-i", str(wav), "-codec:a", "libmp3lame", "-b:a", "128k", str(out)]
+    command = [
+        ffmpeg_exe(),
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-i",
+        str(wav),
+        "-codec:a",
+        "libmp3lame",
+        "-b:a",
+        "128k",
+        str(out),
+    ]
     return timed(command, dict(os.environ))[0]
 
 
@@ -58,7 +80,8 @@ from voiceguide.durations import parse_duration_ms
 from voiceguide.session import open_speech
 routine = load_routine(template_path({ROUTINE!r}))
 speech = open_speech(routine)
-phrases = plan(routine, speech.duration_ms, Settings(length_ms=parse_duration_ms({length!r}))).phrases()
+settings = Settings(length_ms=parse_duration_ms({length!r}))
+phrases = plan(routine, speech.duration_ms, settings).phrases()
 engine = speech.engine
 start = time.perf_counter()
 for text, rate in sorted(phrases):
@@ -66,37 +89,57 @@ for text, rate in sorted(phrases):
 print(json.dumps({{"seconds": time.perf_counter() - start, "phrases": len(phrases)}}))
 """
     env = {**os.environ, "VOICEGUIDE_CACHE_DIR": str(cache)}
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
     figures = json.loads(done.stdout)
-    print(f"  speech engine alone: {figures['phrases']} phrases in {figures['seconds']:.2f} s")
     return float(figures["seconds"])
 
 
-def bench(length: str, work: Path) -> dict[str, float]:
-    print(f"{ROUTINE} at {length}:")
-    cold_cache, warm_cache = work / f"cold-{length}", work / f"warm-{length}"
-    cold_s, cold_mb = render(work / "cold.mp3", length, cold_cache)
-    render(work / "prime.mp3", length, warm_cache)
-    warm_s, warm_mb = render(work / "warm.mp3", length, warm_cache)
-    render(work / "session.wav", length, warm_cache, "--format", "wav")
-    encode_s = encode_only(work / "session.wav", work / "encoded.mp3")
-    synth_s = synthesis_only(length, work / f"synth-{length}")
-    print(f"  ffmpeg encode alone: {encode_s:.2f} s")
-    print(f"  warm render: {warm_s:.2f} s = {warm_s / encode_s:.2f} x encode "
-          f"(bar 1.15), peak RSS {warm_mb:.0f} MB (bar 150)")
-    print(f"  cold render: {cold_s:.2f} s = {cold_s / (encode_s + synth_s):.2f} x "
-          f"(encode + synthesis) (bar 1.3), peak RSS {cold_mb:.0f} MB")
-    return {"warm_mb": warm_mb, "cold_mb": cold_mb}
+def bench(length: str, work: Path, repeats: int) -> dict[str, float]:
+    """Medians of interleaved runs: this kind of machine's timings swing by 30 % or more."""
+    print(f"{ROUTINE} at {length} (median of {repeats}):")
+    warm_cache = work / f"warm-{length}"
+    render(work / "session.wav", length, warm_cache, "--format", "wav")  # also warms the cache
+    runs: dict[str, list[float]] = {
+        "cold": [],
+        "warm": [],
+        "encode": [],
+        "synth": [],
+        "cold_mb": [],
+        "warm_mb": [],
+    }
+    for n in range(repeats):
+        seconds, mb = render(work / "cold.mp3", length, work / f"cold-{length}-{n}")
+        runs["cold"].append(seconds)
+        runs["cold_mb"].append(mb)
+        seconds, mb = render(work / "warm.mp3", length, warm_cache)
+        runs["warm"].append(seconds)
+        runs["warm_mb"].append(mb)
+        runs["encode"].append(encode_only(work / "session.wav", work / "encoded.mp3"))
+        runs["synth"].append(synthesis_only(length, work / f"synth-{length}-{n}"))
+    m = {name: statistics.median(values) for name, values in runs.items()}
+    print(f"  speech engine alone: {m['synth']:.2f} s")
+    print(f"  ffmpeg encode alone: {m['encode']:.2f} s")
+    print(
+        f"  warm render: {m['warm']:.2f} s = {m['warm'] / m['encode']:.2f} x encode "
+        f"(bar 1.15), peak RSS {max(runs['warm_mb']):.0f} MB (bar 150)"
+    )
+    print(
+        f"  cold render: {m['cold']:.2f} s = {m['cold'] / (m['encode'] + m['synth']):.2f} x "
+        f"(encode + synthesis) (bar 1.3), peak RSS {max(runs['cold_mb']):.0f} MB"
+    )
+    return {"warm_mb": max(runs["warm_mb"]), "cold_mb": max(runs["cold_mb"])}
 
 
 def main() -> None:
-    lengths = ["15m"] if "--quick" in sys.argv else ["15m", "2h"]
+    quick = "--quick" in sys.argv
+    plan = [("15m", 1 if quick else 3)] + ([] if quick else [("2h", 1)])
     with tempfile.TemporaryDirectory(prefix="voiceguide-bench-") as work:
-        figures = {length: bench(length, Path(work)) for length in lengths}
+        figures = {length: bench(length, Path(work), repeats) for length, repeats in plan}
     if "2h" in figures:
         ratio = figures["2h"]["warm_mb"] / figures["15m"]["warm_mb"]
-        print(f"memory 2h / 15m (warm): {ratio:.2f} (bar 1.5)")
+        print(f"peak memory 2h / 15m (warm): {ratio:.2f} (bar 1.5)")
 
 
 if __name__ == "__main__":
