@@ -1,6 +1,6 @@
 import pytest
 
-from voiceguide.durations import format_ms, parse_duration_ms
+from voiceguide.durations import format_ms, format_timestamp, parse_duration_ms
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,12 @@ def test_rejects_what_is_not_a_duration_with_a_hint(text, message):
 def test_formats_clock_times(duration_ms, plain, precise):
     assert format_ms(duration_ms) == plain
     assert format_ms(duration_ms, precise=True) == precise
+
+
+@pytest.mark.parametrize(
+    ("duration_ms", "decimal", "stamp"),
+    [(0, ".", "00:00:00.000"), (3_725_300, ".", "01:02:05.300"), (61_005, ",", "00:01:01,005")],
+)
+def test_formats_fixed_width_timestamps(duration_ms, decimal, stamp):
+    assert format_timestamp(duration_ms, decimal) == stamp
+    assert parse_duration_ms(stamp.replace(",", ".")) == duration_ms

@@ -50,3 +50,11 @@ def format_ms(duration_ms: int, *, precise: bool = False) -> str:
 def format_seconds(duration_ms: int) -> str:
     """``8.0 s``: for short spans in tables and messages."""
     return f"{duration_ms / 1000:.1f} s"
+
+
+def format_timestamp(duration_ms: int, decimal: str = ".") -> str:
+    """``01:02:05.300``: the fixed-width clock of subtitles and chapter comments."""
+    hours, rest = divmod(duration_ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{decimal}{millis:03d}"

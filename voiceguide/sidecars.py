@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from voiceguide import __version__
+from voiceguide.durations import format_timestamp
 from voiceguide.timeline import Event, Timeline
 
 SIDECAR_FORMATS = ("srt", "vtt", "lrc", "json")
@@ -31,7 +32,7 @@ def subtitle_spans(timeline: Timeline) -> list[tuple[int, int, str]]:
 
 def srt(timeline: Timeline) -> str:
     blocks = [
-        f"{n}\n{_clock(start, ',')} --> {_clock(end, ',')}\n{text}\n"
+        f"{n}\n{format_timestamp(start, ',')} --> {format_timestamp(end, ',')}\n{text}\n"
         for n, (start, end, text) in enumerate(subtitle_spans(timeline), start=1)
     ]
     return "\n".join(blocks)
@@ -39,7 +40,7 @@ def srt(timeline: Timeline) -> str:
 
 def vtt(timeline: Timeline) -> str:
     blocks = [
-        f"{_clock(start, '.')} --> {_clock(end, '.')}\n{text}\n"
+        f"{format_timestamp(start, '.')} --> {format_timestamp(end, '.')}\n{text}\n"
         for start, end, text in subtitle_spans(timeline)
     ]
     return "WEBVTT\n\n" + "\n".join(blocks)
@@ -89,13 +90,6 @@ def _line(timeline: Timeline, event: Event) -> str:
     if event.text.isdigit():
         return f"{timeline.chapters[event.chapter].title}: {event.text}"
     return event.text
-
-
-def _clock(ms: int, separator: str) -> str:
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    seconds, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"
 
 
 def _lrc_clock(ms: int) -> str:

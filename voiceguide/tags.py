@@ -17,6 +17,7 @@ from typing import Any
 from mutagen import MutagenError
 from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TIT2, TXXX, CTOCFlags
 
+from voiceguide.durations import format_timestamp, parse_duration_ms
 from voiceguide.errors import AudioError
 from voiceguide.timeline import Chapter
 
@@ -122,7 +123,7 @@ def _write_vorbis(
     if record is not None:
         audio.tags[RECORD_KEY.upper()] = json.dumps(record, sort_keys=True)
     for number, chapter in enumerate(chapters, start=1):
-        audio.tags[f"CHAPTER{number:03d}"] = _clock(chapter.start_ms)
+        audio.tags[f"CHAPTER{number:03d}"] = format_timestamp(chapter.start_ms)
         audio.tags[f"CHAPTER{number:03d}NAME"] = chapter.title
     if cover is not None:  # FLAC only for now: no METADATA_BLOCK_PICTURE for Ogg yet
         from mutagen.flac import Picture
@@ -144,12 +145,6 @@ def check_cover(cover: Path) -> None:
 def _cover_type(cover: Path) -> str:
     check_cover(cover)
     return _COVER_TYPES[cover.suffix.lower()]
-
-
-def _clock(ms: int) -> str:
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
 # -- reading back --------------------------------------------------------------------------
@@ -207,15 +202,12 @@ def _vorbis_info(path: Path, duration_ms: int, audio: Any) -> FileInfo:
     starts = sorted(k for k in comments if k.startswith("chapter") and k[7:].isdigit())
     chapters = []
     for index, key in enumerate(starts):
-        start_ms = _parse_clock(comments[key])
+        start_ms = parse_duration_ms(comments[key])
         end_ms = (
-            _parse_clock(comments[starts[index + 1]]) if index + 1 < len(starts) else duration_ms
+            parse_duration_ms(comments[starts[index + 1]])
+            if index + 1 < len(starts)
+            else duration_ms
         )
         chapters.append(Chapter(comments.get(key + "name", ""), None, start_ms, end_ms))
     record = json.loads(comments[RECORD_KEY]) if RECORD_KEY in comments else None
     return FileInfo(path, duration_ms, tags, chapters, record, bool(getattr(audio, "pictures", [])))
-
-
-def _parse_clock(text: str) -> int:
-    hours, minutes, seconds = text.split(":")
-    return round((int(hours) * 3600 + int(minutes) * 60 + float(seconds)) * 1000)
