@@ -168,3 +168,18 @@ def test_installed_entry_point_runs_in_a_subprocess(tmp_path):
         check=True,
     )
     assert version.stdout.startswith("voiceguide ")
+
+
+def test_validate_and_help_load_no_audio_or_speech_library():
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from voiceguide.cli import app\n"
+        "CliRunner().invoke(app, ['validate', 'audio_templates/hand-massage.yaml'])\n"
+        "CliRunner().invoke(app, ['--help'])\n"
+        "print(sorted(m for m in ('numpy', 'pyttsx3', 'pydub', 'mutagen') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout == "[]\n"

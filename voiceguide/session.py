@@ -1,4 +1,4 @@
-"""What the commands do, as library functions: load, measure speech, plan (and later render).
+"""What the commands do, as library functions: validate, plan, render, read back.
 
 Each CLI command calls one function here; they raise VoiceguideError and never exit.
 """
