@@ -104,7 +104,7 @@ class RenderRequest:
     """Everything `voiceguide render` can set, with the routine's own values as defaults."""
 
     routine: str = "hand-massage"
-    out_path: Path | None = None  # None: ./<routine name>.<format>
+    out_path: Path | None = None  # None: ./<routine name>.<format> (a folder with split)
     settings: Settings = field(default_factory=Settings)
     voice: str | None = None
     background: str | None = None
