@@ -175,11 +175,25 @@ def test_validate_and_help_load_no_audio_or_speech_library():
         "import sys\n"
         "from typer.testing import CliRunner\n"
         "from voiceguide.cli import app\n"
-        "CliRunner().invoke(app, ['validate', 'audio_templates/hand-massage.yaml'])\n"
-        "CliRunner().invoke(app, ['--help'])\n"
+        "r = CliRunner().invoke(app, ['validate', 'audio_templates/hand-massage.yaml'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "assert CliRunner().invoke(app, ['--help']).exit_code == 0\n"
         "print(sorted(m for m in ('numpy', 'pyttsx3', 'pydub', 'mutagen') if m in sys.modules))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout == "[]\n"
+
+
+def test_bad_output_options_are_refused_before_any_work(tmp_path):
+    result = run("render", "hand-massage", "--bitrate", "loud", "-o", str(tmp_path / "s.mp3"))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "bitrate 'loud' is not a rate such as 128k or 192k\n",
+    )
+    result = run("render", "hand-massage", "--split", "-o", str(tmp_path / "missing" / "s"))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"cannot write {tmp_path / 'missing' / 's'}: no folder {tmp_path / 'missing'}\n",
+    )

@@ -315,7 +315,8 @@ def test_cues_ring_where_planned(tmp_path: Path) -> None:
     )
     samples = decode(to_file(tmp_path / "cues.wav", timeline, clips, channels=1), channels=1)[:, 0]
     for start_ms in cue_starts_ms:
-        threshold = 0.2 * np.abs(samples[start_ms * 44 : (start_ms + 300) * 44]).max()
+        first, last = start_ms * RATE_HZ // 1000, (start_ms + 300) * RATE_HZ // 1000
+        threshold = 0.2 * np.abs(samples[first:last]).max()
         assert onset_ms(samples, RATE_HZ, start_ms, threshold, 200) == pytest.approx(
             start_ms, abs=10
         )

@@ -30,6 +30,7 @@ def test_template_plans_to_its_golden_timeline(name):
     golden = GOLDEN / f"{name}.json"
     if os.environ.get("VOICEGUIDE_UPDATE_GOLDEN"):
         golden.write_text(timeline.to_json() + "\n")
+        pytest.skip(f"rewrote {golden.name}: review its diff, then run without the variable")
     assert json.loads(timeline.to_json()) == json.loads(golden.read_text())
 
 

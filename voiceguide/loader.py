@@ -135,7 +135,10 @@ def _yaml_problem(path: str, error: yaml.MarkedYAMLError) -> Problem:
         problem = "a tab character: indent with spaces, not tabs"
     else:
         context = f" {error.context}" if error.context else ""
-        problem = f"YAML syntax error: {problem}{context}"
+        problem = (
+            f"YAML syntax error: {problem}{context}: check indentation, brackets and "
+            "quotes (text containing ': ' needs quotes)"
+        )
     return Problem(path, line, column, "", problem)
 
 
@@ -164,7 +167,7 @@ class _Reader:
         """The mapping's values by key, after reporting duplicate, unknown and missing keys."""
         if not isinstance(node, MappingNode):
             self.report(
-                node, key, f"expected {what} (a mapping of keys to values), got {_describe(node)}"
+                node, key, f"expected {what} (lines of 'key: value'), got {_describe(node)}"
             )
             return None
         known = [k.name for k in keys]
@@ -337,12 +340,19 @@ class _Reader:
                 _join(key, needs_each[0]),
                 "needs 'each', the activity time of one repetition",
             )
-        if not step.min_repeat <= step.repeat <= step.max_repeat:
-            where = "min_repeat" if step.min_repeat > step.repeat else "max_repeat"
+        if step.min_repeat > step.repeat:
             self.report(
-                values.get(where, node),
-                _join(key, where),
-                f"must allow 'repeat' ({step.repeat}): min_repeat <= repeat <= max_repeat",
+                values["min_repeat"],
+                _join(key, "min_repeat"),
+                f"is {step.min_repeat} but repeat is {step.repeat}: make min_repeat "
+                f"at most {step.repeat}",
+            )
+        if step.max_repeat < step.repeat:
+            self.report(
+                values["max_repeat"],
+                _join(key, "max_repeat"),
+                f"is {step.max_repeat} but repeat is {step.repeat}: make max_repeat "
+                f"at least {step.repeat}",
             )
 
     def pause(self, node: Node, key: str, scope: _Scope) -> Pause | None:
@@ -369,10 +379,13 @@ class _Reader:
             stretch=self.optional(values, key, "stretch", self.boolean, False),
         )
         if slot.slot_ms and slot.countdown * 1000 >= slot.slot_ms:
+            fits = (slot.slot_ms - 1) // 1000
             self.report(
                 values["countdown"],
                 _join(key, "countdown"),
-                f"a {slot.countdown} s countdown does not fit in a {slot.slot_ms / 1000:g} s slot",
+                f"a {slot.countdown} s countdown does not fit in a "
+                f"{slot.slot_ms / 1000:g} s slot: use countdown: {fits} or less, or a "
+                "longer slot",
             )
         return slot
 
@@ -460,7 +473,7 @@ class _Reader:
         if value is None:
             return 0
         if value.strip().startswith("-"):
-            self.report(node, key, f"'{value}' is negative: a duration is longer than 0")
+            self.report(node, key, f"'{value}' is negative: write a positive duration such as 5s")
             return 0
         try:
             duration_ms = parse_duration_ms(value)

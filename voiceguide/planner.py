@@ -382,19 +382,21 @@ class _Compiler:
         if slot.say:
             self.say(session, context.fill(slot.say))
         for number in range(slot.countdown, 0, -1):
-            self.slot_silence(session, end_ms - number * COUNTDOWN_STEP_MS, slot, context)
+            self.slot_silence(session, end_ms - number * COUNTDOWN_STEP_MS, slot, slot_ms, context)
             self.say(session, str(number))
-        self.slot_silence(session, end_ms, slot, context)
+        self.slot_silence(session, end_ms, slot, slot_ms, context)
         if slot.end_cue:
             session.cue(slot.end_cue, at_ms=end_ms)
 
-    def slot_silence(self, session: _Session, until_ms: int, slot: Slot, context: _Context) -> None:
+    def slot_silence(
+        self, session: _Session, until_ms: int, slot: Slot, slot_ms: int, context: _Context
+    ) -> None:
         """Silence up to ``until_ms``, or an overrun report if speech already went past it."""
         if session.t > until_ms:
             title = context.title(slot.name or slot.say or "slot")
             session.overruns.append(
                 f"'{title}': speech runs {format_seconds(session.t - until_ms)} past its "
-                f"place in the {format_seconds(slot.slot_ms)} slot: shorten the text, "
+                f"place in the {format_seconds(slot_ms)} slot: shorten the text, "
                 "lengthen the slot, or raise voice.rate"
             )
         elif session.t < until_ms:
@@ -444,8 +446,7 @@ class _Compiler:
                     "rest between rounds",
                     elastic=True,
                 )
-        if block.name:
-            session.resume = around
+        session.resume = around
 
 
 def _walk(items: tuple[Item, ...]) -> list[Item]:

@@ -5,6 +5,7 @@ Each CLI command calls one function here; they raise VoiceguideError and never e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -156,6 +157,7 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
     from voiceguide.render import RenderOptions, render_blocks
     from voiceguide.tags import check_cover
 
+    _check_output(request)
     if request.cover is not None:
         check_cover(request.cover)
     loaded = _with_overrides(load_routine(resolve(request.routine)), request)
@@ -239,6 +241,19 @@ def _export_split(
 
     write_folder(target, fill)
     return target, sum(sizes)
+
+
+def _check_output(request: RenderRequest) -> None:
+    """Refuse bad output options before minutes of synthesis and mixing, not after."""
+    from voiceguide.export import FORMATS
+
+    if request.format not in FORMATS:
+        raise AudioError(f"unknown format '{request.format}': use {', '.join(FORMATS)}")
+    if not re.fullmatch(r"\d{2,3}k", request.bitrate):
+        raise AudioError(f"bitrate '{request.bitrate}' is not a rate such as 128k or 192k")
+    folder = (request.out_path or Path(".")).parent
+    if not folder.is_dir():
+        raise AudioError(f"cannot write {request.out_path}: no folder {folder}")
 
 
 def _encoding(rendering: Rendering, request: RenderRequest) -> dict[str, Any]:

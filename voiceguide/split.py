@@ -64,6 +64,8 @@ def write_folder(target: Path, fill: Callable[[Path], None]) -> None:
     A folder already at ``target`` is replaced only if voiceguide made it (it has our
     playlist); anything else is left alone and reported.
     """
+    if not target.parent.is_dir():
+        raise AudioError(f"cannot write {target}: no folder {target.parent}")
     if target.exists() and not (target / f"{target.name}.m3u").is_file():
         raise AudioError(
             f"{target} exists and is not a folder voiceguide made: choose another -o, or move it"

@@ -116,7 +116,9 @@ def _write_vorbis(
     import mutagen
 
     audio = mutagen.File(path)
-    if audio is None or audio.tags is None:
+    if audio is None:
+        raise AudioError(f"cannot write tags to {path}: ffmpeg's output is not readable")
+    if audio.tags is None:
         audio.add_tags()
     if tags.get("comment"):
         audio.tags["COMMENT"] = tags["comment"]
