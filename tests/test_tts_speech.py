@@ -157,23 +157,6 @@ def test_a_corrupt_cache_entry_is_synthesized_again() -> None:
     assert cache.get(key) is not None  # and the entry was repaired
 
 
-def test_prepare_synthesizes_each_distinct_phrase_once_and_reports_progress() -> None:
-    engine = FakeEngine()
-    speech = Speech(engine, ClipCache())
-    phrases = [("One.", 150), ("Two.", 150), ("One.", 150), ("One.", 120), ("Two.", 150)]
-    reports: list[tuple[int, int]] = []
-    speech.prepare(phrases, lambda done, total: reports.append((done, total)))
-    assert reports == [(1, 3), (2, 3), (3, 3)]
-    assert len(engine.calls) == 3
-    speech.duration_ms("One.", 120)
-    assert len(engine.calls) == 3
-
-
-def test_prepare_without_progress_and_without_phrases() -> None:
-    Speech(FakeEngine(), ClipCache()).prepare([])
-    Speech(FakeEngine(), ClipCache()).prepare(iter([("Go.", 150)]))
-
-
 def test_engine_errors_pass_through() -> None:
     speech = Speech(FakeEngine(), ClipCache(), voice="fake/xx")
     with pytest.raises(SpeechError, match="unknown voice 'fake/xx'"):

@@ -163,7 +163,7 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
     loaded = _with_overrides(load_routine(resolve(request.routine)), request)
     speech = open_speech(loaded, request.engine)
     timeline = plan(loaded, speech.duration_ms, request.settings)
-    speech.prepare(timeline.phrases(), _phase(progress, "speech"))
+    # Planning measured (so synthesized or loaded) every phrase: these are memory lookups.
     clips = {phrase: speech.clip(*phrase) for phrase in timeline.phrases()}
     options = RenderOptions(
         sample_rate_hz=request.sample_rate_hz, channels=request.channels, seed=request.seed

@@ -17,8 +17,6 @@ importing it must stay cheap.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-
 from voiceguide.errors import SpeechError
 from voiceguide.tts.base import Clip, SpeechEngine
 from voiceguide.tts.cache import ClipCache, cache_key
@@ -27,9 +25,6 @@ TRIM_THRESHOLD_DBFS = -50.0
 LEAD_MS = 2.0
 """Kept before the first audible sample: covers the sub-threshold start of a soft onset."""
 FULL_SCALE = 32768
-
-Progress = Callable[[int, int], None]
-"""Called as ``progress(done, total)`` after each distinct phrase."""
 
 
 class Speech:
@@ -61,14 +56,6 @@ class Speech:
     def duration_ms(self, text: str, rate_wpm: int) -> int:
         """How long the phrase lasts from its onset to its last audible sample."""
         return self.clip(text, rate_wpm).duration_ms
-
-    def prepare(self, phrases: Iterable[tuple[str, int]], progress: Progress | None = None) -> None:
-        """Synthesize (or load) every distinct (text, rate_wpm) up front, reporting progress."""
-        distinct = list(dict.fromkeys(phrases))
-        for done, (text, rate_wpm) in enumerate(distinct, start=1):
-            self.clip(text, rate_wpm)
-            if progress is not None:
-                progress(done, len(distinct))
 
     def _untrimmed(self, text: str, rate_wpm: int) -> Clip:
         if self.cache is None:
