@@ -7,7 +7,7 @@ import jsonschema
 import pytest
 import yaml
 
-from voiceguide.schema import SCHEMA_MODELINE, SECTIONS, json_schema
+from voiceguide.schema import SCHEMA_MODELINE, SECTIONS, json_schema, key_tables
 
 ROOT = Path(__file__).parent.parent
 VALID = sorted((ROOT / "tests" / "data" / "valid").glob("*.yaml"))
@@ -37,7 +37,7 @@ def test_valid_files_and_templates_pass_the_schema(path):
         {"version": 1, "title": "t", "sections": [{"say": "s", "repaet": 3}]},
         {"version": 2, "title": "t", "sections": [{"say": "s"}]},
         {"version": 1, "title": "t", "sections": [{"pause": "5 seconds"}]},
-        {"version": 1, "title": "t", "sections": [{"say": "s", "start_cue": "gong"}]},
+        {"version": 1, "title": "t", "sections": [{"say": "s", "start_cue": "gongg"}]},
         {"version": 1, "sections": [{"say": "s"}]},
     ],
 )
@@ -53,6 +53,12 @@ def test_templates_start_with_the_schema_modeline():
 def test_committed_schema_file_is_current():
     committed = json.loads((ROOT / "docs" / "routine.schema.json").read_text())
     assert committed == json_schema()
+
+
+def test_docs_key_tables_are_current():
+    docs = (ROOT / "docs" / "routine-format.md").read_text()
+    section = docs[docs.index("## Keys\n") : docs.index("## Errors\n")]
+    assert section.strip() == key_tables().strip(), "regenerate with schema.key_tables()"
 
 
 def test_docs_describe_every_key():

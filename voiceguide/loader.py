@@ -25,7 +25,10 @@ from voiceguide.errors import Problem, RoutineError
 from voiceguide.model import (
     BACKGROUND_SOUNDS,
     CUE_SOUNDS,
+    FILE_BED,
+    MIN_TAIL_MS,
     Background,
+    Bedtime,
     Item,
     Pause,
     Rounds,
@@ -40,6 +43,9 @@ MAX_FILE_BYTES = 1_000_000
 _TRUE = {"true", "yes", "on"}
 _FALSE = {"false", "no", "off"}
 _LEVEL_RE = re.compile(r"\s*([+-]?\d+(?:\.\d+)?)\s*(?:db)?\s*", re.IGNORECASE)
+_FREQUENCY_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:hz)?\s*", re.IGNORECASE)
+# Keys whose values are checked after loading (against the speech engine): their places.
+_LOCATED = ("language", "voice.name", "background.file")
 
 
 def load_routine(path: str | Path) -> Routine:
@@ -154,6 +160,7 @@ class _Reader:
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        self.locations: dict[str, tuple[int, int]] = {}
 
     def report(self, node: Node, key: str, message: str) -> None:
         mark = node.start_mark
@@ -184,6 +191,9 @@ class _Reader:
                 self.report(key_node, where, f"unknown key{_did_you_mean(name, known)}")
             else:
                 values[name] = value_node
+                if where in _LOCATED:
+                    mark = value_node.start_mark
+                    self.locations[where] = (mark.line + 1, mark.column + 1)
         misspelled = {
             _closest(str(k.value), known)
             for k, _ in node.value
@@ -227,6 +237,12 @@ class _Reader:
             background=self.optional(values, "", "background", self.background, Background()),
             version=version or 1,
             source=self.path,
+            audience=self.optional(values, "", "audience", self.text, ""),
+            lead_in_ms=self.optional(values, "", "lead_in", self.duration, 0),
+            tail_ms=self.optional(values, "", "tail", self.tail, 0),
+            end_cue=self.optional(values, "", "end_cue", self.cue),
+            bedtime=self.optional(values, "", "bedtime", self.bedtime, Bedtime()),
+            locations=self.locations,
         )
         if items and natural_minimum_ms(items) > schema.MAX_SESSION_MS:
             self.report(
@@ -254,13 +270,68 @@ class _Reader:
         )
 
     def background(self, node: Node, key: str) -> Background:
+        keys = {k.name: k for k in schema.BACKGROUND_KEYS}
         values = self.mapping(node, key, schema.BACKGROUND_KEYS, "background settings") or {}
+        sound = self.optional(values, key, "sound", self.choice(BACKGROUND_SOUNDS, "sound"))
+        file = self.optional(values, key, "file", self.file)
+        if "file" in values and sound not in (None, "none"):
+            self.report(
+                values["sound"],
+                _join(key, "sound"),
+                "a bed is a sound or a file, not both: remove 'sound' or 'file'",
+            )
         return Background(
-            sound=self.optional(
-                values, key, "sound", self.choice(BACKGROUND_SOUNDS, "sound"), "none"
+            sound=FILE_BED if "file" in values else sound or "none",
+            level_db=self.optional(values, key, "level", self.level(keys["level"]), -24.0),
+            carrier_hz=self.optional(
+                values, key, "carrier", self.frequency(keys["carrier"]), 200.0
             ),
-            level_db=self.optional(values, key, "level", self.level, -24.0),
+            beat_hz=self.optional(values, key, "beat", self.frequency(keys["beat"]), 6.0),
+            file=file,
         )
+
+    def bedtime(self, node: Node, key: str) -> Bedtime:
+        keys = {k.name: k for k in schema.BEDTIME_KEYS}
+        values = self.mapping(node, key, schema.BEDTIME_KEYS, "bedtime settings") or {}
+        defaults = Bedtime()
+        return Bedtime(
+            always=self.optional(values, key, "always", self.boolean, defaults.always),
+            slow_to=self.optional(values, key, "slow_to", self.ratio(keys["slow_to"]), 0.8),
+            voice_fall_db=self.optional(
+                values, key, "voice_fall", self.level(keys["voice_fall"]), defaults.voice_fall_db
+            ),
+            quieter_db=self.optional(
+                values, key, "quieter", self.level(keys["quieter"]), defaults.quieter_db
+            ),
+            closing=self.optional(values, key, "closing", self.text),
+            tail_ms=self.optional(values, key, "tail", self.tail, defaults.tail_ms),
+        )
+
+    def tail(self, node: Node, key: str) -> int:
+        tail_ms = self.duration(node, key)
+        if 0 < tail_ms < MIN_TAIL_MS:
+            self.report(
+                node,
+                key,
+                "a tail fades out over at least 1m: make it 1m or longer, or leave it out",
+            )
+        return tail_ms
+
+    def file(self, node: Node, key: str) -> str | None:
+        """A path relative to the routine's folder, which must name an existing file."""
+        value = self.text(node, key)
+        if value is None:
+            return None
+        base = Path(self.path).parent if not self.path.startswith("<") else Path()
+        path = (base / Path(value).expanduser()).resolve()
+        if not path.is_file():
+            self.report(
+                node,
+                key,
+                f"no such file '{value}' (looked for {path}): paths are relative to the "
+                "routine file",
+            )
+        return str(path)
 
     # -- items ------------------------------------------------------------------------------
 
@@ -362,6 +433,8 @@ class _Reader:
         return Pause(
             duration_ms=self.duration(values["pause"], _join(key, "pause")),
             name=self.optional(values, key, "name", self.placeholder_text(scope)),
+            ring_every_ms=self.optional(values, key, "ring_every", self.duration, 0),
+            ring_cue=self.optional(values, key, "ring_cue", self.cue, "bell") or "bell",
         )
 
     def slot(self, node: Node, key: str, scope: _Scope) -> Slot | None:
@@ -377,6 +450,8 @@ class _Reader:
             start_cue=self.optional(values, key, "start_cue", self.cue),
             end_cue=self.optional(values, key, "end_cue", self.cue),
             stretch=self.optional(values, key, "stretch", self.boolean, False),
+            ring_every_ms=self.optional(values, key, "ring_every", self.duration, 0),
+            ring_cue=self.optional(values, key, "ring_cue", self.cue, "bell") or "bell",
         )
         if slot.slot_ms and slot.countdown * 1000 >= slot.slot_ms:
             fits = (slot.slot_ms - 1) // 1000
@@ -527,22 +602,63 @@ class _Reader:
             self.report(node, key, f"expected true or false, got '{value}'")
         return value in _TRUE
 
-    def level(self, node: Node, key: str) -> float:
-        value = self.scalar(node, key, "a level in dB such as -24dB") or ""
-        match = _LEVEL_RE.fullmatch(value)
-        spec = schema.BACKGROUND_KEYS[1]
-        if not match:
-            self.report(node, key, f"expected a level in dB such as -24dB, got '{value}'")
-            return -24.0
-        level_db = float(match.group(1))
-        if not (spec.minimum or 0) <= level_db <= (spec.maximum or 0):
-            self.report(
-                node,
-                key,
-                f"{level_db:g}dB is out of range: use {spec.minimum:g}dB "
-                f"(faint) to {spec.maximum:g}dB (close to the voice)",
-            )
-        return level_db
+    def level(self, spec: schema.Key) -> Callable[[Node, str], float]:
+        low, high = spec.minimum or 0.0, spec.maximum or 0.0
+
+        def read(node: Node, key: str) -> float:
+            value = self.scalar(node, key, f"a level in dB such as {spec.example}") or ""
+            match = _LEVEL_RE.fullmatch(value)
+            if not match:
+                self.report(
+                    node, key, f"expected a level in dB such as {spec.example}, got '{value}'"
+                )
+                return low
+            level_db = float(match.group(1))
+            if not low <= level_db <= high:
+                self.report(
+                    node, key, f"{level_db:g}dB is out of range: use {low:g}dB to {high:g}dB"
+                )
+            return level_db
+
+        return read
+
+    def frequency(self, spec: schema.Key) -> Callable[[Node, str], float]:
+        low, high = spec.minimum or 0.0, spec.maximum or 0.0
+
+        def read(node: Node, key: str) -> float:
+            value = self.scalar(node, key, f"a frequency such as {spec.example}") or ""
+            match = _FREQUENCY_RE.fullmatch(value)
+            if not match:
+                self.report(
+                    node, key, f"expected a frequency such as {spec.example}, got '{value}'"
+                )
+                return float(spec.default)
+            frequency_hz = float(match.group(1))
+            if not low <= frequency_hz <= high:
+                self.report(
+                    node, key, f"{frequency_hz:g}Hz is out of range: use {low:g}Hz to {high:g}Hz"
+                )
+                return float(spec.default)
+            return frequency_hz
+
+        return read
+
+    def ratio(self, spec: schema.Key) -> Callable[[Node, str], float]:
+        low, high = spec.minimum or 0.0, spec.maximum or 0.0
+
+        def read(node: Node, key: str) -> float:
+            value = self.scalar(node, key, "a number") or ""
+            try:
+                number = float(value)
+            except ValueError:
+                self.report(node, key, f"expected a number from {low:g} to {high:g}, got '{value}'")
+                return float(spec.default)
+            if not low <= number <= high:
+                self.report(node, key, f"{number:g} is out of range: use {low:g} to {high:g}")
+                return float(spec.default)
+            return number
+
+        return read
 
     def language(self, node: Node, key: str) -> str:
         value = self.scalar(node, key, "a language code such as en or de") or "en"

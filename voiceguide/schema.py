@@ -19,6 +19,10 @@ MAX_REPEAT = 1000
 MAX_ROUNDS = 100
 MAX_SIDES = 10
 MAX_COUNTDOWN = 10
+MIN_CARRIER_HZ = 40.0
+MAX_CARRIER_HZ = 1000.0
+MIN_BEAT_HZ = 0.5
+MAX_BEAT_HZ = 40.0
 REQUIRED = "required"
 
 
@@ -77,6 +81,43 @@ ROUTINE_KEYS = (
         "{sound: brown, level: -24dB}",
     ),
     Key(
+        "audience",
+        "text",
+        "",
+        "Whom the routine is for, in a sentence (shown by `voiceguide templates`).",
+        "People with stiff or sore hands.",
+    ),
+    Key(
+        "lead_in",
+        "duration",
+        None,
+        "Background only before the first word, to settle in; `--lead-in` overrides it. "
+        "Not part of `length`.",
+        "30s",
+    ),
+    Key(
+        "tail",
+        "duration",
+        None,
+        "Background after the last word, fading out slowly (at least 1m); `--tail` "
+        "overrides it. Not part of `length`.",
+        "5m",
+    ),
+    Key(
+        "end_cue",
+        "cue",
+        None,
+        "A sound as the guided part ends, e.g. a closing gong.",
+        "gong",
+    ),
+    Key(
+        "bedtime",
+        "bedtime",
+        "{}",
+        "How the session changes for bed with `--bedtime` (see *bedtime*).",
+        "{slow_to: 0.8, tail: 10m}",
+    ),
+    Key(
         "sections",
         "items",
         REQUIRED,
@@ -132,7 +173,96 @@ BACKGROUND_KEYS = (
         -60.0,
         -6.0,
     ),
+    Key(
+        "carrier",
+        "frequency",
+        200.0,
+        "Tone of the binaural and isochronic beds, in Hz.",
+        "200Hz",
+        MIN_CARRIER_HZ,
+        MAX_CARRIER_HZ,
+    ),
+    Key(
+        "beat",
+        "frequency",
+        6.0,
+        "Beat of the binaural bed (the difference between the ears) or pulse rate of the "
+        "isochronic bed, in Hz.",
+        "6Hz",
+        MIN_BEAT_HZ,
+        MAX_BEAT_HZ,
+    ),
+    Key(
+        "file",
+        "path",
+        None,
+        "Your own recording as the bed (wav, mp3, ogg, flac...), looped seamlessly; a path "
+        "relative to the routine file. Replaces `sound`.",
+        "rain.ogg",
+    ),
 )
+
+BEDTIME_KEYS = (
+    Key(
+        "always",
+        "boolean",
+        False,
+        "Render as a bedtime session even without `--bedtime`.",
+        "true",
+    ),
+    Key(
+        "slow_to",
+        "ratio",
+        0.8,
+        "The pace at the end, relative to the start: pauses lengthen and the voice slows "
+        "gradually towards it.",
+        "0.8",
+        0.5,
+        1.0,
+    ),
+    Key(
+        "voice_fall",
+        "level",
+        "4dB",
+        "How much quieter the voice is by the last word than at the first.",
+        "4dB",
+        0.0,
+        12.0,
+    ),
+    Key(
+        "quieter",
+        "level",
+        "7dB",
+        "How much quieter the whole session is than in the daytime.",
+        "7dB",
+        0.0,
+        20.0,
+    ),
+    Key(
+        "closing",
+        "text",
+        None,
+        "Spoken instead of the session's last narration, for the night.",
+        "Let your hands rest. Sleep well.",
+    ),
+    Key(
+        "tail",
+        "duration",
+        "3m",
+        "Background after the last word at bedtime, fading out (at least 1m); `--tail` "
+        "overrides it.",
+        "10m",
+    ),
+)
+
+_RING_EVERY = Key(
+    "ring_every",
+    "duration",
+    None,
+    "Ring `ring_cue` this often during the item, e.g. every 5 minutes of a long hold.",
+    "5m",
+)
+_RING_CUE = Key("ring_cue", "cue", "bell", "The sound `ring_every` rings.", "bell")
 
 _NAME = Key(
     "name",
@@ -190,6 +320,8 @@ STEP_KEYS = (
 PAUSE_KEYS = (
     Key("pause", "duration", REQUIRED, "Silence (elastic).", "5s"),
     _NAME,
+    _RING_EVERY,
+    _RING_CUE,
 )
 
 SLOT_KEYS = (
@@ -221,6 +353,8 @@ SLOT_KEYS = (
         "Let pace and length fitting scale this slot like elastic time.",
         "true",
     ),
+    _RING_EVERY,
+    _RING_CUE,
 )
 
 SIDES_KEYS = (
@@ -282,6 +416,7 @@ SECTIONS: dict[str, tuple[Key, ...]] = {
     "routine": ROUTINE_KEYS,
     "voice": VOICE_KEYS,
     "background": BACKGROUND_KEYS,
+    "bedtime": BEDTIME_KEYS,
     "step": STEP_KEYS,
     "pause": PAUSE_KEYS,
     "slot": SLOT_KEYS,
@@ -308,6 +443,10 @@ TYPE_SCHEMAS: dict[str, dict[str, Any]] = {
     "sides": {"type": "array", "items": _TEXT, "minItems": 1, "maxItems": MAX_SIDES},
     "voice": {"$ref": "#/$defs/voice"},
     "background": {"$ref": "#/$defs/background"},
+    "bedtime": {"$ref": "#/$defs/bedtime"},
+    "frequency": {"type": ["string", "number"], "pattern": r"^\d+(\.\d+)?\s*(Hz)?$"},
+    "ratio": {"type": "number"},
+    "path": _TEXT,
     "items": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/item"}},
 }
 
@@ -335,7 +474,10 @@ def _object_schema(keys: tuple[Key, ...]) -> dict[str, Any]:
 def json_schema() -> dict[str, Any]:
     """The routine format as a JSON Schema (draft 2020-12), for editors."""
     item_kinds = ("step", "pause", "slot", "sides", "rounds")
-    defs = {kind: _object_schema(SECTIONS[kind]) for kind in (*item_kinds, "voice", "background")}
+    defs = {
+        kind: _object_schema(SECTIONS[kind])
+        for kind in (*item_kinds, "voice", "background", "bedtime")
+    }
     defs["item"] = {"oneOf": [{"$ref": f"#/$defs/{kind}"} for kind in item_kinds]}
     # A step is any item that has none of the other kinds' keys.
     defs["step"]["not"] = {"anyOf": [{"required": [key]} for key in ITEM_KINDS]}
@@ -345,3 +487,64 @@ def json_schema() -> dict[str, Any]:
         **_object_schema(ROUTINE_KEYS),
         "$defs": defs,
     }
+
+
+# -- the key tables of docs/routine-format.md ------------------------------------------------
+
+_TYPE_NAMES = {
+    "version": "integer",
+    "text": "text",
+    "language": "language code",
+    "duration": "duration",
+    "whole": "whole number",
+    "rate": "whole number (wpm)",
+    "number": "number",
+    "boolean": "true/false",
+    "cue": "cue name",
+    "background_sound": "sound name",
+    "level": "level (dB)",
+    "sides": "list of text",
+    "voice": "mapping",
+    "background": "mapping",
+    "bedtime": "mapping",
+    "frequency": "frequency (Hz)",
+    "ratio": "number",
+    "path": "file path",
+    "items": "list of items",
+}
+_SECTION_HEADINGS = {
+    "routine": "routine (the top of the file)",
+    "step": "step (an item with none of the keys below)",
+    "pause": "pause (an item with `pause`)",
+    "slot": "slot (an item with `slot`)",
+    "sides": "sides (an item with `for_each_side`)",
+    "rounds": "rounds (an item with `rounds`)",
+}
+
+
+def key_tables() -> str:
+    """The '## Keys' section of the format's docs, made from the declarations above."""
+    parts = ["## Keys"]
+    for section, keys in SECTIONS.items():
+        parts.append(f"### {_SECTION_HEADINGS.get(section, section)}")
+        rows = ["| key | type | default | meaning | example |", "|---|---|---|---|---|"]
+        rows += [_key_row(key) for key in keys]
+        parts.append("\n".join(rows))
+    return "\n\n".join(parts) + "\n"
+
+
+def _key_row(key: Key) -> str:
+    kind = _TYPE_NAMES[key.type]
+    if key.minimum is not None and key.maximum is not None:
+        kind += f" ({key.minimum:g} to {key.maximum:g})"
+    if key.default == REQUIRED:
+        default = "**required**"
+    elif key.default is None:
+        default = "none"
+    elif key.default == "":
+        default = "empty"
+    elif str(key.default).startswith("`"):
+        default = str(key.default)
+    else:
+        default = f"`{key.default}`"
+    return f"| `{key.name}` | {kind} | {default} | {key.doc} | `{key.name}: {key.example}` |"
