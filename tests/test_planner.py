@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from voiceguide.errors import PlanError
 from voiceguide.loader import load_routine_text
-from voiceguide.model import Pause, Rounds, Routine, Sides, Slot, Step
+from voiceguide.model import CUE_LEAD_MS, Pause, Rounds, Routine, Sides, Slot, Step
 from voiceguide.planner import Settings, plan, speech_rate_wpm
 
 
@@ -305,14 +305,16 @@ def routines(draw):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(routines(), st.floats(0.5, 2.0), st.floats(0.3, 3.0))
-def test_random_routines_keep_every_invariant(routine_, pace, length_factor):
-    natural = plan(routine_, measure, Settings(pace=pace))
+@given(routines(), st.floats(0.5, 2.0), st.floats(0.3, 3.0), st.booleans())
+def test_random_routines_keep_every_invariant(routine_, pace, length_factor, bedtime):
+    natural = plan(routine_, measure, Settings(pace=pace, bedtime=bedtime))
     target_ms = round(natural.total_ms * length_factor)
-    exact = plan(routine_, measure, Settings(pace=pace, length_ms=natural.total_ms))
+    exact = plan(
+        routine_, measure, Settings(pace=pace, length_ms=natural.total_ms, bedtime=bedtime)
+    )
     assert abs(exact.total_ms - natural.total_ms) <= 1000  # its own length is always reachable
     try:
-        fitted = plan(routine_, measure, Settings(pace=pace, length_ms=target_ms))
+        fitted = plan(routine_, measure, Settings(pace=pace, length_ms=target_ms, bedtime=bedtime))
     except PlanError as error:
         shortest, longest = re.findall(r"(\d+):(\d\d) \((?:shortest|longest)\)", str(error))
         # The message rounds to whole seconds; well inside the range, fitting must succeed.
@@ -322,10 +324,11 @@ def test_random_routines_keep_every_invariant(routine_, pace, length_factor):
         voice_track_tiles(timeline)
         assert timeline.total_ms == max(
             [timeline.voice_track()[-1].end_ms]
-            + [c.start_ms + 1500 for c in timeline.cues() if c.cue == "bell"]
-            + [c.start_ms + 300 for c in timeline.cues() if c.cue == "tick"]
-            + [c.start_ms + 1200 for c in timeline.cues() if c.cue == "chime"]
+            + [c.start_ms + CUE_LEAD_MS[c.cue] for c in timeline.cues()]
         )
+        paces = [e.pace for e in timeline.events if e.elastic or e.kind == "speech"]
+        assert all(a >= b for a, b in itertools.pairwise(paces))
+        assert paces[-1] == pytest.approx(pace * (0.8 if bedtime else 1.0))
         assert [e.start_ms for e in timeline.events] == sorted(e.start_ms for e in timeline.events)
         sides = side_durations(timeline)
         assert len(set(sides.values())) <= 1, sides

@@ -303,7 +303,7 @@ class _Reader:
             quieter_db=self.optional(
                 values, key, "quieter", self.level(keys["quieter"]), defaults.quieter_db
             ),
-            closing=self.optional(values, key, "closing", self.text),
+            closing=self.optional(values, key, "closing", self.placeholder_text(_Scope())),
             tail_ms=self.optional(values, key, "tail", self.tail, defaults.tail_ms),
         )
 

@@ -11,9 +11,10 @@ repetition counts that keep the scale near 1, then solves the scale exactly.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from voiceguide import schema
 from voiceguide.durations import format_ms, format_seconds
@@ -22,6 +23,8 @@ from voiceguide.model import (
     CUE_LEAD_MS,
     MAX_RATE_WPM,
     MIN_RATE_WPM,
+    MIN_TAIL_MS,
+    SOFT_CUES,
     Item,
     Pause,
     Rounds,
@@ -42,6 +45,8 @@ MIN_SCALE = 0.5
 MAX_SCALE = 2.0
 COUNTDOWN_STEP_MS = 1000
 BREATH_MS = 700  # fixed: between a step's narration and its first repetition
+RING_MARGIN_MS = 3000  # ring_every stays this far from the item's end, where the next begins
+EASED_RATE_STEP_WPM = 5  # a bedtime voice slows in steps this big: few clips to synthesize
 
 
 @dataclass(frozen=True)
@@ -49,11 +54,22 @@ class Settings:
     pace: float = 1.0  # below 1 is slower: elastic time is divided by pace
     length_ms: int | None = None  # target length; None: the routine's `length`, else natural
     rate_wpm: int | None = None  # overrides the routine's voice rate (at pace 1)
+    bedtime: bool | None = None  # None: as the routine's bedtime.always says
+    lead_in_ms: int | None = None  # None: the routine's lead_in
+    tail_ms: int | None = None  # None: the routine's tail (bedtime.tail at bedtime)
 
 
-def speech_rate_wpm(base_rate_wpm: int, pace: float) -> int:
+def speech_rate_wpm(base_rate_wpm: int, pace: float, step_wpm: int = 1) -> int:
     """Speech follows pace moderately: the rate scales with the square root of pace."""
-    return max(MIN_RATE_WPM, min(MAX_RATE_WPM, round(base_rate_wpm * math.sqrt(pace))))
+    rate_wpm = step_wpm * round(base_rate_wpm * math.sqrt(pace) / step_wpm)
+    return max(MIN_RATE_WPM, min(MAX_RATE_WPM, rate_wpm))
+
+
+def pace_curve(slow_to: float, progress: float) -> float:
+    """The pace factor at a point of the session (0 at the start, 1 at the end): 1 at first,
+    easing smoothly (no jump, no kink) to ``slow_to`` at the end."""
+    eased = progress * progress * (3.0 - 2.0 * progress)
+    return 1.0 - (1.0 - slow_to) * eased
 
 
 def plan(routine: Routine, measure: Measure, settings: Settings | None = None) -> Timeline:
@@ -66,11 +82,16 @@ def plan(routine: Routine, measure: Measure, settings: Settings | None = None) -
                 f"{MAX_PACE} (below 1 is slower)"
             ]
         )
-    rate_wpm = speech_rate_wpm(settings.rate_wpm or routine.voice.rate_wpm, settings.pace)
-    compiler = _Compiler(routine, measure, rate_wpm, settings.pace)
+    bedtime = routine.bedtime.always if settings.bedtime is None else settings.bedtime
+    if bedtime and routine.bedtime.closing:
+        routine = _with_closing(routine, routine.bedtime.closing)
+    lead_in_ms = routine.lead_in_ms if settings.lead_in_ms is None else settings.lead_in_ms
+    tail_ms = _tail_ms(routine, settings, bedtime)
+    base_rate_wpm = settings.rate_wpm or routine.voice.rate_wpm
+    compiler = _Compiler(routine, measure, base_rate_wpm, settings.pace, bedtime)
     target_ms = settings.length_ms or routine.length_ms
     repeats, scale = _fit(compiler, target_ms) if target_ms else (compiler.natural_repeats(), 1.0)
-    session = compiler.compile(repeats, scale)
+    session = _framed(compiler.compile(repeats, scale), lead_in_ms, tail_ms)
     _check(session, routine)
     return Timeline(
         title=routine.title,
@@ -83,7 +104,65 @@ def plan(routine: Routine, measure: Measure, settings: Settings | None = None) -
         events=tuple(sorted(session.events, key=lambda e: (e.start_ms, e.kind != "cue"))),
         chapters=session.chapters(),
         total_ms=session.total_ms,
+        bedtime=routine.bedtime if bedtime else None,
+        lead_in_ms=lead_in_ms,
+        tail_ms=tail_ms,
     )
+
+
+def _tail_ms(routine: Routine, settings: Settings, bedtime: bool) -> int:
+    """The tail asked for; a bedtime default is dropped when there is no bed to play."""
+    if settings.tail_ms is not None:
+        tail_ms = settings.tail_ms
+    elif routine.tail_ms or not bedtime:
+        tail_ms = routine.tail_ms
+    else:
+        return routine.bedtime.tail_ms if _has_bed(routine) else 0
+    if tail_ms and tail_ms < MIN_TAIL_MS:
+        raise PlanError(
+            [f"a {tail_ms / 1000:g} s tail is too short: it fades out over at least 1m"]
+        )
+    if tail_ms and not _has_bed(routine):
+        raise PlanError(
+            [
+                "a tail plays the background after the last word, and this session has none: "
+                "add a background (e.g. --background brown) or leave the tail out"
+            ]
+        )
+    return tail_ms
+
+
+def _has_bed(routine: Routine) -> bool:
+    return routine.background.sound != "none" or routine.background.file is not None
+
+
+def _with_closing(routine: Routine, closing: str) -> Routine:
+    """The routine with its closing words (a narration step at the end, pauses after it
+    allowed) replaced by ``closing``; if it ends otherwise, ``closing`` is added."""
+    items = list(routine.items)
+    index = len(items) - 1
+    while index > 0 and isinstance(items[index], Pause):
+        index -= 1
+    last = items[index]
+    if isinstance(last, Step) and last.say and not last.each_ms:
+        items[index] = replace(last, say=closing)
+        return replace(routine, items=tuple(items))
+    return replace(routine, items=(*items, Step(name="Closing", say=closing)))
+
+
+def _framed(guided: _Session, lead_in_ms: int, tail_ms: int) -> _Session:
+    """The guided session after a lead-in and before a tail, both background only."""
+    session = _Session()
+    if lead_in_ms:
+        session.open_chapter("Lead-in", None)
+        session.add("silence", lead_in_ms, "lead-in: background only")
+    session.append(guided, 0)
+    if tail_ms:
+        if session.ring_out_ms > session.t:
+            session.add("silence", session.ring_out_ms - session.t, "the last sound rings out")
+        session.open_chapter("Tail", None)
+        session.add("silence", tail_ms, "tail: background only, fading out")
+    return session
 
 
 def _check(session: _Session, routine: Routine) -> None:
@@ -167,6 +246,7 @@ class _Session:
         *,
         rate_wpm: int = 0,
         elastic: bool = False,
+        pace: float = 0.0,
     ) -> None:
         self.ensure_chapter()
         self.events.append(
@@ -178,6 +258,7 @@ class _Session:
                 text=text,
                 rate_wpm=rate_wpm,
                 elastic=elastic,
+                pace=pace,
             )
         )
         self.t += duration_ms
@@ -216,6 +297,7 @@ class _Session:
                     event.cue,
                     event.rate_wpm,
                     event.elastic,
+                    event.pace,
                 )
             )
         self.opened.extend((start + self.t, title, side) for start, title, side in other.opened)
@@ -256,12 +338,29 @@ class _Context:
 
 
 class _Compiler:
-    def __init__(self, routine: Routine, measure: Measure, rate_wpm: int, pace: float) -> None:
+    """Lays the routine out for given repetition counts and elastic scale.
+
+    Each speech phrase and elastic wait is a *site*. At bedtime the pace eases along the
+    session: a first layout at scale 1 measures how far through the session each site is
+    (by the time of the sites before it), and the layout proper divides each site's elastic
+    time by its own pace and speaks it at its own rate. The paces depend on the repetition
+    counts only, so the length stays linear in the scale and fitting stays exact.
+    """
+
+    def __init__(
+        self, routine: Routine, measure: Measure, base_rate_wpm: int, pace: float, bedtime: bool
+    ) -> None:
         self.routine = routine
         self.measure = measure
-        self.rate_wpm = rate_wpm
+        self.base_rate_wpm = base_rate_wpm
         self.pace = pace
+        self.slow_to = routine.bedtime.slow_to if bedtime else 1.0
+        self.cues = SOFT_CUES if bedtime else {}
         self.steps = [s for s in _walk(routine.items) if isinstance(s, Step) and s.each_ms]
+        self._paces: dict[tuple[tuple[int, int], ...], list[float]] = {}
+        self._site_paces: list[float] | None = None
+        self._site_times: list[int] | None = None  # filled by the measuring layout
+        self._site = 0
 
     # -- repetition counts --
 
@@ -304,15 +403,69 @@ class _Compiler:
     # -- layout --
 
     def compile(self, repeats: Repeats, scale: float) -> _Session:
+        self._site_paces = self.paces(repeats) if self.slow_to != 1.0 else None
+        return self._layout(repeats, scale)
+
+    def _layout(self, repeats: Repeats, scale: float) -> _Session:
+        self._site = 0
         session = _Session()
         self.items(session, self.routine.items, _Context(), repeats, scale)
+        if self.routine.end_cue:
+            self.cue_then_wait(session, self.routine.end_cue)
         return session
 
+    def paces(self, repeats: Repeats) -> list[float]:
+        """The pace at each site, from how far through the session the site ends."""
+        key = tuple(sorted(repeats.items()))
+        if key not in self._paces:
+            self._site_paces, self._site_times = None, []
+            self._layout(repeats, 1.0)
+            ends = list(itertools.accumulate(self._site_times))
+            self._site_times = None
+            total = ends[-1] if ends and ends[-1] else 1
+            self._paces[key] = [self.pace * pace_curve(self.slow_to, end / total) for end in ends]
+        return self._paces[key]
+
+    def site(self, duration_ms: Callable[[float], int]) -> tuple[float, int]:
+        """The next site's pace, and its duration at that pace."""
+        pace = self._site_paces[self._site] if self._site_paces else self.pace
+        self._site += 1
+        taken = duration_ms(pace)
+        if self._site_times is not None:
+            self._site_times.append(taken)
+        return pace, taken
+
+    def rate_wpm(self, pace: float) -> int:
+        step_wpm = EASED_RATE_STEP_WPM if self.slow_to != 1.0 else 1
+        return speech_rate_wpm(self.base_rate_wpm, pace, step_wpm)
+
     def elastic(self, duration_ms: int, scale: float) -> int:
-        return round(duration_ms * scale / self.pace)
+        return self.site(lambda pace: round(duration_ms * scale / pace))[1]
+
+    def wait(self, session: _Session, duration_ms: int, scale: float, text: str) -> None:
+        pace, taken = self.site(lambda pace: round(duration_ms * scale / pace))
+        session.add("silence", taken, text, elastic=True, pace=pace)
 
     def say(self, session: _Session, text: str) -> None:
-        session.add("speech", self.measure(text, self.rate_wpm), text, rate_wpm=self.rate_wpm)
+        pace, taken = self.site(lambda pace: self.measure(text, self.rate_wpm(pace)))
+        session.add("speech", taken, text, rate_wpm=self.rate_wpm(pace), pace=pace)
+
+    def cue_then_wait(self, session: _Session, name: str) -> None:
+        """A cue, and the fixed time it takes before narration goes on."""
+        name = self.cues.get(name, name)
+        session.cue(name)
+        session.add("silence", CUE_LEAD_MS[name], f"{name} rings")
+
+    def cue_at(self, session: _Session, name: str, at_ms: int) -> None:
+        session.cue(self.cues.get(name, name), at_ms=at_ms)
+
+    def ring_every(
+        self, session: _Session, name: str, every_ms: int, start_ms: int, end_ms: int
+    ) -> None:
+        """A cue every ``every_ms`` from ``start_ms``, none too close to ``end_ms``."""
+        if every_ms:
+            for at_ms in range(start_ms + every_ms, end_ms - RING_MARGIN_MS + 1, every_ms):
+                self.cue_at(session, name, at_ms)
 
     def items(
         self,
@@ -340,8 +493,7 @@ class _Compiler:
         if step.name:
             session.open_chapter(context.title(step.name), context.side())
         if step.start_cue:
-            session.cue(step.start_cue)
-            session.add("silence", CUE_LEAD_MS[step.start_cue], f"{step.start_cue} rings")
+            self.cue_then_wait(session, step.start_cue)
         count = repeats.get(id(step), step.repeat) if step.each_ms else 0
         if step.say:
             self.say(session, context.fill(step.say))
@@ -350,35 +502,32 @@ class _Compiler:
         for number in range(1, count + 1):
             self.repetition(session, step, number, count, scale)
         if step.rest_ms:
-            session.add("silence", self.elastic(step.rest_ms, scale), "rest", elastic=True)
+            self.wait(session, step.rest_ms, scale, "rest")
 
     def repetition(
         self, session: _Session, step: Step, number: int, count: int, scale: float
     ) -> None:
         if step.repeat_cue:
-            session.cue(step.repeat_cue)
+            self.cue_at(session, step.repeat_cue, session.t)
         if step.count:
             self.say(session, str(number))
-        session.add(
-            "silence",
-            self.elastic(step.each_ms, scale),
-            f"repetition {number} of {count}",
-            elastic=True,
-        )
+        self.wait(session, step.each_ms, scale, f"repetition {number} of {count}")
 
     def pause(self, session: _Session, pause: Pause, context: _Context, scale: float) -> None:
         if pause.name:
             session.open_chapter(context.title(pause.name), context.side())
-        session.add("silence", self.elastic(pause.duration_ms, scale), "pause", elastic=True)
+        start_ms = session.t
+        self.wait(session, pause.duration_ms, scale, "pause")
+        self.ring_every(session, pause.ring_cue, pause.ring_every_ms, start_ms, session.t)
 
     def slot(self, session: _Session, slot: Slot, context: _Context, scale: float) -> None:
         if slot.name:
             session.open_chapter(context.title(slot.name), context.side())
         slot_ms = self.elastic(slot.slot_ms, scale) if slot.stretch else slot.slot_ms
         end_ms = session.t + slot_ms
+        self.ring_every(session, slot.ring_cue, slot.ring_every_ms, session.t, end_ms)
         if slot.start_cue:
-            session.cue(slot.start_cue)
-            session.add("silence", CUE_LEAD_MS[slot.start_cue], f"{slot.start_cue} rings")
+            self.cue_then_wait(session, slot.start_cue)
         if slot.say:
             self.say(session, context.fill(slot.say))
         for number in range(slot.countdown, 0, -1):
@@ -386,7 +535,7 @@ class _Compiler:
             self.say(session, str(number))
         self.slot_silence(session, end_ms, slot, slot_ms, context)
         if slot.end_cue:
-            session.cue(slot.end_cue, at_ms=end_ms)
+            self.cue_at(session, slot.end_cue, end_ms)
 
     def slot_silence(
         self, session: _Session, until_ms: int, slot: Slot, slot_ms: int, context: _Context
@@ -421,8 +570,7 @@ class _Compiler:
         session = _Session()
         session.open_chapter(inner.fill(block.name) if block.name else f"{side} side", side)
         if index and block.switch_cue:
-            session.cue(block.switch_cue)
-            session.add("silence", CUE_LEAD_MS[block.switch_cue], f"{block.switch_cue} rings")
+            self.cue_then_wait(session, block.switch_cue)
         if block.announce:
             self.say(session, inner.fill(block.announce))
         self.items(session, block.items, inner, repeats, scale)
@@ -440,12 +588,7 @@ class _Compiler:
                 self.say(session, inner.fill(block.announce))
             self.items(session, block.items, inner, repeats, scale)
             if number < block.rounds and block.rest_ms:
-                session.add(
-                    "silence",
-                    self.elastic(block.rest_ms, scale),
-                    "rest between rounds",
-                    elastic=True,
-                )
+                self.wait(session, block.rest_ms, scale, "rest between rounds")
         session.resume = around
 
 

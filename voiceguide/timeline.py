@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from voiceguide.model import Background, Voice
+from voiceguide.model import Background, Bedtime, Voice
 
 Kind = Literal["speech", "silence", "cue"]
 
@@ -27,6 +27,7 @@ class Event:
     cue: str = ""  # cue: the sound's name
     rate_wpm: int = 0  # speech: the rate its clip was made at
     elastic: bool = False  # silence: pace and length fitting scaled it
+    pace: float = 0.0  # speech and elastic silence: the pace there (bedtime eases it)
 
     @property
     def end_ms(self) -> int:
@@ -57,6 +58,14 @@ class Timeline:
     events: tuple[Event, ...]
     chapters: tuple[Chapter, ...]
     total_ms: int
+    bedtime: Bedtime | None = None  # how the session is made quieter and slower for bed
+    lead_in_ms: int = 0  # background only, from 0
+    tail_ms: int = 0  # background only, fading out, up to total_ms
+
+    @property
+    def guided_end_ms(self) -> int:
+        """Where the tail begins: the end of the voice track and of any cue ringing out."""
+        return self.total_ms - self.tail_ms
 
     def voice_track(self) -> list[Event]:
         return [e for e in self.events if e.on_voice_track]
