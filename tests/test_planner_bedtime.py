@@ -1,14 +1,14 @@
 """Bedtime, lead-in, tail and cue schedules in the planner, on the Timeline."""
 
+import itertools
 from dataclasses import replace
 
 import pytest
+from test_planner import measure, side_durations, voice_track_tiles
 
 from voiceguide.errors import PlanError
 from voiceguide.model import Background, Bedtime, Pause, Routine, Sides, Slot, Step
 from voiceguide.planner import Settings, pace_curve, plan
-
-from test_planner import measure, side_durations, voice_track_tiles
 
 BROWN = Background(sound="brown")
 
@@ -42,13 +42,9 @@ def elastic_paces(timeline) -> list[float]:
 def test_pace_curve_starts_at_one_ends_at_slow_to_and_never_rises():
     points = [pace_curve(0.8, i / 100) for i in range(101)]
     assert points[0] == 1.0 and points[-1] == pytest.approx(0.8)
-    assert all(a >= b for a, b in itertools_pairs(points))
-    steps = [a - b for a, b in itertools_pairs(points)]
+    assert all(a >= b for a, b in itertools.pairwise(points))
+    steps = [a - b for a, b in itertools.pairwise(points)]
     assert max(steps) < 0.2 / 100 * 1.6  # smooth: no step much past the average slope
-
-
-def itertools_pairs(values):
-    return list(zip(values, values[1:], strict=False))
 
 
 @pytest.mark.parametrize("pace", [0.8, 1.0, 1.3])
@@ -57,7 +53,7 @@ def test_bedtime_pace_eases_monotonically_to_its_end_value(pace):
     paces = elastic_paces(timeline)
     assert paces[0] == pytest.approx(pace, rel=0.01)
     assert paces[-1] == pytest.approx(pace * 0.8)
-    assert all(a >= b for a, b in itertools_pairs(paces))
+    assert all(a >= b for a, b in itertools.pairwise(paces))
     voice_track_tiles(timeline)
 
 
