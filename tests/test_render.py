@@ -20,11 +20,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voiceguide import loudness, render
+from voiceguide import resample as resample_module
 from voiceguide.errors import AudioError
 from voiceguide.export import export, measure_loudness
 from voiceguide.loudness import clip_loudness, limit, true_peak
 from voiceguide.model import Background
-from voiceguide.render import RenderOptions, render_blocks, resample, total_frames
+from voiceguide.render import RenderOptions, render_blocks, total_frames
+from voiceguide.resample import resample
 from voiceguide.timeline import Timeline
 from voiceguide.tts.base import Clip
 
@@ -170,8 +172,8 @@ def test_missing_clips_are_an_audio_error() -> None:
 
 
 def test_an_unknown_cue_is_an_audio_error() -> None:
-    timeline, clips = timeline_of(phrases(), SESSION_MS, cues=[(100, "gong")])
-    with pytest.raises(AudioError, match="unknown cue sound 'gong'"):
+    timeline, clips = timeline_of(phrases(), SESSION_MS, cues=[(100, "whistle")])
+    with pytest.raises(AudioError, match="unknown cue sound 'whistle'"):
         render_blocks(timeline, clips)
 
 
@@ -215,7 +217,7 @@ def test_resampling_keeps_time_and_level(to_hz: int) -> None:
 def test_long_clips_resample_in_pieces_as_in_one_go() -> None:
     clip = speechlike_clip(10_000, 3)  # three pieces
     samples = np.frombuffer(clip.pcm, dtype="<i2").astype(np.float32) / 32768
-    whole = render._resample_whole(np.concatenate([samples, np.zeros(2048)]), 320, 147)
+    whole = resample_module._resample_whole(np.concatenate([samples, np.zeros(2048)]), 320, 147)
     in_pieces = resample(samples, CLIP_RATE_HZ, 48_000)
     assert np.abs(in_pieces - whole[: len(in_pieces)]).max() < 1e-5  # -100 dB
 

@@ -5,9 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from voiceguide.beds import CHUNK_FRAMES, bed_stream
 from voiceguide.errors import AudioError
-from voiceguide.model import BACKGROUND_SOUNDS, CUE_SOUNDS
-from voiceguide.sounds import CHUNK_FRAMES, bed_stream, cue_sound, fade_edges
+from voiceguide.model import BACKGROUND_SOUNDS, CUE_SOUNDS, Background
+from voiceguide.sounds import cue_sound, fade_edges
 
 RATE_HZ = 44_100
 BEDS = [sound for sound in BACKGROUND_SOUNDS if sound != "none"]
@@ -21,7 +22,7 @@ def band_power(samples: np.ndarray, low_hz: float, high_hz: float) -> float:
 
 
 def read_in_pieces(sound: str, sizes: list[int], seed: int = 0) -> np.ndarray:
-    stream = bed_stream(sound, RATE_HZ, seed)
+    stream = bed_stream(Background(sound=sound), RATE_HZ, seed)
     assert stream is not None
     return np.concatenate([stream.read(size) for size in sizes])
 
@@ -32,7 +33,7 @@ def test_cue_sounds_peak_at_one_and_start_and_end_silently(name: str) -> None:
     assert np.abs(sound).max() == pytest.approx(1.0)
     assert abs(sound[0]) < EDGE_LEVEL
     assert abs(sound[-1]) < EDGE_LEVEL
-    assert 0.05 < len(sound) / RATE_HZ <= 3.0
+    assert 0.05 < len(sound) / RATE_HZ <= 5.0
 
 
 @pytest.mark.parametrize("name", CUE_SOUNDS)
@@ -54,8 +55,8 @@ def test_the_tick_is_short_and_the_bell_rings() -> None:
 
 
 def test_an_unknown_cue_is_an_audio_error() -> None:
-    with pytest.raises(AudioError, match="unknown cue sound 'gong'"):
-        cue_sound("gong", RATE_HZ)
+    with pytest.raises(AudioError, match="unknown cue sound 'whistle'"):
+        cue_sound("whistle", RATE_HZ)
 
 
 def test_fade_edges_silences_both_ends_and_keeps_the_middle() -> None:
@@ -67,9 +68,9 @@ def test_fade_edges_silences_both_ends_and_keeps_the_middle() -> None:
 
 
 def test_no_background_is_no_stream_and_an_unknown_one_is_an_error() -> None:
-    assert bed_stream("none", RATE_HZ) is None
+    assert bed_stream(Background(sound="none"), RATE_HZ) is None
     with pytest.raises(AudioError, match="unknown background sound 'rain'"):
-        bed_stream("rain", RATE_HZ)
+        bed_stream(Background(sound="rain"), RATE_HZ)
 
 
 @pytest.mark.parametrize("sound", BEDS)
@@ -124,7 +125,7 @@ def test_the_drone_is_low_and_swells_slowly() -> None:
 
 
 def test_a_drone_chunk_far_into_a_long_session_is_exact() -> None:
-    stream = bed_stream("drone", RATE_HZ)
+    stream = bed_stream(Background(sound="drone"), RATE_HZ)
     assert stream is not None
     far = stream.chunk(8 * 3600 * RATE_HZ // CHUNK_FRAMES)  # eight hours in
     assert np.all(np.isfinite(far))

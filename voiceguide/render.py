@@ -13,24 +13,23 @@ from __future__ import annotations
 
 import math
 from collections import Counter, OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from voiceguide.beds import bed_stream
 from voiceguide.errors import AudioError
 from voiceguide.loudness import (
-    PIECE_FRAMES,
     clip_loudness,
     db_to_gain,
-    excerpt,
-    fast_fft_size,
     gain_for_loudness,
     limit,
     loudness_profile,
 )
-from voiceguide.model import Background
-from voiceguide.sounds import apply_fades, bed_stream, cue_sound, smoothstep
+from voiceguide.model import MIN_TAIL_MS, Background
+from voiceguide.resample import resample, resampled_frames
+from voiceguide.sounds import apply_fades, cue_sound, smoothstep
 from voiceguide.timeline import Timeline
 from voiceguide.tts.base import Clip
 
@@ -50,13 +49,13 @@ DUCK_RELEASE_MS = 900
 BED_FADE_MIN_MS = 5_000
 BED_FADE_MAX_MS = 30_000
 BED_FADE_FRACTION = 1 / 30  # 15 minutes fade over 30 s
-BED_MEASURE_MS = {"drone": 20_000}  # the drone's slowest swell lasts 19 s
+BED_MEASURE_MS = {"drone": 20_000, "file": 60_000}  # the drone's slowest swell lasts 19 s
 NOISE_MEASURE_MS = 6_000  # noise is steady
-CUE_PEAK_DB = {"bell": 5.0, "chime": 5.0, "tick": 4.0}  # peak over voice loudness: ~8 LU under
+# Peak over voice loudness: struck cues ~8 LU under the voice, soft tones further.
+CUE_PEAK_DB = {"bell": 5.0, "chime": 5.0, "tick": 4.0, "gong": 5.0, "tone": 1.0, "low_tone": 2.0}
 SAFETY_KNEE_DBFS = -1.5  # speech peaks stay under -2 dBTP; only a cue on top reaches here
 SAFETY_CEILING_DBFS = -1.0
 END_FADE_MS = 20  # a sound cut by the end of the session must not click
-RESAMPLE_MARGIN_FRAMES = 2048  # ringing of the band-edge filter dies out well within this
 MIN_SAMPLE_RATE_HZ = 8_000
 MAX_SAMPLE_RATE_HZ = 192_000
 
@@ -71,7 +70,6 @@ class RenderOptions:
     block_frames: int = 8192
     seed: int = 0
     background: Background | None = None
-    bedtime: bool = False  # carried for the planner and a later issue; no effect here yet
     loudness_target_lufs: float | None = None
 
     def __post_init__(self) -> None:
@@ -106,52 +104,6 @@ def frame_at(time_ms: int, sample_rate_hz: int) -> int:
 def total_frames(timeline: Timeline, options: RenderOptions) -> int:
     """The number of frames ``render_blocks`` yields for this timeline."""
     return frame_at(timeline.total_ms, options.sample_rate_hz)
-
-
-def resampled_frames(frames: int, from_hz: int, to_hz: int) -> int:
-    return (frames * to_hz + from_hz // 2) // from_hz
-
-
-def resample(samples: np.ndarray, from_hz: int, to_hz: int) -> np.ndarray:
-    """Band-limited resampling by FFT (float32, deterministic, time-aligned), in pieces.
-
-    Each piece carries margins on both sides that are resampled and dropped: the FFT's
-    wrap-around and the band-edge filter's ringing stay in them, so pieces join seamlessly
-    (to about -120 dB) and memory does not grow with the clip.
-    """
-    frames_out = resampled_frames(len(samples), from_hz, to_hz)
-    if from_hz == to_hz:
-        return np.asarray(samples, dtype=np.float32)
-    common = math.gcd(from_hz, to_hz)
-    up, down = to_hz // common, from_hz // common
-    piece = down * -(-PIECE_FRAMES // down)
-    margin = down * -(-RESAMPLE_MARGIN_FRAMES // down)
-    resampled = np.empty(frames_out, dtype=np.float32)
-    for start in range(0, len(samples), piece):
-        window = excerpt(samples, start - margin, start + piece + margin)
-        first, last = start * up // down, min(frames_out, (start + piece) * up // down)
-        skip = margin * up // down
-        resampled[first:last] = _resample_whole(window, up, down)[skip : skip + last - first]
-    return resampled
-
-
-def _resample_whole(samples: np.ndarray, up: int, down: int) -> np.ndarray:
-    """FFT resampling of a piece whose length is a multiple of ``down``."""
-    size_in = down * fast_fft_size(len(samples) // down)
-    size_out = size_in // down * up
-    spectrum = np.fft.rfft(samples, size_in)
-    shared_bins = min(size_in, size_out) // 2 + 1
-    resampled = np.zeros(size_out // 2 + 1, dtype=np.complex128)
-    resampled[:shared_bins] = spectrum[:shared_bins] * _band_edge_taper(shared_bins)
-    return np.fft.irfft(resampled, size_out) * (size_out / size_in)
-
-
-def _band_edge_taper(bins: int) -> np.ndarray:
-    """1 up to 95 % of the band, then a cosine to 0: a brick wall would ring."""
-    taper = np.ones(bins)
-    edge = max(1, bins // 20)
-    taper[bins - edge :] = 0.5 + 0.5 * np.cos(np.pi * (np.arange(edge) + 1) / edge)
-    return taper
 
 
 def _clip_samples(clip: Clip) -> np.ndarray:
@@ -227,6 +179,7 @@ class _Placement:
     end_frame: int
     phrase: PhraseKey | None = None
     cue: str = ""
+    gain: float = 1.0  # speech: the bedtime voice's fall
 
 
 class Ducking:
@@ -272,6 +225,32 @@ def bed_fade_ms(total_ms: int) -> int:
     return min(fade_ms, total_ms // 2)
 
 
+def tail_fade_ms(tail_ms: int) -> int:
+    """A tail fades out over its second half, and never faster than over a minute."""
+    return max(MIN_TAIL_MS, tail_ms // 2)
+
+
+def voice_fall_db(timeline: Timeline) -> Callable[[int], float] | None:
+    """At bedtime, how many dB under its first word the voice is at a moment: a straight
+    fall to ``voice_fall_db`` at the last word. None when the voice keeps its level."""
+    speech = timeline.speech()
+    if not timeline.bedtime or not timeline.bedtime.voice_fall_db or len(speech) < 2:
+        return None
+    first_ms, last_ms = speech[0].start_ms, speech[-1].start_ms
+    fall_db = timeline.bedtime.voice_fall_db
+    return lambda at_ms: fall_db * (at_ms - first_ms) / (last_ms - first_ms)
+
+
+def mean_fall_db(timeline: Timeline, fall: Callable[[int], float] | None) -> float:
+    """How much the fall lowers the speech's integrated loudness (power mean over time
+    spoken): levelling aims this much higher, so speech as a whole meets its target."""
+    if fall is None:
+        return 0.0
+    speech = timeline.speech()
+    power = sum(e.duration_ms * 10.0 ** (-fall(e.start_ms) / 10.0) for e in speech)
+    return -10.0 * math.log10(power / sum(e.duration_ms for e in speech))
+
+
 def _fade(first: int, end: int, total: int, fade_in: int, fade_out: int) -> np.ndarray | None:
     """Gain rising over the first ``fade_in`` frames of the session and falling over the
     last ``fade_out``; None where it is exactly 1 throughout (the same value the arithmetic
@@ -303,18 +282,29 @@ class Rendering:
         _check_clips(counts, clips)
         self.options = options
         self.total_frames = total_frames(timeline, options)
-        gain_db, channel_lufs = speech_level(clips, counts, options.channel_target_lufs)
+        self._target_lufs = options.channel_target_lufs
+        if timeline.bedtime and options.loudness_target_lufs is None:
+            self._target_lufs -= timeline.bedtime.quieter_db
+        self._voice_fall = voice_fall_db(timeline)
+        fall_db = mean_fall_db(timeline, self._voice_fall)
+        gain_db, channel_lufs = speech_level(clips, counts, self._target_lufs + fall_db)
         self.speech_gain_db = gain_db
-        self.speech_lufs = channel_lufs + 10.0 * math.log10(options.channels)  # as measured
+        # As measured: the limiter cap may keep speech under its target.
+        self.speech_lufs = channel_lufs - fall_db + 10.0 * math.log10(options.channels)
         self._speech = SpeechClips(clips, self.speech_gain_db, options.sample_rate_hz)
         self._cues = self._cue_sounds(timeline)
         self._placements = self._place(timeline)
         self._ducking = Ducking(self._speech_frames(timeline), options.sample_rate_hz)
         background = options.background or timeline.background
-        self._bed = bed_stream(background.sound, options.sample_rate_hz, options.seed)
+        self._bed = bed_stream(background, options.sample_rate_hz, options.seed, options.channels)
         self.bed_gain = self._bed_gain(background) if self._bed else 0.0
-        self._bed_fade_frames = frame_at(bed_fade_ms(timeline.total_ms), options.sample_rate_hz)
-        self._end_fade_frames = frame_at(END_FADE_MS, options.sample_rate_hz)
+        rate_hz = options.sample_rate_hz
+        self._bed_fade_in = frame_at(bed_fade_ms(timeline.total_ms), rate_hz)
+        self._bed_fade_out = frame_at(
+            tail_fade_ms(timeline.tail_ms) if timeline.tail_ms else bed_fade_ms(timeline.total_ms),
+            rate_hz,
+        )
+        self._end_fade_frames = frame_at(END_FADE_MS, rate_hz)
         self._blocks = self._mix()
 
     def __iter__(self) -> Iterator[np.ndarray]:
@@ -327,7 +317,7 @@ class Rendering:
         sounds = {}
         for name in sorted({e.cue for e in timeline.cues()}):
             sound = cue_sound(name, self.options.sample_rate_hz, self.options.seed)
-            level_db = self.options.channel_target_lufs + CUE_PEAK_DB.get(name, 0.0)
+            level_db = self._target_lufs + CUE_PEAK_DB.get(name, 0.0)
             sounds[name] = (sound * db_to_gain(level_db)).astype(np.float32)
         return sounds
 
@@ -339,7 +329,8 @@ class Rendering:
             if event.kind == "speech":
                 key = (event.text, event.rate_wpm)
                 end = start + self._speech.frames(key)
-                placements.append(_Placement(start, end, phrase=key))
+                gain = db_to_gain(-self._voice_fall(event.start_ms)) if self._voice_fall else 1.0
+                placements.append(_Placement(start, end, phrase=key, gain=gain))
             elif event.kind == "cue":
                 end = start + len(self._cues[event.cue])
                 placements.append(_Placement(start, end, cue=event.cue))
@@ -353,25 +344,34 @@ class Rendering:
         ]
 
     def _bed_gain(self, background: Background) -> float:
+        """The gain that puts the bed ``level_db`` under the voice, per channel."""
         rate_hz = self.options.sample_rate_hz
-        probe = bed_stream(background.sound, rate_hz, self.options.seed)
+        probe = bed_stream(background, rate_hz, self.options.seed, self.options.channels)
         assert probe is not None
         measure_ms = BED_MEASURE_MS.get(background.sound, NOISE_MEASURE_MS)
-        bed_lufs = clip_loudness(probe.read(frame_at(measure_ms, rate_hz)), rate_hz)
-        return db_to_gain(self.options.channel_target_lufs + background.level_db - bed_lufs)
+        samples = probe.read(frame_at(measure_ms, rate_hz))
+        probe.close()
+        channels = samples.reshape(len(samples), -1).T
+        power = np.mean([10.0 ** (clip_loudness(c, rate_hz) / 10.0) for c in channels])
+        bed_lufs = 10.0 * math.log10(power)
+        return db_to_gain(self._target_lufs + background.level_db - bed_lufs)
 
     def _mix(self) -> Iterator[np.ndarray]:
         active: list[_Placement] = []
         waiting = iter(self._placements)
         upcoming = next(waiting, None)
         block_frames = self.options.block_frames
-        for first in range(0, self.total_frames, block_frames):
-            end = min(first + block_frames, self.total_frames)
-            while upcoming is not None and upcoming.start_frame < end:
-                active.append(upcoming)
-                upcoming = next(waiting, None)
-            yield self._block(first, end, active)
-            active = [p for p in active if p.end_frame > end]
+        try:
+            for first in range(0, self.total_frames, block_frames):
+                end = min(first + block_frames, self.total_frames)
+                while upcoming is not None and upcoming.start_frame < end:
+                    active.append(upcoming)
+                    upcoming = next(waiting, None)
+                yield self._block(first, end, active)
+                active = [p for p in active if p.end_frame > end]
+        finally:
+            if self._bed is not None:
+                self._bed.close()
 
     def _block(self, first: int, end: int, active: list[_Placement]) -> np.ndarray:
         # Fast paths skip only multiplications by exactly 1 and additions of exactly 0,
@@ -382,10 +382,11 @@ class Rendering:
         if cues is not None:
             mix += cues if duck is None else cues * _ducked(duck, CUE_DUCK_DB)
         if self._bed is not None:
-            mix += self._bed_block(first, end, duck)
+            bed = self._bed_block(first, end, duck)
+            mix = mix + bed if bed.ndim == 1 else mix[:, None] + bed
         end_fade = _fade(first, end, self.total_frames, 0, self._end_fade_frames)
         if end_fade is not None:
-            mix *= end_fade
+            mix *= _per_frame(end_fade, mix)
         return _to_pcm(_safety_limited(mix), self.options.channels)
 
     def _placed(
@@ -402,10 +403,12 @@ class Rendering:
                 cues = np.zeros(end - first)
             into = speech if placement.phrase is not None else cues
             assert into is not None
-            samples = self._samples(placement)
-            into[lo - first : hi - first] += samples[
+            piece = self._samples(placement)[
                 lo - placement.start_frame : hi - placement.start_frame
             ]
+            into[lo - first : hi - first] += (
+                piece if placement.gain == 1.0 else piece * placement.gain
+            )
         return speech, cues
 
     def _samples(self, placement: _Placement) -> np.ndarray:
@@ -416,13 +419,18 @@ class Rendering:
     def _bed_block(self, first: int, end: int, duck: np.ndarray | None) -> np.ndarray:
         assert self._bed is not None
         bed = self._bed.read(end - first).astype(np.float64) * self.bed_gain
-        fade = _fade(first, end, self.total_frames, self._bed_fade_frames, self._bed_fade_frames)
+        fade = _fade(first, end, self.total_frames, self._bed_fade_in, self._bed_fade_out)
         if fade is not None:
             fade = smoothstep(fade)
-            bed *= fade * fade  # squared: gentle at the quiet end, as the ear hears it
+            bed *= _per_frame(fade * fade, bed)  # squared: gentle at the quiet end, as heard
         if duck is not None:
-            bed *= _ducked(duck, BED_DUCK_DB)
+            bed *= _per_frame(_ducked(duck, BED_DUCK_DB), bed)
         return bed
+
+
+def _per_frame(gain: np.ndarray, samples: np.ndarray) -> np.ndarray:
+    """A gain per frame, shaped to multiply mono or multichannel samples."""
+    return gain if samples.ndim == 1 else gain[:, None]
 
 
 def _ducked(amount: np.ndarray, duck_db: float) -> np.ndarray:
@@ -444,7 +452,7 @@ def _safety_limited(mix: np.ndarray) -> np.ndarray:
 
 def _to_pcm(mix: np.ndarray, channels: int) -> np.ndarray:
     pcm = np.clip(np.rint(mix * 32767.0), -32768, 32767).astype(np.int16)
-    return np.repeat(pcm[:, None], channels, axis=1)
+    return pcm if pcm.ndim == 2 else np.repeat(pcm[:, None], channels, axis=1)
 
 
 def render_blocks(
