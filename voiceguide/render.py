@@ -299,7 +299,11 @@ class Rendering:
         self._bed = bed_stream(background, options.sample_rate_hz, options.seed, options.channels)
         self.bed_gain = self._bed_gain(background) if self._bed else 0.0
         rate_hz = options.sample_rate_hz
-        self._bed_fade_in = frame_at(bed_fade_ms(timeline.total_ms), rate_hz)
+        # With a lead-in the bed is up within its first half: the lead-in is for hearing it.
+        fade_in_ms = bed_fade_ms(timeline.total_ms)
+        if timeline.lead_in_ms:
+            fade_in_ms = max(1, min(fade_in_ms, timeline.lead_in_ms // 2))
+        self._bed_fade_in = frame_at(fade_in_ms, rate_hz)
         self._bed_fade_out = frame_at(
             tail_fade_ms(timeline.tail_ms) if timeline.tail_ms else bed_fade_ms(timeline.total_ms),
             rate_hz,

@@ -14,7 +14,36 @@ def timeline_table(timeline: Timeline) -> str:
     header = f"{'start':>8}  {'section':<{width}} {'side':<6} {'what':<{WHAT_WIDTH}} duration"
     rows = [header] + [_row(timeline, event, width) for event in timeline.events]
     rows.append(f"{format_ms(timeline.total_ms, precise=True):>8}  total ({_fitted(timeline)})")
-    return "\n".join(rows)
+    return "\n".join(rows + _framing(timeline) + _bedtime(timeline))
+
+
+def _framing(timeline: Timeline) -> list[str]:
+    lines = []
+    if timeline.lead_in_ms:
+        lines.append(
+            f"lead-in: {format_ms(timeline.lead_in_ms)} of background before the first word"
+        )
+    if timeline.tail_ms:
+        lines.append(
+            f"tail: {format_ms(timeline.tail_ms)} of background after the guided part "
+            f"(which ends at {format_ms(timeline.guided_end_ms)}), fading out"
+        )
+    return lines
+
+
+def _bedtime(timeline: Timeline, points: int = 6) -> list[str]:
+    """At bedtime, the pace curve sampled at a few moments, and the levels."""
+    if timeline.bedtime is None:
+        return []
+    paced = [e for e in timeline.events if e.pace]
+    picks = sorted({round(i * (len(paced) - 1) / (points - 1)) for i in range(points)})
+    curve = ", ".join(f"{paced[i].pace:.2f} at {format_ms(paced[i].start_ms)}" for i in picks)
+    night = timeline.bedtime
+    return [
+        f"bedtime: pace {curve}",
+        f"bedtime: voice falls {night.voice_fall_db:g} dB by the last word; the session is "
+        f"{night.quieter_db:g} LU quieter; bells are soft tones",
+    ]
 
 
 def _row(timeline: Timeline, event: Event, width: int) -> str:
