@@ -132,11 +132,32 @@ def bench(length: str, work: Path, repeats: int) -> dict[str, float]:
     return {"warm_mb": max(runs["warm_mb"]), "cold_mb": max(runs["cold_mb"])}
 
 
+def bench_bedtime(work: Path) -> None:
+    """A long bedtime session on a looped recording: the slowest bed, and the most state."""
+    from voiceguide.export import ffmpeg_exe
+
+    print(f"{ROUTINE} at bedtime, 2h + 10m tail, on a looped 60 s recording:")
+    recording = work / "brown.wav"
+    lavfi = ["-f", "lavfi", "-i", "anoisesrc=d=60:c=brown:r=48000:s=7"]
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", *lavfi, "-ac", "2", str(recording)])
+    extra = ["--bedtime", "--tail", "10m", "--background-file", str(recording)]
+    cache = work / "warm-2h"
+    render(work / "night.wav", "2h", cache, *extra, "--format", "wav")
+    seconds, mb = render(work / "night.mp3", "2h", cache, *extra)
+    encode = encode_only(work / "night.wav", work / "night-encoded.mp3")
+    print(
+        f"  warm render: {seconds:.2f} s = {seconds / encode:.2f} x encode ({encode:.2f} s), "
+        f"peak RSS {mb:.0f} MB (bar 150)"
+    )
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     plan = [("15m", 1 if quick else 3)] + ([] if quick else [("2h", 1)])
     with tempfile.TemporaryDirectory(prefix="voiceguide-bench-") as work:
         figures = {length: bench(length, Path(work), repeats) for length, repeats in plan}
+        if not quick:
+            bench_bedtime(Path(work))
     if "2h" in figures:
         ratio = figures["2h"]["warm_mb"] / figures["15m"]["warm_mb"]
         print(f"peak memory 2h / 15m (warm): {ratio:.2f} (bar 1.5)")
