@@ -145,9 +145,26 @@ def _corrupt_not_wav(data: bytes) -> bytes:
     return b"not a wav file at all" * 10
 
 
+def _corrupt_one_sample(data: bytes) -> bytes:
+    middle = len(data) // 2  # a sample: the header is before it, the check chunk after
+    return data[:middle] + bytes([data[middle] ^ 0x40]) + data[middle + 1 :]
+
+
+def _corrupt_check_chunk_lost(data: bytes) -> bytes:
+    return data[:-12]  # a plain, well-formed WAV of the same samples
+
+
 @pytest.mark.parametrize(
     "corrupt",
-    [_corrupt_truncated, _corrupt_trailing, _corrupt_header_only, _corrupt_empty, _corrupt_not_wav],
+    [
+        _corrupt_truncated,
+        _corrupt_trailing,
+        _corrupt_header_only,
+        _corrupt_empty,
+        _corrupt_not_wav,
+        _corrupt_one_sample,
+        _corrupt_check_chunk_lost,
+    ],
 )
 def test_a_corrupt_entry_is_a_miss(corrupt: object) -> None:
     cache, key = ClipCache(), cache_key(*KEY_FIELDS)

@@ -120,12 +120,14 @@ def test_another_voice_is_used(engine: Pyttsx3Engine) -> None:
 
 @pytest.mark.parametrize("voice", ["en-gb", "nonsense", "GMW/EN "])
 def test_unknown_voice_is_an_error_that_suggests_ids(engine: Pyttsx3Engine, voice: str) -> None:
-    with pytest.raises(SpeechError, match=r"unknown voice .*: use an espeak-ng voice id such as"):
+    with pytest.raises(
+        SpeechError, match=r"unknown voice .*: use a voice id from 'voiceguide voices' such as"
+    ):
         engine.synthesize("Hello.", voice, 150, 1.0)
 
 
 def test_unknown_voice_suggests_the_voice_for_that_language(engine: Pyttsx3Engine) -> None:
-    with pytest.raises(SpeechError, match=r"such as gmw/en \("):
+    with pytest.raises(SpeechError, match=r"such as gmw/en$"):
         engine.synthesize("Hello.", "en-gb", 150, 1.0)
 
 
@@ -146,6 +148,18 @@ def test_settings_out_of_range_are_errors(
 ) -> None:
     with pytest.raises(SpeechError, match="must be"):
         engine.synthesize("Hello.", None, rate_wpm, volume)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="espeak-ng keeps wave-generator state (pitch flutter, phase) across utterances: "
+    "a phrase's samples depend on what the process said before, so clips made by different "
+    "renders can differ by a few samples; fix: synthesize each phrase from a fresh state",
+)
+def test_a_phrase_gives_the_same_samples_whatever_was_said_before(engine: Pyttsx3Engine) -> None:
+    first = engine.synthesize("Press your palm gently.", None, 150, 1.0)
+    engine.synthesize("Something else, said in between.", None, 150, 1.0)
+    assert engine.synthesize("Press your palm gently.", None, 150, 1.0) == first
 
 
 def test_an_error_leaves_the_engine_usable(engine: Pyttsx3Engine) -> None:

@@ -40,7 +40,14 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        text = f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        return text.translate(_ESCAPES)  # a key or value quoted from the file may hold a newline
+
+
+# Control characters and line breaks shown escaped, so that a problem is always one line.
+_ESCAPES = {
+    code: ascii(chr(code))[1:-1] for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
+}
 
 
 class RoutineError(VoiceguideError):

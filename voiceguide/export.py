@@ -2,19 +2,23 @@
 
 The blocks are streamed to ffmpeg's stdin as raw 16-bit PCM, never held whole. ffmpeg
 writes a temporary file next to the target, which replaces the target only once all went
-well: a failure or Ctrl-C leaves no partial file behind. MP3 output is byte-identical from
-run to run (bit-exact flags, no encoder timestamps or version strings).
+well: a failure or Ctrl-C leaves no partial file behind (a render killed outright cannot
+clean up: the next export to the same target removes what it left). MP3 output is
+byte-identical from run to run (bit-exact flags, no encoder timestamps or version strings).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
+import glob
 import math
 import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -41,6 +45,8 @@ _CODEC_ARGS = {
     "ogg": ["-c:a", "libvorbis", "-f", "ogg"],
 }
 _BITEXACT_ARGS = ["-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1"]
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_DISK_FULL_WORDS = ("No space left on device", "Disk quota exceeded", "File too large")
 
 
 @dataclass(frozen=True)
@@ -72,9 +78,41 @@ def ffmpeg_exe() -> str:
     try:
         import imageio_ffmpeg
 
-        return str(imageio_ffmpeg.get_ffmpeg_exe())
+        bundled = str(imageio_ffmpeg.get_ffmpeg_exe())
     except (ImportError, RuntimeError, OSError):
         raise AudioError(FFMPEG_MISSING) from None
+    if shutil.which(bundled) is None:  # IMAGEIO_FFMPEG_EXE may name anything
+        raise AudioError(f"{FFMPEG_MISSING} (there is no program at {bundled})")
+    return bundled
+
+
+def check_folder(folder: Path) -> None:
+    """Refuse a folder that is missing or cannot take a new file, before any work is done.
+
+    A real file is created and removed: permission bits do not tell (root ignores them, and
+    some folders, such as /sys, refuse every new file).
+    """
+    if not folder.is_dir():
+        raise AudioError(f"cannot write into {folder}: there is no such folder")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        if error.errno in _DISK_FULL:
+            raise write_error(folder, error) from None
+        raise AudioError(
+            f"cannot write into {folder}: {error.strerror or error}; choose another folder with -o"
+        ) from None
+
+
+def write_error(path: Path, error: OSError) -> AudioError:
+    """What to do about a failed write: free space, or write somewhere else."""
+    if error.errno in _DISK_FULL:
+        return AudioError(
+            f"cannot write {path}: {error.strerror}; free some space, or choose another "
+            "folder with -o"
+        )
+    return AudioError(f"cannot write {path}: {error.strerror or error}; choose another -o")
 
 
 def export(
@@ -107,18 +145,57 @@ def export(
     unknown = sorted(set(tags) - set(TAG_KEYS))
     if unknown:
         raise AudioError(f"unknown tag {unknown[0]!r}: expected one of {', '.join(TAG_KEYS)}")
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    _remove_stale_parts(target)
+    # Absolute, so that a name starting with '-' or holding ':' is never an option or a protocol.
+    temporary = target.absolute().with_name(
+        f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part"
+    )
     command = _command(format, bitrate, tags, sample_rate_hz, channels, temporary)
     with tempfile.TemporaryFile() as errors:
         try:
-            frames = _encode(command, blocks, channels, total_frames, progress, errors)
-            write_tags(temporary, format, tags, chapters, record, cover)
-            os.replace(temporary, target)
+            frames = _encode(command, blocks, channels, total_frames, progress, errors, target)
+            _finish(temporary, target, format, tags, chapters, record, cover)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 temporary.unlink()
             raise
     return ExportResult(target, format, frames, sample_rate_hz, target.stat().st_size)
+
+
+def _finish(
+    temporary: Path,
+    target: Path,
+    format: str,
+    tags: Mapping[str, str],
+    chapters: Sequence[Chapter],
+    record: Mapping[str, Any] | None,
+    cover: Path | None,
+) -> None:
+    """Tag the encoded file and put it in place."""
+    try:
+        write_tags(temporary, format, tags, chapters, record, cover)
+        os.replace(temporary, target)
+    except OSError as error:
+        raise write_error(target, error) from None
+
+
+def _remove_stale_parts(target: Path) -> None:
+    """Remove temporary files that renders of ``target`` killed outright (SIGKILL) left."""
+    for part in target.parent.glob(f".{glob.escape(target.name)}.*.part"):
+        pid = part.name.removeprefix(f".{target.name}.").split(".")[0]
+        if pid.isdigit() and not _running(int(pid)):
+            with contextlib.suppress(OSError):
+                part.unlink()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def _command(
@@ -152,11 +229,14 @@ def _command(
 
 def _mp3_level_compensation(bitrate: str, sample_rate_hz: int, channels: int) -> list[str]:
     """A volume filter undoing LAME's level change, or nothing when there is none."""
+    ffmpeg = ffmpeg_exe()
     try:
-        trim_db = mp3_level_trim_db(ffmpeg_exe(), bitrate, sample_rate_hz, channels)
+        trim_db = mp3_level_trim_db(ffmpeg, bitrate, sample_rate_hz, channels)
     except subprocess.CalledProcessError as error:
         message = error.stderr.decode("utf-8", "replace").strip().splitlines()
         raise AudioError(f"ffmpeg cannot encode MP3: {message[-1] if message else error}") from None
+    except OSError as error:
+        raise AudioError(f"cannot run ffmpeg ({ffmpeg}): {error.strerror or error}") from None
     return ["-af", f"volume={trim_db:.2f}dB"] if abs(trim_db) >= 0.01 else []
 
 
@@ -193,6 +273,7 @@ def _encode(
     total_frames: int | None,
     progress: Callable[[int, int], None] | None,
     errors: IO[bytes],
+    target: Path,
 ) -> int:
     """Run ffmpeg on the blocks; the frames written. Kills ffmpeg on any failure."""
     try:
@@ -221,8 +302,19 @@ def _encode(
         raise
     returncode = process.wait()
     if returncode != 0:
-        raise AudioError(f"ffmpeg failed (exit {returncode}): {_last_line(errors)}")
+        raise _ffmpeg_failure(returncode, _last_line(errors), target)
     return frames
+
+
+def _ffmpeg_failure(returncode: int, message: str, target: Path) -> AudioError:
+    if returncode == -signal.SIGXFSZ or any(words in message for words in _DISK_FULL_WORDS):
+        return AudioError(
+            f"cannot write {target}: the disk is full or the file is over its size limit "
+            f"(ffmpeg: {message}); free some space, or choose another folder with -o"
+        )
+    if returncode < 0:
+        return AudioError(f"ffmpeg was stopped by {signal.Signals(-returncode).name}: {message}")
+    return AudioError(f"ffmpeg failed (exit {returncode}): {message}")
 
 
 def _close_quietly(stream: IO[bytes]) -> None:

@@ -1,9 +1,9 @@
 """YAML text to a validated, frozen Routine.
 
-The file is composed into YAML nodes (safe loading, aliases refused) and read node by node
-against the declarations in ``schema.py``, so every problem carries its line and column and
-all of them are reported at once, sorted. Scalars are read from their source text, so YAML
-1.1 surprises (``1:30`` as the number 90, ``no`` as false) never reach the routine.
+``source.py`` composes the file into YAML nodes (safe, bounded, plain data); they are read
+node by node against the declarations in ``schema.py``, so every problem carries its line and
+column and all of them are reported at once, sorted. Scalars are read from their source text,
+so YAML 1.1 surprises (``1:30`` as the number 90, ``no`` as false) never reach the routine.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voiceguide import schema
@@ -38,8 +37,8 @@ from voiceguide.model import (
     Step,
     Voice,
 )
+from voiceguide.source import compose, read_text
 
-MAX_FILE_BYTES = 1_000_000
 _TRUE = {"true", "yes", "on"}
 _FALSE = {"false", "no", "off"}
 _LEVEL_RE = re.compile(r"\s*([+-]?\d+(?:\.\d+)?)\s*(?:db)?\s*", re.IGNORECASE)
@@ -54,98 +53,13 @@ def load_routine(path: str | Path) -> Routine:
     return load_routine_text(text, str(path))
 
 
-def read_text(path: Path) -> str:
-    def fail(message: str) -> RoutineError:
-        return RoutineError([Problem(str(path), 0, 0, "", message)])
-
-    if path.is_dir():
-        raise fail("is a directory: give the path of a routine file (.yaml)")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise fail("no such file: check the path, or run 'voiceguide templates'") from None
-    except OSError as error:
-        raise fail(f"cannot read: {error.strerror}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise fail(f"is {len(data):,} bytes; a routine file is at most {MAX_FILE_BYTES:,}")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line, column = _position(data, error.start)
-        raise RoutineError(
-            [Problem(str(path), line, column, "", "is not UTF-8 text: save it as UTF-8")]
-        ) from None
-
-
-def _position(data: bytes, offset: int) -> tuple[int, int]:
-    before = data[:offset]
-    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
-
-
 def load_routine_text(text: str, path: str = "<routine>") -> Routine:
-    root = _compose(text, path)
+    root = compose(text, path)
     reader = _Reader(path)
     routine = reader.routine(root)
     if reader.problems or routine is None:
         raise RoutineError(reader.problems)
     return routine
-
-
-class _AliasRefused(yaml.MarkedYAMLError):
-    pass
-
-
-class _NoAliasLoader(yaml.SafeLoader):
-    """Safe loading that refuses aliases, so a 'billion laughs' file cannot expand."""
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise _AliasRefused(
-                problem="aliases (*name) are not supported in routines: write the item out, "
-                "or use for_each_side or rounds to repeat it",
-                problem_mark=event.start_mark,
-            )
-        return super().compose_node(parent, index)
-
-
-def _compose(text: str, path: str) -> Node:
-    try:
-        root = yaml.compose(text, Loader=_NoAliasLoader)
-    except yaml.MarkedYAMLError as error:
-        raise RoutineError([_yaml_problem(path, error)]) from None
-    except yaml.YAMLError as error:
-        raise RoutineError([Problem(path, 0, 0, "", f"YAML error: {error}")]) from None
-    if root is None:
-        raise RoutineError(
-            [
-                Problem(
-                    path,
-                    1,
-                    1,
-                    "",
-                    "is empty: a routine needs at least 'version', 'title' and 'sections'",
-                )
-            ]
-        )
-    return root
-
-
-def _yaml_problem(path: str, error: yaml.MarkedYAMLError) -> Problem:
-    mark = error.problem_mark or error.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-    problem = error.problem or "not valid YAML"
-    if isinstance(error, _AliasRefused):
-        pass
-    elif "'\\t'" in problem:
-        problem = "a tab character: indent with spaces, not tabs"
-    else:
-        context = f" {error.context}" if error.context else ""
-        problem = (
-            f"YAML syntax error: {problem}{context}: check indentation, brackets and "
-            "quotes (text containing ': ' needs quotes)"
-        )
-    return Problem(path, line, column, "", problem)
 
 
 @dataclass(frozen=True)
@@ -188,7 +102,8 @@ class _Reader:
                     key_node, where, f"duplicate key (first given on line {first}): keep one"
                 )
             elif name not in known:
-                self.report(key_node, where, f"unknown key{_did_you_mean(name, known)}")
+                hint = _did_you_mean(name, known) or f": remove it (keys here: {', '.join(known)})"
+                self.report(key_node, where, f"unknown key{hint}")
             else:
                 values[name] = value_node
                 if where in _LOCATED:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,3 +45,24 @@ class SpeechEngine(Protocol):
     def synthesize(self, text: str, voice: str | None, rate_wpm: int, volume: float) -> Clip:
         """The clip for ``text``, as the engine made it (silence at the ends not yet trimmed)."""
         ...
+
+
+def unknown_voice_message(voice: str, voices: list[VoiceInfo]) -> str:
+    """Suggest voices that speak the language asked for, else the closest ids.
+
+    The message names no count and sorts its fallback, so it reads the same whichever
+    espeak-ng version is installed.
+    """
+    wanted = voice.lower()
+    ids = sorted(v.id for v in voices)
+    suggestions = (
+        [v.id for v in voices if wanted in (lang.lower() for lang in v.languages)]
+        or [v.id for v in voices if wanted in v.name.lower()]
+        or difflib.get_close_matches(wanted, ids, n=3, cutoff=0.6)
+        or [i for i in ids if i.startswith("gmw/en")]
+        or ids
+    )
+    return (
+        f"unknown voice '{voice}': use a voice id from 'voiceguide voices' such as "
+        f"{', '.join(suggestions[:3])}"
+    )

@@ -9,7 +9,8 @@ trimming never needs a new cache.
 Several processes may share the directory: an entry is written to a temporary file in the
 same directory and renamed into place, so readers see a whole file or none. Two writers of
 one key write the same kind of clip and the last rename wins. A file that is not a whole,
-well-formed entry (cut short, say, by a crash before the data reached the disk) is a miss.
+well-formed entry (cut short, say, by a crash before the data reached the disk) is a miss, and
+so is one whose samples were damaged: a chunk after them holds their CRC-32.
 """
 
 from __future__ import annotations
@@ -19,17 +20,21 @@ import hashlib
 import io
 import json
 import os
+import struct
 import tempfile
 import wave
+import zlib
 from pathlib import Path
 
 from voiceguide.errors import SpeechError
 from voiceguide.tts.base import Clip
 
 CACHE_DIR_ENV = "VOICEGUIDE_CACHE_DIR"
-LAYOUT = "clips-v1"
+LAYOUT = "clips-v2"
 """Bump when the entry format or the key changes: old entries are then simply never read."""
 WAV_HEADER_BYTES = 44  # the canonical PCM header that the wave module writes
+CHECK_CHUNK = b"vgck"  # ours, after the samples: players skip chunks they do not know
+CHECK_BYTES = 12  # chunk id, size (4) and the samples' CRC-32
 
 
 def default_cache_dir() -> Path:
@@ -95,7 +100,13 @@ def _encode(clip: Clip) -> bytes:
         wav.setsampwidth(2)
         wav.setframerate(clip.sample_rate_hz)
         wav.writeframes(clip.pcm)
-    return buffer.getvalue()
+    entry = bytearray(buffer.getvalue() + _check_chunk(clip.pcm))
+    struct.pack_into("<I", entry, 4, len(entry) - 8)  # the RIFF size covers our chunk too
+    return bytes(entry)
+
+
+def _check_chunk(pcm: bytes) -> bytes:
+    return CHECK_CHUNK + struct.pack("<II", 4, zlib.crc32(pcm))
 
 
 def _decode(data: bytes) -> Clip | None:
@@ -114,8 +125,11 @@ def _decode(data: bytes) -> Clip | None:
     except (wave.Error, EOFError):
         return None
     # Exact size: a cut-short file or one with trailing bytes is not an entry we wrote.
-    if not well_formed or len(pcm) != frames * 2 or len(data) != WAV_HEADER_BYTES + len(pcm):
+    size = WAV_HEADER_BYTES + len(pcm) + CHECK_BYTES
+    if not well_formed or len(pcm) != frames * 2 or len(data) != size:
         return None
+    if data[-CHECK_BYTES:] != _check_chunk(pcm):
+        return None  # damaged samples, or not our entry
     return Clip(pcm=pcm, sample_rate_hz=sample_rate_hz)
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import difflib
 import io
 import shutil
 import tempfile
@@ -39,7 +38,7 @@ import numpy as np
 
 from voiceguide.errors import SpeechError
 from voiceguide.tts import native
-from voiceguide.tts.base import Clip, VoiceInfo
+from voiceguide.tts.base import Clip, VoiceInfo, unknown_voice_message
 
 ATTEMPTS = 3
 BASE_TIMEOUT_S = 10.0
@@ -105,7 +104,7 @@ class Pyttsx3Engine:
         self.retries += self._attempts - 1
         raise SpeechError(
             f'speech engine failed on "{_shorten(text)}": {reason} '
-            f"(after {self._attempts} attempts)"
+            f"(after {self._attempts} attempts): try again; if it fails again, reword that text"
         )
 
 
@@ -138,7 +137,7 @@ class _Espeak:
             return self.default_voice
         if voice in self._voice_ids:
             return voice
-        raise SpeechError(_unknown_voice_message(voice, self.voices))
+        raise SpeechError(unknown_voice_message(voice, self.voices))
 
     def render(self, text: str, voice_id: str, rate_wpm: int, volume: float) -> Clip:
         """Synthesize one phrase to a WAV file in our private directory and read it back."""
@@ -266,23 +265,6 @@ def _list_voices(engine: Any) -> list[VoiceInfo]:
     if not voices:
         raise SpeechError(f"espeak-ng has no voices: its data is missing; {native.install_hint()}")
     return voices
-
-
-def _unknown_voice_message(voice: str, voices: list[VoiceInfo]) -> str:
-    """Suggest voices that speak the language asked for, else the closest ids."""
-    wanted = voice.lower()
-    ids = [v.id for v in voices]
-    suggestions = (
-        [v.id for v in voices if wanted in (lang.lower() for lang in v.languages)]
-        or [v.id for v in voices if wanted in v.name.lower()]
-        or difflib.get_close_matches(wanted, ids, n=4, cutoff=0.6)
-        or [i for i in ids if i.startswith("gmw/en")]
-        or ids
-    )
-    return (
-        f"unknown voice {voice!r}: use an espeak-ng voice id such as "
-        f"{', '.join(suggestions[:4])} ({len(ids)} voices installed)"
-    )
 
 
 def _read_clip(path: Path) -> Clip:

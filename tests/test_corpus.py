@@ -1,0 +1,136 @@
+"""Every invalid input in data/invalid is a located one-line message, never a traceback or a file.
+
+Each case goes through the library, ``voiceguide validate`` and ``voiceguide render``, and the
+whole corpus once through the installed entry point in a real process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from corpus import INVALID, Case, cases
+from typer.testing import CliRunner
+
+from voiceguide.cli import app
+from voiceguide.errors import RoutineError
+from voiceguide.loader import load_routine
+from voiceguide.session import validate_files
+
+CASES = cases()
+EXE = Path(sys.executable).with_name("voiceguide")
+REFUSAL_S = 1.0  # the issue's bar for the billion-laughs file, process start included
+REFUSAL_BYTES = 2_000_000  # Python memory while refusing it (expanded, it would be ~10 GB)
+
+
+def by_name(name: str) -> Case:
+    return next(case for case in CASES if case.name == name)
+
+
+def test_the_corpus_has_at_least_forty_cases_each_with_an_expectation() -> None:
+    assert len(CASES) >= 40
+    assert [case.name for case in CASES if not case.expected] == []
+
+
+def test_missing_and_directory_cases_are_what_they_say() -> None:
+    assert not by_name("missing-file").path.exists()
+    assert by_name("directory").path.is_dir()
+    assert by_name("empty-file").path.stat().st_size == 0
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_library_reports_the_exact_located_lines(case: Case) -> None:
+    with pytest.raises(RoutineError) as error:
+        validate_files([case.path])
+    assert error.value.lines() == case.expected
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_validate_prints_them_and_exits_1(case: Case) -> None:
+    result = CliRunner().invoke(app, ["validate", str(case.path)])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == case.expected
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_render_prints_them_exits_1_and_writes_nothing(case: Case, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    result = CliRunner().invoke(
+        app, ["render", str(case.path), "--format", "wav", "-o", str(out / "session.wav")]
+    )
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == case.expected
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert list(out.iterdir()) == []
+
+
+def test_installed_validate_reports_the_whole_corpus_in_one_run() -> None:
+    ordered = sorted(CASES, key=lambda case: str(case.path))
+    done = subprocess.run(
+        [str(EXE), "validate", *(str(case.path) for case in ordered)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.splitlines() == [line for case in ordered for line in case.expected]
+
+
+def test_billion_laughs_is_refused_at_once_without_expanding() -> None:
+    path = INVALID / "billion-laughs.yaml"
+    tracemalloc.start()
+    started = time.perf_counter()
+    with pytest.raises(RoutineError, match="aliases"):
+        load_routine(path)
+    elapsed_s = time.perf_counter() - started
+    _, peak_bytes = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert elapsed_s < 0.1
+    assert peak_bytes < REFUSAL_BYTES
+
+
+@pytest.mark.parametrize("command", ["validate", "render"])
+def test_billion_laughs_is_refused_within_a_second_by_a_real_process(
+    command: str, tmp_path: Path
+) -> None:
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [str(EXE), command, str(INVALID / "billion-laughs.yaml"), "-o", str(tmp_path / "s.mp3")]
+        if command == "render"
+        else [str(EXE), command, str(INVALID / "billion-laughs.yaml")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    _, status, _ = os.wait4(child.pid, 0)
+    elapsed_s = time.perf_counter() - started
+    assert child.stderr is not None
+    assert child.stderr.read().decode().splitlines() == by_name("billion-laughs").expected
+    assert os.waitstatus_to_exitcode(status) == 1
+    assert elapsed_s < REFUSAL_S
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_voice_from_the_command_line_is_not_blamed_on_the_file(
+    tmp_path: Path,
+) -> None:
+    routine = tmp_path / "r.yaml"
+    routine.write_text(
+        "version: 1\ntitle: T\nvoice: {name: gmw/en}\nsections:\n  - say: Hi.\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        app, ["render", str(routine), "--voice", "robot", "-o", str(tmp_path / "r.mp3")]
+    )
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "unknown voice 'robot': use a voice id from 'voiceguide voices' such as gmw/en, "
+        "gmw/en-029, gmw/en-gb-scotland\n"
+    )
+    assert not (tmp_path / "r.mp3").exists()
