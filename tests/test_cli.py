@@ -90,9 +90,13 @@ def test_plan_length_out_of_reach_names_the_shortest_and_exits_1():
     )
 
 
-def test_slower_pace_is_longer():
+def test_slower_pace_is_longer(tmp_path):
+    # At natural length: the template's declared `length: 15m` would hold whatever the pace.
+    natural = tmp_path / "natural.yaml"
+    template = Path("audio_templates/hand-massage.yaml").read_text()
+    natural.write_text(template.replace("\nlength: 15m\n", "\n"))
     totals = [
-        json.loads(run("plan", "hand-massage", "--pace", pace, "--json").stdout)["total_ms"]
+        json.loads(run("plan", str(natural), "--pace", pace, "--json").stdout)["total_ms"]
         for pace in ("0.8", "1")
     ]
     assert totals[0] > totals[1]
@@ -102,7 +106,8 @@ def test_plan_table_ends_with_the_total():
     result = run("plan", "hand-massage")
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["start", "section", "side", "what", "duration"]
-    assert re.fullmatch(r" *1[45]:\d\d\.\d  total \(natural length at pace 1\)", lines[-1])
+    # fitted to the template's declared `length: 15m`
+    assert re.fullmatch(r" *1[45]:\d\d\.\d  total \(fitted to 15:00 at pace 1\)", lines[-1])
     assert any(
         "Stroke the forearm (right)" in line and "repetition 1 of 4" in line for line in lines
     )

@@ -2,12 +2,15 @@
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from voiceguide.durations import format_ms
 from voiceguide.loader import load_routine
-from voiceguide.planner import plan
+from voiceguide.planner import Settings, plan
+from voiceguide.session import plan_routine
 from voiceguide.templates import resolve, template_names, template_path
 from voiceguide.tts.fake import speech_ms
 
@@ -51,3 +54,147 @@ def test_hand_massage_follows_the_seed():
     sides = [c.side for c in timeline.chapters if c.side]
     assert sides.index("right") < sides.index("left")
     assert [e.cue for e in timeline.cues()].count("chime") == 1
+
+
+# -- the templates people start from (issue 7) -----------------------------------------------
+
+NATURAL_LENGTH_TOLERANCE_MS = 30_000  # a template's declared length is its natural length
+TIMING_TOLERANCE_MS = 50  # DESIGN.md: a file's duration equals the plan's total within 50 ms
+# The seed's caution, in each template language: serious pain -> ask the doctor first.
+CAUTION = {"en": ("serious pain", "doctor"), "de": ("starke schmerzen", "arzt")}
+SEED_TEMPLATES = (
+    "hand-massage",
+    "hand-massage-quick",
+    "hand-massage-carpal-tunnel",
+    "hand-massage-arthritis",
+    "hand-massage-neuropathy",
+    "hand-massage-bedtime",
+)
+
+
+def _spoken(name, settings=None):
+    timeline = plan(load_routine(template_path(name)), speech_ms, settings)
+    return timeline, [e.text.lower() for e in timeline.speech()]
+
+
+def test_the_seeds_routines_and_a_second_language_are_templates():
+    assert set(SEED_TEMPLATES) | {"hand-massage-de"} <= set(template_names())
+
+
+@pytest.mark.parametrize("name", template_names())
+def test_template_says_what_it_is_and_whom_it_is_for(name):
+    routine = load_routine(template_path(name))
+    assert routine.title and routine.description and routine.audience
+    assert routine.length_ms
+
+
+@pytest.mark.parametrize("name", template_names())
+def test_template_opens_with_the_seeds_caution(name):
+    routine = load_routine(template_path(name))
+    _, spoken = _spoken(name)
+    assert all(word in spoken[0] for word in CAUTION[routine.language]), spoken[0]
+
+
+@pytest.mark.parametrize("name", template_names())
+def test_template_plans_to_its_declared_length_naturally(name):
+    """With `length` removed and real speech, the guided part lasts about what it declares."""
+    from voiceguide.session import open_speech
+
+    routine = load_routine(template_path(name))
+    timeline = plan(replace(routine, length_ms=None), open_speech(routine).duration_ms)
+    guided_ms = timeline.total_ms - timeline.lead_in_ms - timeline.tail_ms
+    assert abs(guided_ms - routine.length_ms) <= NATURAL_LENGTH_TOLERANCE_MS, guided_ms
+
+
+@pytest.mark.parametrize("name", template_names())
+def test_template_renders(name, tmp_path):
+    """Short and cheap: pace 2, half the declared length, mono WAV at 22.05 kHz."""
+    from voiceguide.session import RenderRequest, render_routine
+
+    length_ms = load_routine(template_path(name)).length_ms // 2
+    settings = Settings(pace=2.0, length_ms=length_ms)
+    request = RenderRequest(
+        routine=name,
+        out_path=tmp_path / f"{name}.wav",
+        settings=settings,
+        format="wav",
+        channels=1,
+        sample_rate_hz=22_050,
+    )
+    report = render_routine(request)
+    total_ms = plan_routine(name, settings).total_ms
+    assert abs(report.duration_ms - total_ms) <= TIMING_TOLERANCE_MS
+    assert report.path.stat().st_size > 0
+
+
+def test_one_template_renders_whole_to_mp3(tmp_path):
+    from voiceguide.session import RenderRequest, render_routine
+
+    report = render_routine(
+        RenderRequest(routine="hand-massage-quick", out_path=tmp_path / "quick.mp3")
+    )
+    assert abs(report.duration_ms - 5 * 60_000) <= 1000
+    assert report.chapters >= 8
+
+
+def test_carpal_tunnel_centres_on_the_wrist_and_works_up_to_the_neck():
+    timeline, spoken = _spoken("hand-massage-carpal-tunnel")
+    text = " ".join(spoken)
+    for part in ("wrist", "elbow", "upper arm", "shoulder", "neck", "palm"):
+        assert part in text, part
+    wrist_ms = sum(c.end_ms - c.start_ms for c in timeline.chapters if "wrist" in c.title.lower())
+    longest_other_ms = max(
+        c.end_ms - c.start_ms
+        for c in timeline.chapters
+        if c.side and "(" in c.title and "wrist" not in c.title.lower()
+    )
+    assert wrist_ms / 2 >= longest_other_ms  # per side, the wrist gets the most time
+
+
+def test_arthritis_starts_with_warmth_and_keeps_pressure_comfortable():
+    timeline, spoken = _spoken("hand-massage-arthritis")
+    assert [c.title for c in timeline.chapters][:2] == ["Welcome", "Warm the hands"]
+    warm_up = next(c for c in timeline.chapters if c.title == "Warm the hands")
+    assert warm_up.end_ms - warm_up.start_ms >= 90_000
+    assert "comfortable" in " ".join(spoken)
+
+
+def test_neuropathy_notes_the_study_of_massage_with_oils_three_times_a_week():
+    routine = load_routine(template_path("hand-massage-neuropathy"))
+    _, spoken = _spoken("hand-massage-neuropathy")
+    for text in (routine.description.lower(), " ".join(spoken)):
+        assert "oils three times a week" in text
+
+
+def test_bedtime_is_always_a_bedtime_session_with_a_soft_bed_and_a_long_tail():
+    routine = load_routine(template_path("hand-massage-bedtime"))
+    timeline, spoken = _spoken("hand-massage-bedtime")
+    assert routine.bedtime.always and timeline.bedtime is not None
+    assert routine.background.sound == "brown" and routine.background.level_db <= -24
+    assert timeline.tail_ms == 5 * 60_000
+    assert spoken[-1] == routine.bedtime.closing.lower()
+    assert routine.voice.rate_wpm < load_routine(template_path("hand-massage")).voice.rate_wpm
+
+
+def test_german_template_speaks_with_the_german_voice():
+    from voiceguide.session import open_speech
+
+    routine = load_routine(template_path("hand-massage-de"))
+    assert routine.language == "de"
+    assert open_speech(routine).voice == "gmw/de"
+    timeline, _ = _spoken("hand-massage-de")
+    english = load_routine(template_path("hand-massage"))
+    assert len(timeline.chapters) == len(plan(english, speech_ms).chapters)
+
+
+def test_templates_command_lists_every_template_with_its_length():
+    from typer.testing import CliRunner
+
+    from voiceguide.cli import app
+
+    result = CliRunner().invoke(app, ["templates"])
+    assert result.exit_code == 0, result.stderr
+    listed = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()}
+    assert set(template_names()) <= set(listed) and len(template_names()) >= 6
+    for name in template_names():
+        assert listed[name] == format_ms(plan_routine(name, Settings()).total_ms), name

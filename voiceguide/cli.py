@@ -12,13 +12,16 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from voiceguide import __version__
 from voiceguide.durations import format_ms, parse_duration_ms
 from voiceguide.errors import ExitCode, VoiceguideError
+
+if TYPE_CHECKING:
+    from voiceguide.planner import Settings
 
 EXIT_CODES = """Exit codes: 0 success, 1 invalid routine or failed render, 2 usage error,
 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."""
@@ -84,6 +87,52 @@ RateOpt = Annotated[
     int | None,
     typer.Option("--rate", min=80, max=400, help="Speaking rate in words per minute at pace 1."),
 ]
+BedtimeOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--bedtime/--daytime",
+        help="For bed: the pace eases (to 0.8 by the end), the voice falls and softens, "
+        "bells become soft tones, the whole is 7 LU quieter, and the background plays on "
+        "for a tail. Default: as the routine's bedtime.always says.",
+        show_default=False,
+    ),
+]
+LeadInOpt = Annotated[
+    str | None,
+    typer.Option("--lead-in", help="Background only before the first word, e.g. 30s."),
+]
+TailOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--tail",
+        help="Background after the last word, fading out slowly, e.g. 10m (at least 1m; "
+        "0 for none). Bedtime default: 3m.",
+    ),
+]
+
+
+def _settings(
+    pace: float,
+    length: str | None,
+    rate: int | None,
+    bedtime: bool | None,
+    lead_in: str | None,
+    tail: str | None,
+) -> Settings:
+    from voiceguide.planner import Settings
+
+    return Settings(
+        pace=pace,
+        length_ms=_duration(length),
+        rate_wpm=rate,
+        bedtime=bedtime,
+        lead_in_ms=_duration_or_zero(lead_in),
+        tail_ms=_duration_or_zero(tail),
+    )
+
+
+def _duration_or_zero(text: str | None) -> int | None:
+    return 0 if text is not None and text.strip() in ("0", "none") else _duration(text)
 
 
 @command("voiceguide validate my-routine.yaml audio_templates/*.yaml")
@@ -101,19 +150,23 @@ def plan(
     pace: PaceOpt = 1.0,
     length: LengthOpt = None,
     rate: RateOpt = None,
+    bedtime: BedtimeOpt = None,
+    lead_in: LeadInOpt = None,
+    tail: TailOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
 ) -> None:
     """Show the session's timeline: when each thing is said or done, and the total."""
-    from voiceguide.planner import Settings
-    from voiceguide.session import plan_routine
+    from voiceguide.session import listening_notes, plan_routine
     from voiceguide.table import timeline_table
 
-    settings = Settings(pace=pace, length_ms=_duration(length), rate_wpm=rate)
+    settings = _settings(pace, length, rate, bedtime, lead_in, tail)
     timeline = plan_routine(routine, settings)
     typer.echo(timeline.to_json() if as_json else timeline_table(timeline))
+    for note in listening_notes(timeline):
+        typer.echo(note, err=True)
 
 
-@command("voiceguide render hand-massage --pace 0.8 --length 20m -o evening.mp3")
+@command("voiceguide render hand-massage --pace 0.8 --length 20m --bedtime --tail 10m")
 def render(
     routine: RoutineArg = "hand-massage",
     out: Annotated[
@@ -122,12 +175,25 @@ def render(
     pace: PaceOpt = 1.0,
     length: LengthOpt = None,
     rate: RateOpt = None,
+    bedtime: BedtimeOpt = None,
+    lead_in: LeadInOpt = None,
+    tail: TailOpt = None,
     voice: Annotated[
         str | None, typer.Option("--voice", help="An engine voice id from 'voiceguide voices'.")
     ] = None,
     background: Annotated[
         str | None,
-        typer.Option("--background", help="Background bed: none, brown, pink, white or drone."),
+        typer.Option(
+            "--background",
+            help="Background bed: none, brown, pink, white, drone, binaural (headphones) "
+            "or isochronic.",
+        ),
+    ] = None,
+    background_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--background-file", help="Your own recording as the bed, looped (e.g. rain.ogg)."
+        ),
     ] = None,
     format_: Annotated[str, typer.Option("--format", help="mp3, wav, flac or ogg.")] = "mp3",
     bitrate: Annotated[str, typer.Option("--bitrate", help="Encoder bitrate (mp3, ogg).")] = "128k",
@@ -157,7 +223,6 @@ def render(
     ] = False,
 ) -> None:
     """Render a routine to an audio file, with a progress bar and a summary at the end."""
-    from voiceguide.planner import Settings
     from voiceguide.progress import progress_bar
     from voiceguide.session import RenderRequest, render_routine
 
@@ -169,14 +234,17 @@ def render(
         out_path=out,
         voice=voice,
         background=background,
+        background_file=background_file,
         format=format_,
         bitrate=bitrate,
         seed=seed,
         channels=1 if mono else 2,
-        settings=Settings(pace=pace, length_ms=_duration(length), rate_wpm=rate),
+        settings=_settings(pace, length, rate, bedtime, lead_in, tail),
     )
     with progress_bar() as progress:
         report = render_routine(request, progress)
+    for note in report.notes:
+        typer.echo(note, err=True)
     typer.echo(
         f"{report.path}: {format_ms(report.duration_ms, precise=True)}, "
         f"{report.chapters} chapters, {report.size_bytes / 1e6:.1f} MB, "
@@ -241,6 +309,51 @@ def schema() -> None:
     from voiceguide.schema import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2))
+
+
+@command("voiceguide new my-routine --from hand-massage-arthritis")
+def new(
+    name: Annotated[str, typer.Argument(help="The new file: NAME.yaml in this folder.")],
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Start from this template or routine file (default: a starter)."
+        ),
+    ] = None,
+) -> None:
+    """Write a new routine to edit, every key explained in a comment; never overwrites."""
+    from voiceguide.scaffold import new_routine
+
+    made = new_routine(name, template)
+    typer.echo(f"wrote {made.path}: edit it, then check it with 'voiceguide validate {made.path}'")
+    if made.schema_written:
+        typer.echo(f"wrote {made.schema_path} (for editor completion)")
+
+
+@command("voiceguide play hand-massage --from pinch")
+def play(
+    routine: RoutineArg = "hand-massage",
+    from_step: Annotated[
+        str | None,
+        typer.Option("--from", help="Start at the first chapter whose title has this text."),
+    ] = None,
+    pace: PaceOpt = 1.0,
+    length: LengthOpt = None,
+    rate: RateOpt = None,
+    bedtime: BedtimeOpt = None,
+) -> None:
+    """Render a routine (reusing earlier renders) and play it with the system's player."""
+    from voiceguide.play import play_session, prepare_playback
+    from voiceguide.progress import progress_bar
+
+    settings = _settings(pace, length, rate, bedtime, lead_in=None, tail=None)
+    with progress_bar() as progress:
+        playback = prepare_playback(routine, settings, from_step, progress)
+    typer.echo(
+        f"playing {playback.chapter} ({format_ms(playback.start_ms)}) with "
+        f"{playback.player.name}; Ctrl-C stops"
+    )
+    play_session(playback)
 
 
 def _version(value: bool) -> None:

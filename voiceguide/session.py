@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from voiceguide import __version__
 from voiceguide.durations import format_ms
-from voiceguide.errors import AudioError, RoutineError, SpeechError
+from voiceguide.errors import AudioError, Problem, RoutineError, SpeechError, VoiceguideError
 from voiceguide.loader import load_routine
-from voiceguide.model import BACKGROUND_SOUNDS, Routine
+from voiceguide.model import BACKGROUND_SOUNDS, FILE_BED, Routine
 from voiceguide.planner import Settings, plan
 from voiceguide.sidecars import write_sidecars
 from voiceguide.templates import resolve, template_names, template_path
 from voiceguide.timeline import Timeline
-from voiceguide.tts.base import VoiceInfo
+from voiceguide.tts.base import VoiceInfo, unknown_voice_message
 from voiceguide.tts.speech import Speech
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def validate_files(paths: Iterable[Path]) -> list[Path]:
     checked = []
     for path in paths:
         try:
-            load_routine(path)
+            check_voice(load_routine(path))
             checked.append(path)
         except RoutineError as error:
             problems.extend(error.problems)
@@ -47,11 +47,52 @@ def open_speech(routine: Routine, engine: str = "pyttsx3") -> Speech:
     from voiceguide.tts.registry import get_engine
 
     speech_engine = get_engine(engine)
-    voice = routine.voice.name or voice_for_language(speech_engine.voices(), routine.language)
+    voice = choose_voice(routine, speech_engine.voices())
     return Speech(speech_engine, ClipCache(), voice, routine.voice.volume)
 
 
-def voice_for_language(voices: list[VoiceInfo], language: str) -> str:
+def check_voice(routine: Routine, engine: str = "pyttsx3") -> None:
+    """Check the routine's voice or language against the engine's voices.
+
+    Only a routine that names a voice or a language other than English needs the engine, so
+    checking a plain routine loads no speech library.
+    """
+    if routine.voice.name or routine.language != "en":
+        from voiceguide.tts.registry import get_engine
+
+        choose_voice(routine, get_engine(engine).voices())
+
+
+def choose_voice(routine: Routine, voices: list[VoiceInfo]) -> str:
+    """The routine's voice id if the engine has it, else the voice for its language.
+
+    An unknown voice or a language no voice speaks is a RoutineError at the key in the file
+    (a SpeechError when the name did not come from a file, e.g. from ``--voice``).
+    """
+    name = routine.voice.name
+    if name:
+        if name not in {voice.id for voice in voices}:
+            raise _at_key(routine, "voice.name", unknown_voice_message(name, voices))
+        return name
+    voice = voice_for_language(voices, routine.language)
+    if voice is None:
+        raise _at_key(
+            routine,
+            "language",
+            f"no voice speaks language '{routine.language}': see 'voiceguide voices', "
+            "then set voice.name or change language",
+        )
+    return voice
+
+
+def _at_key(routine: Routine, key: str, message: str) -> VoiceguideError:
+    if key not in routine.locations:
+        return SpeechError(message)
+    line, column = routine.locations[key]
+    return RoutineError([Problem(routine.source, line, column, key, message)])
+
+
+def voice_for_language(voices: list[VoiceInfo], language: str) -> str | None:
     """The voice named for the language (``gmw/en`` for en), else one that speaks it."""
     wanted = language.lower()
     by_rank = sorted(
@@ -66,12 +107,7 @@ def voice_for_language(voices: list[VoiceInfo], language: str) -> str:
         )
         if matches
     )
-    if not by_rank:
-        raise SpeechError(
-            f"no voice speaks language '{language}': see 'voiceguide voices' "
-            "and set voice.name, or change language"
-        )
-    return by_rank[0][1]
+    return by_rank[0][1] if by_rank else None
 
 
 def plan_routine(routine: str, settings: Settings, engine: str = "pyttsx3") -> Timeline:
@@ -81,12 +117,24 @@ def plan_routine(routine: str, settings: Settings, engine: str = "pyttsx3") -> T
     return plan(loaded, speech.duration_ms, settings)
 
 
+def listening_notes(timeline: Timeline) -> list[str]:
+    """What a listener should know before pressing play."""
+    if timeline.background.sound == "binaural":
+        return [
+            "note: binaural beats need headphones (each ear hears its own tone); "
+            "through speakers use the isochronic background instead"
+        ]
+    return []
+
+
 def describe_templates(engine: str = "pyttsx3") -> list[str]:
     """A line per built-in routine: name, natural length at pace 1, title."""
+    names = template_names()
+    width = max(len(name) for name in names)
     lines = []
-    for name in template_names():
+    for name in names:
         timeline = plan_routine(str(template_path(name)), Settings(), engine)
-        lines.append(f"{name:<24} {format_ms(timeline.total_ms):>8}  {timeline.title}")
+        lines.append(f"{name:<{width}}  {format_ms(timeline.total_ms):>8}  {timeline.title}")
     return lines
 
 
@@ -118,6 +166,7 @@ class RenderRequest:
     sidecars: tuple[str, ...] = ()  # of SIDECAR_FORMATS, written next to the audio
     split: bool = False  # one file per chapter and a playlist, in a folder
     cover: Path | None = None  # a .png or .jpg embedded as the front cover
+    background_file: Path | None = None  # a recording looped as the bed
 
     def settings_record(self) -> dict[str, object]:
         """What made the file, for the JSON sidecar."""
@@ -128,6 +177,10 @@ class RenderRequest:
             "rate_wpm": self.settings.rate_wpm,
             "voice": self.voice,
             "background": self.background,
+            "background_file": str(self.background_file) if self.background_file else None,
+            "bedtime": self.settings.bedtime,
+            "lead_in_ms": self.settings.lead_in_ms,
+            "tail_ms": self.settings.tail_ms,
             "format": self.format,
             "bitrate": self.bitrate,
             "seed": self.seed,
@@ -144,6 +197,7 @@ class RenderReport:
     size_bytes: int
     speech_lufs: float  # the level speech was set to, from its measured loudness
     sidecars: tuple[Path, ...] = ()
+    notes: tuple[str, ...] = ()  # for the listener, e.g. that binaural beats need headphones
 
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -161,6 +215,11 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
     if request.cover is not None:
         check_cover(request.cover)
     loaded = _with_overrides(load_routine(resolve(request.routine)), request)
+    if loaded.background.sound == "binaural" and request.channels == 1:
+        raise AudioError(
+            "binaural beats need two channels (and headphones): drop --mono, "
+            "or use --background isochronic"
+        )
     speech = open_speech(loaded, request.engine)
     timeline = plan(loaded, speech.duration_ms, request.settings)
     # Planning measured (so synthesized or loaded) every phrase: these are memory lookups.
@@ -182,6 +241,7 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
         size_bytes,
         rendering.speech_lufs,
         tuple(sidecars),
+        tuple(listening_notes(timeline)),
     )
 
 
@@ -245,7 +305,7 @@ def _export_split(
 
 def _check_output(request: RenderRequest) -> None:
     """Refuse bad output options before minutes of synthesis and mixing, not after."""
-    from voiceguide.export import FORMATS
+    from voiceguide.export import FORMATS, check_folder, ffmpeg_exe
 
     if request.format not in FORMATS:
         raise AudioError(f"unknown format '{request.format}': use {', '.join(FORMATS)}")
@@ -254,6 +314,8 @@ def _check_output(request: RenderRequest) -> None:
     folder = (request.out_path or Path(".")).parent
     if not folder.is_dir():
         raise AudioError(f"cannot write {request.out_path}: no folder {folder}")
+    check_folder(folder)
+    ffmpeg_exe()  # missing ffmpeg is found now, not after synthesis and mixing
 
 
 def _encoding(rendering: Rendering, request: RenderRequest) -> dict[str, Any]:
@@ -268,14 +330,23 @@ def _encoding(rendering: Rendering, request: RenderRequest) -> dict[str, Any]:
 def _with_overrides(routine: Routine, request: RenderRequest) -> Routine:
     voice = replace(routine.voice, name=request.voice) if request.voice else routine.voice
     background = routine.background
-    if request.background:
+    if request.background_file:
+        if not request.background_file.is_file():
+            raise AudioError(f"no background file {request.background_file}: check the path")
+        file = str(request.background_file.resolve())
+        background = replace(background, sound=FILE_BED, file=file)
+    elif request.background:
         if request.background not in BACKGROUND_SOUNDS:
             raise AudioError(
                 f"unknown background '{request.background}': choose from "
                 f"{', '.join(BACKGROUND_SOUNDS)}"
             )
         background = replace(background, sound=request.background)
-    return replace(routine, voice=voice, background=background)
+    # A --voice is not in the file: an unknown one must not be reported at the file's line.
+    locations = {
+        k: v for k, v in routine.locations.items() if k != "voice.name" or not request.voice
+    }
+    return replace(routine, voice=voice, background=background, locations=locations)
 
 
 def _tags(timeline: Timeline) -> dict[str, str]:

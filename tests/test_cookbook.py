@@ -1,0 +1,102 @@
+"""Every example in docs/cookbook.md loads, plans with real speech and does what the text says."""
+
+from pathlib import Path
+
+import pytest
+
+from voiceguide.loader import load_routine_text
+from voiceguide.planner import Settings, plan
+from voiceguide.play import chapter_start
+from voiceguide.session import RenderRequest, open_speech, render_routine
+
+COOKBOOK = Path(__file__).parent.parent / "docs" / "cookbook.md"
+TIMING_TOLERANCE_MS = 50  # DESIGN.md: a file's duration equals the plan's total within 50 ms
+
+
+def examples() -> dict[str, str]:
+    """Each ```yaml block of the cookbook, by its title."""
+    blocks = [b.split("```", 1)[0] for b in COOKBOOK.read_text().split("```yaml\n")[1:]]
+    return {load_routine_text(block, "cookbook").title: block for block in blocks}
+
+
+def planned(title: str, settings: Settings | None = None):
+    routine = load_routine_text(examples()[title], "cookbook")
+    return plan(routine, open_speech(routine).duration_ms, settings)
+
+
+def test_the_cookbook_has_its_three_examples():
+    assert set(examples()) == {
+        "Neck and shoulder stretch",
+        "Four seven eight breathing",
+        "Hand strength circuit",
+    }
+
+
+@pytest.mark.parametrize("title", sorted(examples()))
+def test_example_plans_with_real_speech(title):
+    assert planned(title).total_ms > 0
+
+
+def test_stretch_gives_each_side_the_same_time():
+    timeline = planned("Neck and shoulder stretch")
+    spans = {}
+    for chapter in timeline.chapters:
+        if chapter.side:
+            start, end = spans.get(chapter.side, (chapter.start_ms, chapter.end_ms))
+            spans[chapter.side] = (min(start, chapter.start_ms), max(end, chapter.end_ms))
+    right, left = (end - start for start, end in (spans["right"], spans["left"]))
+    assert right == left
+    assert slot_lengths(timeline, "Ear to shoulder") == [20_000, 20_000]
+
+
+@pytest.mark.parametrize("pace", [1.0, 0.8])
+def test_breathing_phases_start_exactly_on_time(pace):
+    """In 4 s, hold 7 s, out 8 s: every cycle 19 s after the last, whatever the pace."""
+    timeline = planned("Four seven eight breathing", Settings(pace=pace))
+    starts = {c.title: c.start_ms for c in timeline.chapters}
+    first_ms = starts["Breathe in (round 1 of 4)"]
+    for cycle in range(4):
+        begin_ms = first_ms + cycle * 19_000
+        assert starts[f"Breathe in (round {cycle + 1} of 4)"] == begin_ms
+        assert starts[f"Hold (round {cycle + 1} of 4)"] == begin_ms + 4_000
+        assert starts[f"Breathe out (round {cycle + 1} of 4)"] == begin_ms + 11_000
+    assert starts["Closing"] == first_ms + 4 * 19_000
+    phase_words = {"In through the nose.", "Hold.", "Out through the mouth."}
+    spoken = [e for e in timeline.speech() if e.text in phase_words]
+    assert [e.start_ms for e in spoken] == sorted(starts[t] for t in starts if "round" in t)
+
+
+def test_breathing_renders_to_the_planned_length(tmp_path):
+    path = tmp_path / "breathing.yaml"
+    path.write_text(examples()["Four seven eight breathing"])
+    request = RenderRequest(
+        routine=str(path), out_path=tmp_path / "breathing.wav", format="wav", channels=1
+    )
+    report = render_routine(request)
+    assert abs(report.duration_ms - planned("Four seven eight breathing").total_ms) <= (
+        TIMING_TOLERANCE_MS
+    )
+
+
+def test_circuit_has_a_chapter_per_round_and_play_can_start_at_one():
+    timeline = planned("Hand strength circuit")
+    titles = [c.title for c in timeline.chapters]
+    assert [t for t in titles if t.startswith("Round")] == ["Round 1", "Round 2", "Round 3"]
+    rests = [e for e in timeline.voice_track() if e.text == "rest between rounds"]
+    assert len(rests) == 2
+    assert chapter_start(timeline, "round 3")[1] == "Round 3"
+    fitted = planned("Hand strength circuit", Settings(length_ms=8 * 60_000))
+    assert abs(fitted.total_ms - 8 * 60_000) <= 1000
+    assert slot_lengths(timeline, "Hold the squeeze") == [15_000] * 3
+    assert slot_lengths(fitted, "Hold the squeeze") == [15_000] * 3  # fitting leaves slots
+
+
+def slot_lengths(timeline, title: str) -> list[int]:
+    """From each slot's start (its chapter's) to the cue that rings as it ends."""
+    return [
+        cue.start_ms - chapter.start_ms
+        for index, chapter in enumerate(timeline.chapters)
+        if chapter.title.startswith(title)
+        for cue in timeline.cues()
+        if cue.chapter == index
+    ]

@@ -1,0 +1,238 @@
+"""`voiceguide new`: an editable routine with every key it uses explained in a comment.
+
+The comments come from the key declarations in ``schema.py``, so they never drift from what
+the loader accepts. They are inserted above each key's line in the source text (a template
+or the starter below), which keeps its folded narration and its own comments as written.
+
+Editors find the JSON Schema through the ``yaml-language-server`` line. Outside the
+repository there is no committed schema to point at, so ``routine.schema.json`` is written
+next to the routine (and refreshed when an older voiceguide wrote it); a folder whose parent
+holds ``docs/routine.schema.json`` (a new template in this repository) points there instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from voiceguide.errors import VoiceguideError
+from voiceguide.loader import load_routine_text
+from voiceguide.schema import ITEM_KINDS, REQUIRED, SECTIONS, Key, json_schema
+from voiceguide.source import read_text
+from voiceguide.templates import resolve
+
+SCHEMA_FILE = "routine.schema.json"
+SCHEMA_TITLE = "voiceguide routine"  # json_schema()'s title: tells our file from another
+COMMENT_WIDTH = 92
+# Keys whose value is a mapping of further declared keys, or a list of items.
+NESTED = {"voice": "voice", "background": "background", "bedtime": "bedtime"}
+ITEM_LISTS = ("sections", "steps")
+
+STARTER = """\
+version: 1
+title: TITLE
+description: What the session is, in a sentence or two.
+audience: Who the routine is for.
+language: en
+voice: {rate: 150}
+background: {sound: brown, level: -26dB}
+sections:
+  - name: Welcome
+    say: Welcome. Sit comfortably and let your shoulders drop.
+  - pause: 5s
+
+  - for_each_side: [right, left]
+    name: "{side} hand"
+    announce: Now your {side} hand.
+    steps:
+      - name: Wrist circles
+        say: Make slow circles with your {side} wrist.
+        repeat: 4
+        min_repeat: 3
+        max_repeat: 12
+        each: 6s
+        count: true
+        rest: 3s
+
+  - name: Rest
+    slot: 30s
+    say: Rest both hands in your lap and breathe slowly.
+    countdown: 3
+    end_cue: bell
+
+  - say: That is the end of the session. Well done.
+"""
+
+
+class ScaffoldError(VoiceguideError):
+    """The new routine cannot be written where asked."""
+
+
+@dataclass(frozen=True)
+class NewRoutine:
+    path: Path
+    schema_path: Path  # the schema its modeline points at
+    schema_written: bool  # False: an existing schema file was current, or is committed
+
+
+def new_routine(name: str, template: str | None = None) -> NewRoutine:
+    """Write ``NAME.yaml`` from a template (or a starter), never over an existing file."""
+    path = routine_path(name)
+    if path.exists():
+        raise ScaffoldError(f"{path} already exists: choose another name, or delete it first")
+    if not path.parent.is_dir():
+        raise ScaffoldError(f"cannot write {path}: no folder {path.parent}")
+    source = read_text(resolve(template)) if template else _starter(path)
+    schema_path, modeline, ours = _schema_target(path.parent)
+    text = annotate(source, modeline)
+    load_routine_text(text, str(path))  # what we write must load: a bug otherwise
+    written = _write_schema(schema_path) if ours else False
+    try:
+        with path.open("x", encoding="utf-8") as file:
+            file.write(text)
+    except FileExistsError:  # created since the check above
+        raise ScaffoldError(f"{path} already exists: choose another name") from None
+    return NewRoutine(path, schema_path, written)
+
+
+def routine_path(name: str) -> Path:
+    """``my-routine`` -> ``my-routine.yaml``; a name ending in .yaml or .yml is kept."""
+    path = Path(name)
+    if not path.stem or name.endswith(("/", "\\")):
+        raise ScaffoldError(f"'{name}' is not a file name: give one such as my-routine")
+    return path if path.suffix in (".yaml", ".yml") else path.with_name(path.name + ".yaml")
+
+
+def annotate(source: str, modeline: str) -> str:
+    """The routine text with the modeline first and each key's meaning above its first use."""
+    lines = [line for line in source.splitlines() if not line.startswith("# yaml-language-server")]
+    body = "\n".join(lines) + "\n"
+    root = yaml.compose(body, Loader=yaml.SafeLoader)
+    notes: dict[int, list[str]] = {}
+    seen: set[tuple[str, str]] = set()
+    if isinstance(root, MappingNode):
+        _note_mapping(root, "routine", notes, seen)
+        used = {k.value for k, _ in root.value if isinstance(k, ScalarNode)}
+        sections = next((k for k, _ in root.value if k.value == "sections"), None)
+        if sections is not None:
+            notes.setdefault(sections.start_mark.line, []).insert(0, _unused_keys(used))
+    out = [modeline, *_intro()]
+    for number, line in enumerate(body.splitlines()):
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        for note in notes.get(number, []):
+            out += [f"{indent}{comment}" for comment in note.splitlines()]
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _intro() -> list[str]:
+    return [
+        "# A voiceguide routine. Each key is explained in a comment above its first use.",
+        "# Check it with 'voiceguide validate FILE', see its timeline with 'voiceguide plan FILE',",
+        "# hear it with 'voiceguide play FILE'. Every key: 'voiceguide schema', or",
+        "# docs/routine-format.md.",
+    ]
+
+
+def _note_mapping(
+    node: MappingNode, section: str, notes: dict[int, list[str]], seen: set[tuple[str, str]]
+) -> None:
+    keys = {key.name: key for key in SECTIONS[section]}
+    for key_node, value in node.value:
+        key = keys.get(key_node.value) if isinstance(key_node, ScalarNode) else None
+        if key is None:
+            continue  # the loader reports it; a scaffold of a valid file never gets here
+        if (key.name, key.doc) not in seen:
+            seen.add((key.name, key.doc))
+            notes.setdefault(key_node.start_mark.line, []).append(_comment(key))
+        if section == "routine" and key.name in NESTED and isinstance(value, MappingNode):
+            _note_mapping(value, NESTED[key.name], notes, seen)
+        elif key.name in ITEM_LISTS and isinstance(value, SequenceNode):
+            for item in value.value:
+                if isinstance(item, MappingNode):
+                    _note_mapping(item, _kind(item), notes, seen)
+
+
+def _kind(item: Node) -> str:
+    names = {k.value for k, _ in item.value if isinstance(k, ScalarNode)}
+    return next((kind for key, kind in ITEM_KINDS.items() if key in names), "step")
+
+
+def _comment(key: Key) -> str:
+    text = f"{key.name}: {_plain(key.doc)}"
+    if key.default not in (None, "", REQUIRED, "{}"):
+        text += f" Default: {_show_default(key)}."
+    return "\n".join(
+        textwrap.wrap(text, COMMENT_WIDTH, initial_indent="# ", subsequent_indent="#   ")
+    )
+
+
+def _unused_keys(used: set[str]) -> str:
+    unused = [key for key in SECTIONS["routine"] if key.name not in used]
+    if not unused:
+        return ""
+    lines = ["# More keys you can add here (delete the '# ' before a key to use it):"]
+    for key in unused:
+        lines += textwrap.wrap(
+            _plain(key.doc), COMMENT_WIDTH, initial_indent="#   ", subsequent_indent="#   "
+        )
+        lines.append(f"# {key.name}: {key.example}")
+    return "\n".join(lines)
+
+
+def _show_default(key: Key) -> str:
+    """The default as it would be written in YAML."""
+    if isinstance(key.default, bool):
+        return "true" if key.default else "false"
+    if key.type == "level" and isinstance(key.default, float):
+        return f"{key.default:g}dB"
+    return str(key.default)
+
+
+def _plain(doc: str) -> str:
+    """Markdown emphasis reads as noise in a YAML comment; `code` marks still help."""
+    return doc.replace("*", "")
+
+
+def _starter(path: Path) -> str:
+    words = re.sub(r"[-_]+", " ", path.stem).strip()
+    title = words[:1].upper() + words[1:] if words else "My routine"
+    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 ]*", title)
+    return STARTER.replace("TITLE", title if plain else json.dumps(title, ensure_ascii=False))
+
+
+def _schema_target(folder: Path) -> tuple[Path, str, bool]:
+    """The schema for a routine in ``folder``, its modeline, and whether we write it."""
+    committed = folder.parent / "docs" / SCHEMA_FILE
+    if committed.is_file():  # this repository's own, kept current by its tests
+        return committed, f"# yaml-language-server: $schema=../docs/{SCHEMA_FILE}", False
+    return folder / SCHEMA_FILE, f"# yaml-language-server: $schema={SCHEMA_FILE}", True
+
+
+def _write_schema(path: Path) -> bool:
+    """Write the current schema at ``path`` unless it is already there; True if written."""
+    current = json.dumps(json_schema(), indent=2) + "\n"
+    if path.exists():
+        existing = path.read_text(encoding="utf-8")
+        if existing == current:
+            return False
+        if not _is_our_schema(existing):
+            raise ScaffoldError(
+                f"{path} exists and is not voiceguide's schema: move it, or write the "
+                "routine in another folder"
+            )
+    path.write_text(current, encoding="utf-8")
+    return True
+
+
+def _is_our_schema(text: str) -> bool:
+    try:
+        return bool(json.loads(text).get("title") == SCHEMA_TITLE)
+    except (ValueError, AttributeError):
+        return False
