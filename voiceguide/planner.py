@@ -89,7 +89,7 @@ def plan(routine: Routine, measure: Measure, settings: Settings | None = None) -
     tail_ms = _tail_ms(routine, settings, bedtime)
     base_rate_wpm = settings.rate_wpm or routine.voice.rate_wpm
     compiler = _Compiler(routine, measure, base_rate_wpm, settings.pace, bedtime)
-    target_ms = settings.length_ms or routine.length_ms
+    target_ms = settings.length_ms or _routine_target_ms(routine, settings.pace)
     repeats, scale = _fit(compiler, target_ms) if target_ms else (compiler.natural_repeats(), 1.0)
     session = _framed(compiler.compile(repeats, scale), lead_in_ms, tail_ms)
     _check(session, routine)
@@ -108,6 +108,11 @@ def plan(routine: Routine, measure: Measure, settings: Settings | None = None) -
         lead_in_ms=lead_in_ms,
         tail_ms=tail_ms,
     )
+
+
+def _routine_target_ms(routine: Routine, pace: float) -> int | None:
+    """The routine's own `length` is its length at pace 1: slower is longer, in proportion."""
+    return round(routine.length_ms / pace) if routine.length_ms else None
 
 
 def _tail_ms(routine: Routine, settings: Settings, bedtime: bool) -> int:
@@ -157,9 +162,9 @@ def _framed(guided: _Session, lead_in_ms: int, tail_ms: int) -> _Session:
         session.open_chapter("Lead-in", None)
         session.add("silence", lead_in_ms, "lead-in: background only")
     session.append(guided, 0)
+    if session.ring_out_ms > session.t:  # the voice track covers the whole session
+        session.add("silence", session.ring_out_ms - session.t, "the last sound rings out")
     if tail_ms:
-        if session.ring_out_ms > session.t:
-            session.add("silence", session.ring_out_ms - session.t, "the last sound rings out")
         session.open_chapter("Tail", None)
         session.add("silence", tail_ms, "tail: background only, fading out")
     return session

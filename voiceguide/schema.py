@@ -69,8 +69,8 @@ ROUTINE_KEYS = (
         "length",
         "duration",
         None,
-        "Default target length; `--length` overrides it. Without "
-        "it the session runs its natural length.",
+        "The session's length at pace 1 (a slower `--pace` lengthens it in proportion); "
+        "`--length` overrides it. Without it the session runs its natural length.",
         "15m",
     ),
     Key(
