@@ -6,7 +6,7 @@ import pytest
 
 from voiceguide.errors import RoutineError
 from voiceguide.loader import load_routine, load_routine_text
-from voiceguide.model import Background, Pause, Rounds, Sides, Slot, Step, Voice
+from voiceguide.model import Background, Bedtime, Pause, Rounds, Sides, Slot, Step, Voice
 
 DATA = Path(__file__).parent / "data"
 
@@ -107,3 +107,55 @@ def test_problems_from_many_places_come_sorted():
     with pytest.raises(RoutineError) as error:
         load_routine_text(text, "r.yaml")
     assert [p.line for p in error.value.problems] == [4, 5, 6]
+
+
+def test_bedtime_sound_and_schedule_keys_load(tmp_path):
+    (tmp_path / "rain.ogg").write_bytes(b"")  # the loader checks it exists; ffmpeg reads it
+    path = tmp_path / "night.yaml"
+    path.write_text(
+        "version: 1\n"
+        "title: Night\n"
+        "audience: Anyone winding down.\n"
+        "lead_in: 20s\n"
+        "tail: 4m\n"
+        "end_cue: gong\n"
+        "background: {file: rain.ogg, level: -30dB}\n"
+        "bedtime: {always: true, slow_to: 0.7, voice_fall: 3dB, quieter: 8 dB,"
+        " closing: Sleep well., tail: 2m}\n"
+        "sections:\n"
+        "  - pause: 20m\n"
+        "    ring_every: 5m\n"
+        "    ring_cue: tone\n"
+    )
+    routine = load_routine(path)
+    assert routine.audience == "Anyone winding down."
+    assert (routine.lead_in_ms, routine.tail_ms, routine.end_cue) == (20_000, 240_000, "gong")
+    assert routine.background == Background(
+        sound="file", level_db=-30.0, file=str(tmp_path / "rain.ogg")
+    )
+    assert routine.bedtime == Bedtime(True, 0.7, 3.0, 8.0, "Sleep well.", 120_000)
+    assert routine.items == (Pause(1_200_000, ring_every_ms=300_000, ring_cue="tone"),)
+
+
+def test_binaural_keys_and_their_ranges():
+    routine = load_routine_text(
+        "version: 1\ntitle: B\nbackground: {sound: binaural, carrier: 150Hz, beat: 4.5}\n"
+        "sections: [{pause: 1m}]\n"
+    )
+    assert (routine.background.carrier_hz, routine.background.beat_hz) == (150.0, 4.5)
+    with pytest.raises(RoutineError) as error:
+        load_routine_text(
+            "version: 1\ntitle: B\nbackground: {sound: binaural, beat: 60Hz, file: x.ogg}\n"
+            "bedtime: {slow_to: 1.5, tail: 30s}\nsections: [{pause: 1m}]\n",
+            "b.yaml",
+        )
+    assert error.value.lines() == [
+        "b.yaml:3:21: background.sound: a bed is a sound or a file, not both: remove 'sound' or "
+        "'file'",
+        "b.yaml:3:37: background.beat: 60Hz is out of range: use 0.5Hz to 40Hz",
+        "b.yaml:3:49: background.file: no such file 'x.ogg' (looked for "
+        f"{Path('x.ogg').resolve()}): paths are relative to the routine file",
+        "b.yaml:4:20: bedtime.slow_to: 1.5 is out of range: use 0.5 to 1",
+        "b.yaml:4:31: bedtime.tail: a tail fades out over at least 1m: make it 1m or longer, "
+        "or leave it out",
+    ]

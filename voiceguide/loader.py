@@ -518,43 +518,32 @@ class _Reader:
         return value in _TRUE
 
     def level(self, spec: schema.Key) -> Callable[[Node, str], float]:
-        low, high = spec.minimum or 0.0, spec.maximum or 0.0
-
-        def read(node: Node, key: str) -> float:
-            value = self.scalar(node, key, f"a level in dB such as {spec.example}") or ""
-            match = _LEVEL_RE.fullmatch(value)
-            if not match:
-                self.report(
-                    node, key, f"expected a level in dB such as {spec.example}, got '{value}'"
-                )
-                return low
-            level_db = float(match.group(1))
-            if not low <= level_db <= high:
-                self.report(
-                    node, key, f"{level_db:g}dB is out of range: use {low:g}dB to {high:g}dB"
-                )
-            return level_db
-
-        return read
+        return self.quantity(spec, _LEVEL_RE, "dB", "a level in dB")
 
     def frequency(self, spec: schema.Key) -> Callable[[Node, str], float]:
+        return self.quantity(spec, _FREQUENCY_RE, "Hz", "a frequency")
+
+    def quantity(
+        self, spec: schema.Key, pattern: re.Pattern[str], unit: str, what: str
+    ) -> Callable[[Node, str], float]:
+        """A number with an optional unit, within the key's range."""
         low, high = spec.minimum or 0.0, spec.maximum or 0.0
 
         def read(node: Node, key: str) -> float:
-            value = self.scalar(node, key, f"a frequency such as {spec.example}") or ""
-            match = _FREQUENCY_RE.fullmatch(value)
+            value = self.scalar(node, key, f"{what} such as {spec.example}") or ""
+            match = pattern.fullmatch(value)
             if not match:
+                self.report(node, key, f"expected {what} such as {spec.example}, got '{value}'")
+                return low
+            number = float(match.group(1))
+            if not low <= number <= high:
                 self.report(
-                    node, key, f"expected a frequency such as {spec.example}, got '{value}'"
+                    node,
+                    key,
+                    f"{number:g}{unit} is out of range: use {low:g}{unit} to {high:g}{unit}",
                 )
-                return float(spec.default)
-            frequency_hz = float(match.group(1))
-            if not low <= frequency_hz <= high:
-                self.report(
-                    node, key, f"{frequency_hz:g}Hz is out of range: use {low:g}Hz to {high:g}Hz"
-                )
-                return float(spec.default)
-            return frequency_hz
+                return low
+            return number
 
         return read
 
