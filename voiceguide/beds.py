@@ -227,13 +227,13 @@ class IsochronicBed(ChunkedStream):
         return np.asarray(tone * pulse**ISOCHRONIC_SHARPNESS)
 
 
-def bed_channels(background: Background, output_channels: int) -> int:
-    """How many channels the bed has for an output of ``output_channels``."""
-    if background.sound == "binaural":
-        return 2
-    if background.sound == FILE_BED:
-        return output_channels
-    return 1
+def check_channels(background: Background, channels: int) -> None:
+    """Refuse a bed the output cannot carry (before any work, when called early)."""
+    if background.sound == "binaural" and channels != 2:
+        raise AudioError(
+            "binaural beats need two channels (and headphones): drop --mono, "
+            "or use the isochronic background instead"
+        )
 
 
 def bed_stream(
@@ -250,11 +250,7 @@ def bed_stream(
     if sound not in BACKGROUND_SOUNDS:
         choices = ", ".join(BACKGROUND_SOUNDS)
         raise AudioError(f"unknown background sound {sound!r}: expected one of {choices}")
-    if sound == "binaural" and channels != 2:
-        raise AudioError(
-            "binaural beats need two channels (and headphones): drop --mono, "
-            "or use the isochronic background instead"
-        )
+    check_channels(background, channels)
     tones = {"binaural": BinauralBed, "isochronic": IsochronicBed}
     if sound in tones:
         return tones[sound](sample_rate_hz, seed, background.carrier_hz, background.beat_hz)

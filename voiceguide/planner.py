@@ -138,7 +138,7 @@ def _tail_ms(routine: Routine, settings: Settings, bedtime: bool) -> int:
 
 
 def _has_bed(routine: Routine) -> bool:
-    return routine.background.sound != "none" or routine.background.file is not None
+    return routine.background.sound != "none"
 
 
 def _with_closing(routine: Routine, closing: str) -> Routine:
@@ -444,11 +444,12 @@ class _Compiler:
         step_wpm = EASED_RATE_STEP_WPM if self.slow_to != 1.0 else 1
         return speech_rate_wpm(self.base_rate_wpm, pace, step_wpm)
 
-    def elastic(self, duration_ms: int, scale: float) -> int:
-        return self.site(lambda pace: round(duration_ms * scale / pace))[1]
+    def elastic(self, duration_ms: int, scale: float) -> tuple[float, int]:
+        """The next site's pace, and ``duration_ms`` of elastic time at it."""
+        return self.site(lambda pace: round(duration_ms * scale / pace))
 
     def wait(self, session: _Session, duration_ms: int, scale: float, text: str) -> None:
-        pace, taken = self.site(lambda pace: round(duration_ms * scale / pace))
+        pace, taken = self.elastic(duration_ms, scale)
         session.add("silence", taken, text, elastic=True, pace=pace)
 
     def say(self, session: _Session, text: str) -> None:
@@ -528,7 +529,7 @@ class _Compiler:
     def slot(self, session: _Session, slot: Slot, context: _Context, scale: float) -> None:
         if slot.name:
             session.open_chapter(context.title(slot.name), context.side())
-        slot_ms = self.elastic(slot.slot_ms, scale) if slot.stretch else slot.slot_ms
+        slot_ms = self.elastic(slot.slot_ms, scale)[1] if slot.stretch else slot.slot_ms
         end_ms = session.t + slot_ms
         self.ring_every(session, slot.ring_cue, slot.ring_every_ms, session.t, end_ms)
         if slot.start_cue:

@@ -208,6 +208,7 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
 
     With ``request.split``, one file per chapter and a playlist go into a folder.
     """
+    from voiceguide.beds import check_channels
     from voiceguide.render import RenderOptions, render_blocks
     from voiceguide.tags import check_cover
 
@@ -215,11 +216,7 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
     if request.cover is not None:
         check_cover(request.cover)
     loaded = _with_overrides(load_routine(resolve(request.routine)), request)
-    if loaded.background.sound == "binaural" and request.channels == 1:
-        raise AudioError(
-            "binaural beats need two channels (and headphones): drop --mono, "
-            "or use --background isochronic"
-        )
+    check_channels(loaded.background, request.channels)
     speech = open_speech(loaded, request.engine)
     timeline = plan(loaded, speech.duration_ms, request.settings)
     # Planning measured (so synthesized or loaded) every phrase: these are memory lookups.
