@@ -54,8 +54,6 @@ sections:
   - say: Thank you. That is the end of the drill.
 """
 DRILL_PHRASES = 9  # welcome, two per side, thanks, and the counts 1, 2, 3
-DURATION_TOLERANCE_MS = 50  # DESIGN.md: a file lasts the plan's total within 50 ms
-WAV_BYTES_PER_MS = 44_100 * 2 * 2 / 1000
 # Python run before voiceguide's own main(): a hook that sends SIGNUM from inside a function.
 SIGNAL_FROM_INSIDE = """
 import os, sys
@@ -182,19 +180,9 @@ def test_a_signal_at_any_moment_leaves_no_file_and_a_whole_cache(
     assert_cache_whole(cache_dir)
     if moment == "synthesis":
         assert 0 < len(cache_entries(cache_dir)) < DRILL_PHRASES  # it did stop midway
-        assert_same_session(render_again(drill, out, cache_dir), reference)
+        assert render_again(drill, out, cache_dir) == reference  # made again, the same bytes
     else:
         assert render_again(drill, out, cache_dir) == reference
-
-
-def assert_same_session(audio: bytes, reference: bytes) -> None:
-    """The same session, where phrases had to be synthesized again in another order.
-
-    espeak-ng's samples for a phrase depend on what the process said before (see
-    test_tts_engine.py, the strict xfail): a phrase made again comes out a few samples
-    longer or shorter, so the session is checked by length, not byte for byte.
-    """
-    assert abs(len(audio) - len(reference)) / WAV_BYTES_PER_MS <= DURATION_TOLERANCE_MS
 
 
 def signal_when_encoding(
@@ -251,7 +239,7 @@ def test_damaged_cache_entries_are_synthesized_again_to_the_same_audio(
     for index, entry in enumerate(entries):
         entry.write_bytes(damages[index % len(damages)](entry.read_bytes()))
     assert all(ClipCache(cache_dir).get(entry.stem) is None for entry in entries)
-    assert_same_session(render_again(drill, out, cache_dir), reference)
+    assert render_again(drill, out, cache_dir) == reference  # made again, the same bytes
     assert cache_entries(cache_dir) == entries
     assert_cache_whole(cache_dir)
 
@@ -279,6 +267,17 @@ pyttsx3_engine._Espeak.render = render
 """
 
 
+def in_every_process(tmp_path: Path, code: str, **extra: str) -> dict[str, str]:
+    """An environment whose Python processes, the speech worker included, run ``code`` first
+    (as ``sitecustomize``): faults of the engine happen in the worker, not in voiceguide."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(textwrap.dedent(code))
+    env = child_env(tmp_path / "cache", **extra)
+    env["PYTHONPATH"] = os.pathsep.join([str(site), env["PYTHONPATH"]])
+    return env
+
+
 def test_a_phrase_the_engine_never_finishes_times_out_and_names_it(
     drill: Path, tmp_path: Path
 ) -> None:
@@ -286,8 +285,7 @@ def test_a_phrase_the_engine_never_finishes_times_out_and_names_it(
     started = time.monotonic()
     done = run_voiceguide(
         ["render", str(drill), "--format", "wav", "-o", str(out)],
-        child_env(tmp_path / "cache"),
-        STUCK_ON_ONE_PHRASE,
+        in_every_process(tmp_path, STUCK_ON_ONE_PHRASE),
     )
     elapsed_s = time.monotonic() - started
     assert (done.returncode, done.stdout) == (1, "")
@@ -304,8 +302,7 @@ def test_a_phrase_the_engine_never_finishes_times_out_and_names_it(
 def test_a_phrase_the_engine_keeps_failing_on_is_named(drill: Path, tmp_path: Path) -> None:
     done = run_voiceguide(
         ["render", str(drill), "--format", "wav", "-o", str(tmp_path / "drill.wav")],
-        child_env(tmp_path / "cache"),
-        BROKEN_ON_ONE_PHRASE,
+        in_every_process(tmp_path, BROKEN_ON_ONE_PHRASE),
     )
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == (
@@ -313,6 +310,34 @@ def test_a_phrase_the_engine_keeps_failing_on_is_named(drill: Path, tmp_path: Pa
         "(after 3 attempts): try again; if it fails again, reword that text\n"
     )
     assert list(tmp_path.glob("*.wav")) == []
+
+
+CRASHES_ON_ONE_PHRASE = """
+import os, signal
+from voiceguide.tts import pyttsx3_engine
+real_render = pyttsx3_engine._Espeak.render
+def render(self, text, *settings):
+    if "left palm" in text:  # espeak-ng dies inside the library on this phrase
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return real_render(self, text, *settings)
+pyttsx3_engine._Espeak.render = render
+"""
+
+
+def test_an_engine_that_crashes_on_a_phrase_costs_one_line_not_the_process(
+    drill: Path, tmp_path: Path
+) -> None:
+    done = run_voiceguide(
+        ["render", str(drill), "--format", "wav", "-o", str(tmp_path / "drill.wav")],
+        in_every_process(tmp_path, CRASHES_ON_ONE_PHRASE),
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        'speech engine failed on "Press your left palm gently.": the engine crashed (SIGSEGV) '
+        "(after 3 attempts): try again; if it fails again, reword that text\n"
+    )
+    assert list(tmp_path.glob("*.wav")) == []
+    assert_cache_whole(tmp_path / "cache")
 
 
 # --- missing programs ------------------------------------------------------------------------
@@ -352,8 +377,7 @@ def test_without_espeak_ng_every_speech_command_says_how_to_install_it(
     args = {"render": [str(drill), "-o", str(tmp_path / "d.mp3")], "plan": [str(drill)]}
     done = run_voiceguide(
         [command, *args.get(command, [])],
-        child_env(tmp_path / "cache", VOICEGUIDE_ESPEAK="bundled"),
-        WITHOUT_BUNDLED_ESPEAK,
+        in_every_process(tmp_path, WITHOUT_BUNDLED_ESPEAK, VOICEGUIDE_ESPEAK="bundled"),
     )
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == (

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 
+class AttemptFailed(Exception):
+    """One attempt at a phrase failed in a way that a fresh attempt may fix."""
+
+
 @dataclass(frozen=True)
 class VoiceInfo:
     id: str
@@ -47,6 +51,30 @@ class SpeechEngine(Protocol):
         ...
 
 
+class IsolatedEngine(SpeechEngine, Protocol):
+    """An engine that keeps state from one phrase to the next, so the speech worker makes each
+    phrase in a child process of its own, forked before the engine starts (see tts/worker.py).
+    """
+
+    isolate_phrases: bool
+
+    def preload(self) -> None:
+        """Import and load what every child needs, short of starting the engine."""
+        ...
+
+    def start(self) -> None:
+        """Start the engine: in a fresh child, just before its one phrase."""
+        ...
+
+    def timeout_s(self, text: str) -> float:
+        """How long one attempt at ``text`` may take before it counts as hung."""
+        ...
+
+    def synthesize_once(self, text: str, voice: str | None, rate_wpm: int, volume: float) -> Clip:
+        """One attempt: AttemptFailed when a fresh attempt may succeed."""
+        ...
+
+
 def unknown_voice_message(voice: str, voices: list[VoiceInfo]) -> str:
     """Suggest voices that speak the language asked for, else the closest ids.
 
@@ -66,3 +94,17 @@ def unknown_voice_message(voice: str, voices: list[VoiceInfo]) -> str:
         f"unknown voice '{voice}': use a voice id from 'voiceguide voices' such as "
         f"{', '.join(suggestions[:3])}"
     )
+
+
+def failed_message(text: str, reason: str, attempts: int) -> str:
+    """What to say when every attempt at a phrase failed."""
+    return (
+        f'speech engine failed on "{shorten(text)}": {reason} (after {attempts} attempts): '
+        "try again; if it fails again, reword that text"
+    )
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -38,7 +38,13 @@ import numpy as np
 
 from voiceguide.errors import SpeechError
 from voiceguide.tts import native
-from voiceguide.tts.base import Clip, VoiceInfo, unknown_voice_message
+from voiceguide.tts.base import (
+    AttemptFailed,
+    Clip,
+    VoiceInfo,
+    failed_message,
+    unknown_voice_message,
+)
 
 ATTEMPTS = 3
 BASE_TIMEOUT_S = 10.0
@@ -54,14 +60,21 @@ AUDIBLE_PEAK = 104
 """-50 dBFS: a clip whose loudest sample is quieter than this is treated as a failure."""
 
 
-class _Failure(Exception):
+class _Failure(AttemptFailed):
     """One attempt failed in a way that a retry may fix."""
 
 
 class Pyttsx3Engine:
-    """SpeechEngine backed by pyttsx3 + espeak-ng. Cheap to create; shares one espeak."""
+    """SpeechEngine backed by pyttsx3 + espeak-ng. Cheap to create; shares one espeak.
+
+    espeak-ng keeps wave-generator state (pitch flutter, phase) from one utterance to the
+    next, so a phrase's samples depend on what this process said before: the speech worker
+    therefore makes each phrase in a fresh child (``isolate_phrases``). Used directly, in one
+    process, the engine works but its clips depend on their order.
+    """
 
     name = "pyttsx3"
+    isolate_phrases = True
 
     def __init__(self, attempts: int = ATTEMPTS) -> None:
         self._attempts = attempts
@@ -75,7 +88,30 @@ class Pyttsx3Engine:
     def voices(self) -> list[VoiceInfo]:
         return list(_shared_espeak().voices)
 
+    def preload(self) -> None:
+        native.load_espeak()
+        _import_pyttsx3()
+
+    def start(self) -> None:
+        _shared_espeak()
+
+    def timeout_s(self, text: str) -> float:
+        return phrase_timeout_s(text)
+
     def synthesize(self, text: str, voice: str | None, rate_wpm: int, volume: float) -> Clip:
+        reason = ""
+        for attempt in range(self._attempts):
+            try:
+                clip = self.synthesize_once(text, voice, rate_wpm, volume)
+            except _Failure as failure:
+                reason = str(failure)
+                continue
+            self.retries += attempt
+            return clip
+        self.retries += self._attempts - 1
+        raise SpeechError(failed_message(text, reason, self._attempts))
+
+    def synthesize_once(self, text: str, voice: str | None, rate_wpm: int, volume: float) -> Clip:
         if not text.strip():
             raise SpeechError("speech engine got blank text: there is nothing to say")
         if not 0.0 < volume <= 1.0:
@@ -86,26 +122,7 @@ class Pyttsx3Engine:
                 f"got {rate_wpm}"
             )
         espeak = _shared_espeak()
-        voice_id = espeak.resolve_voice(voice)
-        return self._synthesize_with_retries(espeak, text, voice_id, rate_wpm, volume)
-
-    def _synthesize_with_retries(
-        self, espeak: _Espeak, text: str, voice_id: str, rate_wpm: int, volume: float
-    ) -> Clip:
-        reason = ""
-        for attempt in range(self._attempts):
-            try:
-                clip = espeak.render(text, voice_id, rate_wpm, volume)
-            except _Failure as failure:
-                reason = str(failure)
-                continue
-            self.retries += attempt
-            return clip
-        self.retries += self._attempts - 1
-        raise SpeechError(
-            f'speech engine failed on "{_shorten(text)}": {reason} '
-            f"(after {self._attempts} attempts): try again; if it fails again, reword that text"
-        )
+        return espeak.render(text, espeak.resolve_voice(voice), rate_wpm, volume)
 
 
 class _Espeak:
@@ -152,7 +169,7 @@ class _Espeak:
     def _render_to(
         self, path: Path, text: str, voice_id: str, rate_wpm: int, volume: float
     ) -> None:
-        timeout_s = BASE_TIMEOUT_S + TIMEOUT_S_PER_CHAR * len(text)
+        timeout_s = phrase_timeout_s(text)
         self._wait_idle(timeout_s)
         self._finished.clear()
         self._errors.clear()
@@ -222,6 +239,21 @@ def _shared_espeak() -> _Espeak:
 
 def _start_pyttsx3(source: str) -> tuple[Any, Any]:
     """pyttsx3's engine and its ctypes binding to espeak, once the library is loaded."""
+    pyttsx3, _espeak = _import_pyttsx3()
+    try:
+        engine = pyttsx3.init("espeak")
+    except (RuntimeError, OSError) as error:
+        raise SpeechError(f"espeak-ng ({source} library) failed to start: {error}") from error
+    return engine, _espeak
+
+
+def phrase_timeout_s(text: str) -> float:
+    """How long one attempt at ``text`` may take (the module's figures, read at call time)."""
+    return BASE_TIMEOUT_S + TIMEOUT_S_PER_CHAR * len(text)
+
+
+def _import_pyttsx3() -> tuple[Any, Any]:
+    """pyttsx3 and its espeak binding (which opens the library already loaded by native)."""
     try:
         import pyttsx3
         from pyttsx3.drivers import _espeak
@@ -229,11 +261,7 @@ def _start_pyttsx3(source: str) -> tuple[Any, Any]:
         raise SpeechError(f"pyttsx3 cannot be imported ({error}): reinstall voiceguide") from error
     except RuntimeError as error:  # _espeak found no library despite native.load_espeak()
         raise SpeechError(f"espeak-ng not found: {native.install_hint()}") from error
-    try:
-        engine = pyttsx3.init("espeak")
-    except (RuntimeError, OSError) as error:
-        raise SpeechError(f"espeak-ng ({source} library) failed to start: {error}") from error
-    return engine, _espeak
+    return pyttsx3, _espeak
 
 
 def _do_nothing() -> None:
@@ -289,8 +317,3 @@ def _read_clip(path: Path) -> Clip:
 def _peak(pcm: bytes) -> int:
     samples = np.frombuffer(pcm, dtype="<i2").astype(np.int32)
     return int(np.abs(samples).max())
-
-
-def _shorten(text: str, limit: int = 60) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

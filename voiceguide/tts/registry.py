@@ -1,7 +1,9 @@
 """Speech engines by name.
 
 Factories import their engine module only when called, so importing this registry (for
-``--help`` or to list engine names) never loads pyttsx3, espeak-ng or numpy.
+``--help`` or to list engine names) never loads pyttsx3, espeak-ng or numpy. ``get_engine``
+hands out real engines running in the speech worker process (``tts/worker.py``); the worker
+itself builds them from ``ENGINES``. The fake runs in the calling process.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ ENGINES: dict[str, Callable[[], SpeechEngine]] = {
     "pyttsx3": _pyttsx3,
     "fake": _fake,  # for tests: instant, deterministic tones instead of speech
 }
+IN_PROCESS = frozenset({"fake"})
 
 
 def engine_names() -> list[str]:
@@ -38,9 +41,11 @@ def engine_names() -> list[str]:
 
 def get_engine(name: str = DEFAULT_ENGINE) -> SpeechEngine:
     """A new engine of that name; SpeechError naming the choices when there is none."""
-    try:
-        factory = ENGINES[name]
-    except KeyError:
+    if name not in ENGINES:
         choices = ", ".join(engine_names())
-        raise SpeechError(f"unknown speech engine {name!r}: choose one of {choices}") from None
-    return factory()
+        raise SpeechError(f"unknown speech engine {name!r}: choose one of {choices}")
+    if name in IN_PROCESS:
+        return ENGINES[name]()
+    from voiceguide.tts.client import WorkerEngine
+
+    return WorkerEngine(name)

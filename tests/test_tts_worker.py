@@ -1,0 +1,117 @@
+"""The speech worker: each phrase from a fresh engine, crashes and hangs cost a retry.
+
+The engines in worker_engines.py misbehave on purpose; the real engine's runs through the
+worker are in test_tts_engine.py, test_faults.py and test_concurrency.py.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from worker_engines import LIMIT_S
+
+from voiceguide.errors import SpeechError
+from voiceguide.tts import worker
+from voiceguide.tts.client import WorkerEngine
+
+TESTS = Path(__file__).parent
+
+
+@pytest.fixture(autouse=True)
+def tests_on_pythonpath(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])
+    )
+
+
+@pytest.fixture
+def faulty() -> Iterator[WorkerEngine]:
+    engine = WorkerEngine("faulty", "worker_engines:Faulty")
+    yield engine
+    engine.close()
+
+
+def said(engine: WorkerEngine, text: str) -> tuple[int, int]:
+    """(pid of the process that said it, phrases that process had said before)."""
+    pid, before = struct.unpack("<ii", engine.synthesize(text, None, 150, 1.0).pcm)
+    return pid, before
+
+
+def test_every_phrase_is_said_by_a_fresh_engine_in_a_process_of_its_own(
+    faulty: WorkerEngine,
+) -> None:
+    results = [said(faulty, f"phrase {n}") for n in range(5)]
+    assert [before for _, before in results] == [0] * 5
+    assert len({pid for pid, _ in results}) == 5
+    assert os.getpid() not in {pid for pid, _ in results}
+
+
+def test_a_stateless_engine_is_served_by_the_worker_itself() -> None:
+    engine = WorkerEngine("stateless", "worker_engines:Stateless")
+    try:
+        results = [said(engine, f"phrase {n}") for n in range(3)]
+    finally:
+        engine.close()
+    assert [before for _, before in results] == [0, 1, 2]
+    assert len({pid for pid, _ in results}) == 1
+
+
+def test_version_and_voices_come_from_the_worker(faulty: WorkerEngine) -> None:
+    assert faulty.version() == "faulty 1"
+    assert [voice.id for voice in faulty.voices()] == ["faulty/en"]
+
+
+def test_a_crash_is_retried_and_then_named(faulty: WorkerEngine) -> None:
+    with pytest.raises(SpeechError) as raised:
+        faulty.synthesize("crash", None, 150, 1.0)
+    assert str(raised.value) == (
+        'speech engine failed on "crash": the engine crashed (SIGSEGV) (after 3 attempts): '
+        "try again; if it fails again, reword that text"
+    )
+    assert said(faulty, "after the crash")[1] == 0  # the worker goes on
+
+
+def test_one_crash_costs_only_a_retry(faulty: WorkerEngine, tmp_path: Path) -> None:
+    marker = tmp_path / "crashed-once"
+    assert said(faulty, f"once:{marker}")[1] == 0
+    assert marker.exists()
+
+
+def test_a_hang_is_killed_after_the_engines_limit(faulty: WorkerEngine) -> None:
+    started = time.monotonic()
+    with pytest.raises(SpeechError, match=rf'"hang": no result after {LIMIT_S} s \(after 3 att'):
+        faulty.synthesize("hang", None, 150, 1.0)
+    elapsed_s = time.monotonic() - started
+    assert elapsed_s < worker.ATTEMPTS * (LIMIT_S + worker.GRACE_S) + 5  # not the 60 s sleep
+    assert said(faulty, "after the hang")[1] == 0
+
+
+def test_a_retryable_failure_is_retried_then_named(faulty: WorkerEngine) -> None:
+    with pytest.raises(SpeechError, match=r'"flaky": the engine wrote an empty file \(after 3'):
+        faulty.synthesize("flaky", None, 150, 1.0)
+
+
+def test_an_engines_own_error_is_passed_on_at_once(faulty: WorkerEngine) -> None:
+    with pytest.raises(SpeechError, match=r"^speech engine got text it will not say$"):
+        faulty.synthesize("refuse", None, 150, 1.0)
+
+
+def test_a_worker_that_died_is_started_again(faulty: WorkerEngine) -> None:
+    said(faulty, "before")
+    assert faulty._process is not None
+    faulty._process.kill()
+    faulty._process.wait()
+    assert said(faulty, "after")[1] == 0
+
+
+def test_the_worker_leaves_when_its_caller_closes_it(faulty: WorkerEngine) -> None:
+    said(faulty, "hello")
+    process = faulty._process
+    assert process is not None
+    faulty.close()
+    assert process.returncode == 0

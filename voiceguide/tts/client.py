@@ -1,0 +1,108 @@
+"""A speech engine that lives in the speech worker process (see ``voiceguide.tts.worker``).
+
+``WorkerEngine`` has the engine protocol, so ``Speech`` and its cache use it like any engine.
+The worker starts when the first engine is created, so that its imports overlap the render
+process's own loading; it goes when this process closes its pipes (at exit, or killed).
+A worker that dies between phrases is started again for the next one, once.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from typing import Any
+
+from voiceguide.errors import SpeechError
+from voiceguide.tts import worker
+from voiceguide.tts.base import Clip, VoiceInfo, failed_message, shorten
+
+
+class WorkerEngine:
+    """The engine called ``name``, run in a worker process. Thread-safe, one request at once."""
+
+    def __init__(self, name: str, engine: str | None = None) -> None:
+        self.name = name
+        self._spec = engine or name  # what the worker builds: a registry name or module:factory
+        self._lock = threading.Lock()
+        self._info: tuple[str, list[VoiceInfo]] | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._start()
+
+    def version(self) -> str:
+        return self._described()[0]
+
+    def voices(self) -> list[VoiceInfo]:
+        return list(self._described()[1])
+
+    def synthesize(self, text: str, voice: str | None, rate_wpm: int, volume: float) -> Clip:
+        clip: Clip = self._ask(("synthesize", text, voice, rate_wpm, volume), text)
+        return clip
+
+    def close(self) -> None:
+        """Stop the worker (it would stop by itself once this process exits)."""
+        with self._lock:
+            process, self._process = self._process, None
+        if process is not None:
+            _stop(process)
+
+    def _described(self) -> tuple[str, list[VoiceInfo]]:
+        if self._info is None:
+            self._info = self._ask(("info",), "")
+        return self._info
+
+    def _ask(self, request: tuple[Any, ...], text: str) -> Any:
+        with self._lock:
+            try:
+                outcome, value = self._exchange(request)
+            except (EOFError, OSError):
+                self._start()  # the worker itself died: one more try with a new one
+                try:
+                    outcome, value = self._exchange(request)
+                except (EOFError, OSError):
+                    raise SpeechError(_gone(text)) from None
+        return _result(outcome, value, text)
+
+    def _exchange(self, request: tuple[Any, ...]) -> tuple[str, Any]:
+        process = self._process
+        assert process is not None and process.stdin is not None and process.stdout is not None
+        worker.send(process.stdin, request)  # type: ignore[arg-type]
+        reply: tuple[str, Any] = worker.receive(process.stdout)  # type: ignore[arg-type]
+        return reply
+
+    def _start(self) -> None:
+        if self._process is not None:
+            _stop(self._process)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "voiceguide.tts.worker", self._spec],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            bufsize=0,
+        )
+
+
+def _result(outcome: str, value: Any, text: str) -> Any:
+    if outcome == "ok":
+        return value
+    if outcome == "error":
+        raise SpeechError(value[1])  # engines raise only SpeechError on purpose
+    if outcome == "failed":
+        raise SpeechError(failed_message(text, value, worker.ATTEMPTS))
+    raise RuntimeError(f"the speech worker failed:\n{value}")  # a bug: show its traceback
+
+
+def _gone(text: str) -> str:
+    phrase = f' on "{shorten(text)}"' if text else ""
+    return f"the speech worker stopped{phrase} and could not be restarted: try again"
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    for stream in (process.stdin, process.stdout):
+        if stream is not None:
+            stream.close()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
