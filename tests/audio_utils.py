@@ -6,13 +6,17 @@ ffmpeg itself, independently of the renderer's own meter.
 
 from __future__ import annotations
 
+import math
+import re
+import shutil
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from voiceguide.export import ffmpeg_exe
+from voiceguide.export import MIN_FFMPEG, ffmpeg_exe, ffmpeg_version
 from voiceguide.model import Background, Voice
 from voiceguide.timeline import Chapter, Event, Timeline
 from voiceguide.tts.base import Clip
@@ -108,3 +112,46 @@ def rms_db(mono: np.ndarray, sample_rate_hz: int, start_ms: int, end_ms: int) ->
     """RMS level (dBFS) between two times."""
     part = mono[start_ms * sample_rate_hz // 1000 : end_ms * sample_rate_hz // 1000]
     return float(20 * np.log10(np.sqrt(np.mean(np.square(part, dtype=np.float64))) + 1e-12))
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """ffmpeg ``ebur128`` figures for a file (-inf for silence)."""
+
+    integrated_lufs: float
+    true_peak_dbtp: float
+
+
+_INTEGRATED = re.compile(r"Integrated loudness:\s+I:\s+(-?inf|-?[\d.]+) LUFS")
+_TRUE_PEAK = re.compile(r"True peak:\s+Peak:\s+(-?inf|-?[\d.]+) dBFS")
+
+
+def measure_loudness(path: Path) -> Loudness:
+    """Integrated loudness and true peak of an audio file, by ffmpeg's ``ebur128`` filter.
+
+    Only options every supported ffmpeg has: ``framelog`` (6.0 and newer) would quieten the
+    per-frame lines, but 5.1 refuses it, so they are read past instead.
+    """
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-i", str(path)]
+    command += ["-map", "0:a:0", "-af", "ebur128=peak=true", "-f", "null", "-"]
+    result = subprocess.run(command, capture_output=True, check=False)
+    report = result.stderr.decode("utf-8", "replace")
+    summary = report[report.rfind("Summary:") :]
+    integrated, peak = _INTEGRATED.search(summary), _TRUE_PEAK.search(summary)
+    if result.returncode != 0 or not integrated or not peak:
+        lines = report.strip().splitlines()
+        raise AssertionError(f"cannot measure {path}: {lines[-1] if lines else 'ffmpeg failed'}")
+    return Loudness(_decibels(integrated.group(1)), _decibels(peak.group(1)))
+
+
+def _decibels(text: str) -> float:
+    return -math.inf if text.endswith("inf") else float(text)
+
+
+def system_ffmpeg() -> str | None:
+    """An ffmpeg on PATH that voiceguide would use (recent enough), or None."""
+    found = shutil.which("ffmpeg")
+    if found is None:
+        return None
+    version = ffmpeg_version(found)
+    return found if version is None or version >= MIN_FFMPEG else None

@@ -11,11 +11,10 @@ import textwrap
 
 import numpy as np
 import pytest
-from audio_utils import decode
+from audio_utils import decode, measure_loudness
 from typer.testing import CliRunner
 
 from voiceguide.cli import app
-from voiceguide.export import measure_loudness
 from voiceguide.planner import Settings
 from voiceguide.render import tail_fade_ms
 from voiceguide.session import plan_routine
@@ -59,6 +58,7 @@ def test_bedtime_render_lasts_the_plan_lead_in_and_tail_included(bedtime):
     assert abs(frames * 1000 / RATE_HZ - timeline.total_ms) <= DURATION_TOLERANCE_MS
 
 
+@pytest.mark.usefixtures("each_ffmpeg")
 def test_bedtime_speech_meets_the_bedtime_loudness_target(bedtime):
     out, _, result = bedtime
     loudness = measure_loudness(out)  # ffmpeg's ebur128: the bed is gated out, 26 dB under

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio_utils import decode, speechlike_clip, timeline_of
+from audio_utils import decode, measure_loudness, speechlike_clip, timeline_of
 from mutagen.id3 import ID3
 
 from voiceguide import export as export_module
 from voiceguide.errors import AudioError
-from voiceguide.export import FFMPEG_MISSING, export, ffmpeg_exe, measure_loudness
+from voiceguide.export import FFMPEG_MISSING, export, ffmpeg_exe
 from voiceguide.model import Background
 from voiceguide.render import RenderOptions, render_blocks
 
@@ -54,6 +54,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.usefixtures("each_ffmpeg")
 def test_mp3_is_byte_identical_from_run_to_run(tmp_path: Path) -> None:
     first = export(session_blocks(), tmp_path / "a.mp3", tags=TAGS)
     second = export(session_blocks(block_frames=1024), tmp_path / "b.mp3", tags=TAGS)
@@ -61,6 +62,7 @@ def test_mp3_is_byte_identical_from_run_to_run(tmp_path: Path) -> None:
     assert digest(first.path) == digest(second.path)
 
 
+@pytest.mark.usefixtures("each_ffmpeg")
 def test_mp3_lasts_the_session(tmp_path: Path) -> None:
     result = export(session_blocks(), tmp_path / "s.mp3")
     assert result.frames == SESSION_MS * RATE_HZ // 1000
@@ -69,6 +71,7 @@ def test_mp3_lasts_the_session(tmp_path: Path) -> None:
     assert decoded_ms == pytest.approx(SESSION_MS, abs=DURATION_TOLERANCE_MS)
 
 
+@pytest.mark.usefixtures("each_ffmpeg")
 def test_mp3_tags_read_back_with_mutagen(tmp_path: Path) -> None:
     tags = ID3(export(session_blocks(), tmp_path / "s.mp3", tags=TAGS).path)
     assert tags.version[:2] == (2, 3)
@@ -81,6 +84,7 @@ def test_mp3_tags_read_back_with_mutagen(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["wav", "flac", "ogg"])
+@pytest.mark.usefixtures("each_ffmpeg")
 def test_other_formats_decode_to_the_same_length(tmp_path: Path, fmt: str) -> None:
     result = export(
         session_blocks(channels=1), tmp_path / f"s.{fmt}", format=fmt, channels=1, tags=TAGS
@@ -89,6 +93,7 @@ def test_other_formats_decode_to_the_same_length(tmp_path: Path, fmt: str) -> No
     assert decoded_ms == pytest.approx(SESSION_MS, abs=DURATION_TOLERANCE_MS)
 
 
+@pytest.mark.usefixtures("each_ffmpeg")
 def test_wav_holds_the_exact_samples(tmp_path: Path) -> None:
     blocks = list(session_blocks())
     result = export(iter(blocks), tmp_path / "s.wav", format="wav")
@@ -163,9 +168,80 @@ def test_missing_ffmpeg_fails_an_export_before_writing(
     assert leftovers(tmp_path) == []
 
 
-def test_a_system_ffmpeg_on_path_is_preferred(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export_module.shutil, "which", lambda name: "/usr/local/bin/ffmpeg")
-    assert ffmpeg_exe() == "/usr/local/bin/ffmpeg"
+def fake_ffmpeg(folder: Path, version_line: str) -> Path:
+    """A program named ffmpeg that only tells its version."""
+    folder.mkdir()
+    program = folder / "ffmpeg"
+    program.write_text(f"#!/bin/sh\necho '{version_line}'\n")
+    program.chmod(0o755)
+    return program
+
+
+@pytest.mark.parametrize(
+    "version_line",
+    [
+        "ffmpeg version 5.1.6-0+deb12u1 Copyright (c) 2000-2024 the FFmpeg developers",
+        "ffmpeg version n7.1 Copyright (c) 2000-2024 the FFmpeg developers",
+        "ffmpeg version N-117043-g8707c8660d-20240930 Copyright (c) 2000-2024",  # a git build
+    ],
+)
+def test_a_system_ffmpeg_on_path_is_preferred(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, version_line: str
+) -> None:
+    program = fake_ffmpeg(tmp_path / "bin", version_line)
+    monkeypatch.setenv("PATH", str(program.parent))
+    monkeypatch.delenv("VOICEGUIDE_FFMPEG", raising=False)
+    assert ffmpeg_exe() == str(program)
+
+
+def test_a_system_ffmpeg_older_than_supported_gives_way_to_the_bundled_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import imageio_ffmpeg
+
+    old = fake_ffmpeg(tmp_path / "bin", "ffmpeg version 4.4.2-0ubuntu0.22.04.1 Copyright (c)")
+    monkeypatch.setenv("PATH", str(old.parent))
+    monkeypatch.delenv("VOICEGUIDE_FFMPEG", raising=False)
+    assert ffmpeg_exe() == imageio_ffmpeg.get_ffmpeg_exe()
+    monkeypatch.setenv("VOICEGUIDE_FFMPEG", "system")
+    with pytest.raises(AudioError) as raised:
+        ffmpeg_exe()
+    assert str(raised.value) == (
+        f"the ffmpeg at {old} is version 4.4, older than 5.1, the oldest voiceguide supports: "
+        "install a newer one, or 'pip install imageio-ffmpeg' and voiceguide uses that instead"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "system",
+            "ffmpeg not found: install it with 'apt-get install ffmpeg' or 'pip install "
+            "imageio-ffmpeg' (VOICEGUIDE_FFMPEG=system, and there is none on PATH)",
+        ),
+        ("homebrew", "VOICEGUIDE_FFMPEG must be 'system', 'bundled' or 'auto', got 'homebrew'"),
+    ],
+)
+def test_a_forced_ffmpeg_that_cannot_be_had_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str, message: str
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("VOICEGUIDE_FFMPEG", value)
+    with pytest.raises(AudioError) as raised:
+        ffmpeg_exe()
+    assert str(raised.value) == message
+
+
+def test_bundled_is_used_when_asked_for_even_with_one_on_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import imageio_ffmpeg
+
+    fake_ffmpeg(tmp_path / "bin", "ffmpeg version 7.1 Copyright (c)")
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.setenv("VOICEGUIDE_FFMPEG", "bundled")
+    assert ffmpeg_exe() == imageio_ffmpeg.get_ffmpeg_exe()
 
 
 @pytest.mark.parametrize(
@@ -209,7 +285,8 @@ def test_progress_reports_every_block_up_to_the_total(tmp_path: Path) -> None:
     assert len(seen) == math.ceil(total / 8192)
 
 
-def test_measure_loudness_reads_a_known_sine(tmp_path: Path) -> None:
+@pytest.mark.usefixtures("each_ffmpeg")
+def test_the_test_meter_reads_a_known_sine(tmp_path: Path) -> None:
     result = export(
         sine_blocks(10.0, channels=1, amplitude=0.1), tmp_path / "s.wav", format="wav", channels=1
     )
@@ -218,8 +295,9 @@ def test_measure_loudness_reads_a_known_sine(tmp_path: Path) -> None:
     assert loudness.true_peak_dbtp == pytest.approx(-20.0, abs=0.2)
 
 
-def test_measure_loudness_of_a_broken_file_is_an_audio_error(tmp_path: Path) -> None:
+@pytest.mark.usefixtures("each_ffmpeg")
+def test_the_test_meter_fails_on_a_broken_file(tmp_path: Path) -> None:
     broken = tmp_path / "broken.mp3"
     broken.write_bytes(b"not audio at all")
-    with pytest.raises(AudioError, match="cannot measure"):
+    with pytest.raises(AssertionError, match="cannot measure"):
         measure_loudness(broken)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import imageio_ffmpeg
 import pytest
+from audio_utils import system_ffmpeg
 
 ROUTINE = "version: 1\ntitle: Short\nsections:\n  - say: Hello.\n  - pause: 2s\n"
 
@@ -56,7 +57,15 @@ def test_without_ffmpeg_on_path_the_bundled_one_is_used(tmp_path):
     assert done.stdout.startswith(f"{tmp_path / 's.mp3'}: 0:0")
 
 
-@pytest.mark.skipif(not Path("/usr/bin/ffmpeg").exists(), reason="no system ffmpeg here")
 def test_the_system_ffmpeg_works_when_installed(tmp_path):
-    done = render(tmp_path, [Path("/usr/bin"), Path("/bin")])
+    system = system_ffmpeg()
+    if system is None:
+        pytest.skip("no system ffmpeg on PATH (Debian: apt-get install ffmpeg)")
+    log = tmp_path / "ffmpeg-calls.log"
+    wrapper = tmp_path / "bin" / "ffmpeg"  # the system one, counting its calls
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho called >> "{log}"\nexec "{system}" "$@"\n')
+    wrapper.chmod(0o755)
+    done = render(tmp_path, [wrapper.parent, Path("/usr/bin"), Path("/bin")])
     assert done.returncode == 0, done.stderr
+    assert log.read_text().count("called") >= 2  # the version check, then the encoding

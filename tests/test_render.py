@@ -10,6 +10,7 @@ from audio_utils import (
     CLIP_RATE_HZ,
     clip_from,
     decode,
+    measure_loudness,
     onset_ms,
     rms_db,
     speechlike_clip,
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 from voiceguide import loudness, render
 from voiceguide import resample as resample_module
 from voiceguide.errors import AudioError
-from voiceguide.export import export, measure_loudness
+from voiceguide.export import export
 from voiceguide.loudness import clip_loudness, limit, true_peak
 from voiceguide.model import Background
 from voiceguide.render import RenderOptions, render_blocks, total_frames
@@ -256,6 +257,7 @@ def test_the_limiter_holds_the_true_peak_and_moves_smoothly() -> None:
 
 
 @pytest.mark.parametrize(("channels", "target_lufs"), [(2, -16.0), (1, -19.0)])
+@pytest.mark.usefixtures("each_ffmpeg")
 def test_speech_meets_the_loudness_target_and_true_peak(
     tmp_path: Path, channels: int, target_lufs: float
 ) -> None:

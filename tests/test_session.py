@@ -16,12 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio_utils import decode
+from audio_utils import decode, measure_loudness
 from mutagen.id3 import ID3
 from typer.testing import CliRunner
 
 from voiceguide.cli import app
-from voiceguide.export import measure_loudness
 from voiceguide.planner import Settings
 from voiceguide.session import plan_routine
 
@@ -100,6 +99,7 @@ def test_speech_starts_where_the_plan_says(rendered):
     assert checked >= 20
 
 
+@pytest.mark.usefixtures("each_ffmpeg")
 def test_speech_loudness_and_true_peak_meet_the_targets(rendered):
     loudness = measure_loudness(rendered[0] / "first.mp3")
     assert abs(loudness.integrated_lufs - -16.0) <= LOUDNESS_TOLERANCE_LU

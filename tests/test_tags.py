@@ -63,6 +63,7 @@ def ffmpeg_chapters(path: Path) -> list[tuple[int, int, str]]:
     return [(round(float(a) * 1000), round(float(b) * 1000), t) for a, b, t in found]
 
 
+@pytest.mark.usefixtures("each_ffmpeg")
 @pytest.mark.parametrize("fmt", ["mp3", "flac", "ogg"])
 def test_chapters_read_back_exactly_and_in_time_order(tmp_path, fmt):
     path = render(tmp_path, fmt)

@@ -1,4 +1,4 @@
-"""Blocks of PCM to a file through ffmpeg, atomically; and ffmpeg's own loudness meter.
+"""Blocks of PCM to a file through ffmpeg, atomically; and which ffmpeg to run.
 
 The blocks are streamed to ffmpeg's stdin as raw 16-bit PCM, never held whole. ffmpeg
 writes a temporary file next to the target, which replaces the target only once all went
@@ -44,6 +44,10 @@ _CODEC_ARGS = {
     "flac": ["-c:a", "flac", "-f", "flac"],
     "ogg": ["-c:a", "libvorbis", "-f", "ogg"],
 }
+FFMPEG_ENV = "VOICEGUIDE_FFMPEG"
+MIN_FFMPEG = (5, 1)
+"""The oldest release tested (Debian 12's); every option used here exists in it."""
+_RELEASE = re.compile(r"ffmpeg version n?(\d+)\.(\d+)")
 _BITEXACT_ARGS = ["-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1"]
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 _DISK_FULL_WORDS = ("No space left on device", "Disk quota exceeded", "File too large")
@@ -62,19 +66,25 @@ class ExportResult:
         return self.frames * 1000 // self.sample_rate_hz
 
 
-@dataclass(frozen=True)
-class Loudness:
-    """ffmpeg ``ebur128`` figures for a file (-inf for silence)."""
-
-    integrated_lufs: float
-    true_peak_dbtp: float
-
-
 def ffmpeg_exe() -> str:
-    """A system ffmpeg on PATH (faster), else the one imageio-ffmpeg ships."""
-    system = shutil.which("ffmpeg")
-    if system:
-        return system
+    """The ffmpeg to run: a system one on PATH (faster) when it is recent enough, else the one
+    imageio-ffmpeg ships. ``$VOICEGUIDE_FFMPEG`` set to ``system`` or ``bundled`` forces one."""
+    choice = os.environ.get(FFMPEG_ENV, "").strip().lower()
+    if choice not in ("", "auto", "system", "bundled"):
+        raise AudioError(f"{FFMPEG_ENV} must be 'system', 'bundled' or 'auto', got {choice!r}")
+    system = shutil.which("ffmpeg") if choice != "bundled" else None
+    if system is not None:
+        too_old = _too_old(system)
+        if too_old is None:
+            return system
+        if choice == "system":
+            raise AudioError(too_old)
+    elif choice == "system":
+        raise AudioError(f"{FFMPEG_MISSING} ({FFMPEG_ENV}=system, and there is none on PATH)")
+    return _bundled_ffmpeg()
+
+
+def _bundled_ffmpeg() -> str:
     try:
         import imageio_ffmpeg
 
@@ -84,6 +94,33 @@ def ffmpeg_exe() -> str:
     if shutil.which(bundled) is None:  # IMAGEIO_FFMPEG_EXE may name anything
         raise AudioError(f"{FFMPEG_MISSING} (there is no program at {bundled})")
     return bundled
+
+
+def _too_old(program: str) -> str | None:
+    """Why ``program`` cannot be used (older than MIN_FFMPEG), or None when it can."""
+    version = ffmpeg_version(program)
+    if version is None or version >= MIN_FFMPEG:
+        return None
+    oldest = ".".join(map(str, MIN_FFMPEG))
+    return (
+        f"the ffmpeg at {program} is version {'.'.join(map(str, version))}, older than "
+        f"{oldest}, the oldest voiceguide supports: install a newer one, or "
+        "'pip install imageio-ffmpeg' and voiceguide uses that instead"
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def ffmpeg_version(program: str) -> tuple[int, int] | None:
+    """(major, minor) from ``ffmpeg -version``; None for a build that names no release (a git
+    snapshot such as ``N-112345-g...``, taken as new) or a program that does not answer."""
+    try:
+        done = subprocess.run(
+            [program, "-hide_banner", "-version"], capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise AudioError(f"cannot run ffmpeg ({program}): {error}") from None
+    found = _RELEASE.match(done.stdout.decode("utf-8", "replace"))
+    return (int(found.group(1)), int(found.group(2))) if found else None
 
 
 def check_folder(folder: Path) -> None:
@@ -334,24 +371,3 @@ def _last_line(errors: IO[bytes]) -> str:
     errors.seek(0)
     lines = errors.read().decode("utf-8", "replace").strip().splitlines()
     return lines[-1] if lines else "no message"
-
-
-_INTEGRATED = re.compile(r"Integrated loudness:\s+I:\s+(-?inf|-?[\d.]+) LUFS")
-_TRUE_PEAK = re.compile(r"True peak:\s+Peak:\s+(-?inf|-?[\d.]+) dBFS")
-
-
-def measure_loudness(path: str | os.PathLike[str]) -> Loudness:
-    """Integrated loudness and true peak of an audio file, by ffmpeg's ``ebur128`` filter."""
-    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-i", str(path)]
-    command += ["-map", "0:a:0", "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"]
-    result = subprocess.run(command, capture_output=True, check=False)
-    report = result.stderr.decode("utf-8", "replace")
-    integrated, peak = _INTEGRATED.search(report), _TRUE_PEAK.search(report)
-    if result.returncode != 0 or not integrated or not peak:
-        lines = report.strip().splitlines()
-        raise AudioError(f"cannot measure {path}: {lines[-1] if lines else 'ffmpeg failed'}")
-    return Loudness(_decibels(integrated.group(1)), _decibels(peak.group(1)))
-
-
-def _decibels(text: str) -> float:
-    return -math.inf if text.endswith("inf") else float(text)
