@@ -248,7 +248,8 @@ def render(
     typer.echo(
         f"{report.path}: {format_ms(report.duration_ms, precise=True)}, "
         f"{report.chapters} chapters, {report.size_bytes / 1e6:.1f} MB, "
-        f"speech at {report.speech_lufs:.1f} LUFS"
+        f"speech at {report.speech_lufs:.1f} LUFS",
+        err=str(report.path) == "-",  # with -o -, standard output carries the audio
     )
     for path in report.sidecars:
         typer.echo(f"{path}")
