@@ -42,6 +42,7 @@ _KINDS = (
     (stat.S_ISBLK, "a block device"),
     (stat.S_ISSOCK, "a socket"),
     (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISREG, "a file"),
 )
 
 
@@ -52,8 +53,8 @@ class OutputRefused(AudioError):
 
 
 def kind(mode: int) -> str:
-    """'a FIFO (named pipe)', 'a folder', ...: what a file that is not regular is."""
-    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    """'a FIFO (named pipe)', 'a folder', 'a file', ...: what is at a path."""
+    return next((name for test, name in _KINDS if test(mode)), "something unknown")
 
 
 def writable_path(path: Path, option: str = "-o") -> Path:
