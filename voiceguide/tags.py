@@ -298,7 +298,7 @@ def _vorbis_chapters(comments: dict[str, str], duration_ms: int) -> tuple[list[C
             )
         else:
             starts.append((start_ms, key))
-    ends = [start for start, _ in starts[1:]] + [duration_ms]
+    ends = [start for start, _ in starts[1:]] + [duration_ms] if starts else []
     chapters = [
         Chapter(comments.get(key + "name", ""), None, start_ms, max(start_ms, end_ms))
         for (start_ms, key), end_ms in zip(starts, ends, strict=True)
