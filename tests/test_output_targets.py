@@ -164,6 +164,23 @@ main()
     assert sorted(p.name for p in work.iterdir()) == ["late.wav", "tiny.yaml"]
 
 
+def test_a_cover_that_is_no_image_or_too_big_is_refused_before_any_work(work, private_cache_dir):
+    (work / "notes.png").write_text("not an image")
+    code, stderr = refused(["render", "tiny", "--cover", "notes.png"], private_cache_dir)
+    assert (code, stderr) == (
+        2,
+        "cover notes.png: not a PNG or JPEG image (its first bytes say otherwise); "
+        "give a .png or .jpg image\n",
+    )
+    with (work / "huge.png").open("wb") as file:
+        file.write(b"\x89PNG\r\n\x1a\n")
+        file.truncate(29_000_000)
+    code, stderr = refused(["render", "tiny", "--cover", "huge.png"], private_cache_dir)
+    assert code == 2
+    assert stderr.startswith("cover huge.png: 29,000,000 bytes, over the 10,000,000")
+    assert sorted(p.name for p in work.iterdir()) == ["huge.png", "notes.png", "tiny.yaml"]
+
+
 # --- -o - ------------------------------------------------------------------------------------
 
 

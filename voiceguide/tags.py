@@ -24,7 +24,7 @@ from mutagen import MutagenError
 from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TIT2, TXXX, CTOCFlags
 
 from voiceguide.durations import format_timestamp
-from voiceguide.errors import AudioError
+from voiceguide.errors import AudioError, ExitCode
 from voiceguide.timeline import Chapter
 
 RECORD_KEY = "voiceguide"  # TXXX description / Vorbis comment holding the JSON record
@@ -157,6 +157,12 @@ def _tables_of_contents(ids: list[str]) -> list[CTOC]:
     return [top, *subs]
 
 
+class CoverError(AudioError):
+    """--cover names no usable image (a usage error, found before rendering)."""
+
+    exit_code = ExitCode.USAGE
+
+
 @dataclass(frozen=True)
 class Cover:
     """A checked cover image: its bytes and their type."""
@@ -174,27 +180,27 @@ def check_cover(cover: Path) -> None:
 def read_cover(cover: Path) -> Cover:
     """The cover's bytes, if it is a PNG or JPEG file of a size every format can hold."""
     if cover.suffix.lower() not in _COVER_TYPES:
-        raise AudioError(f"cover {cover}: use a .png or .jpg image")
+        raise CoverError(f"cover {cover}: use a .png or .jpg image")
     try:
         status = cover.stat()
     except FileNotFoundError:
-        raise AudioError(f"cover {cover}: no such file") from None
+        raise CoverError(f"cover {cover}: no such file") from None
     except OSError as error:
-        raise AudioError(f"cover {cover}: cannot read it: {error.strerror or error}") from None
+        raise CoverError(f"cover {cover}: cannot read it: {error.strerror or error}") from None
     if not stat.S_ISREG(status.st_mode):
-        raise AudioError(f"cover {cover}: not a regular file; give a .png or .jpg image file")
+        raise CoverError(f"cover {cover}: not a regular file; give a .png or .jpg image file")
     if status.st_size > MAX_COVER_BYTES:
-        raise AudioError(
+        raise CoverError(
             f"cover {cover}: {status.st_size:,} bytes, over the {MAX_COVER_BYTES:,} a cover "
             "may have; make it smaller (1000x1000 pixels is plenty)"
         )
     try:
         data = cover.read_bytes()
     except OSError as error:
-        raise AudioError(f"cover {cover}: cannot read it: {error.strerror or error}") from None
+        raise CoverError(f"cover {cover}: cannot read it: {error.strerror or error}") from None
     mime = next((m for magic, m in _COVER_MAGIC.items() if data.startswith(magic)), None)
     if mime is None:
-        raise AudioError(
+        raise CoverError(
             f"cover {cover}: not a PNG or JPEG image (its first bytes say otherwise); "
             "give a .png or .jpg image"
         )
