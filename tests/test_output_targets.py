@@ -365,3 +365,12 @@ def test_info_on_a_fifo_says_so_at_once(work):
         1,
         b"live.mp3: is a FIFO (named pipe), not an audio file; give a file\n",
     )
+
+
+@pytest.mark.parametrize("command", ["new", "plan", "validate", "info"])
+@pytest.mark.parametrize("name", ["a" * 300, "a/" * 3000 + "x"])
+def test_names_too_long_for_the_file_system_are_one_line(work, command, name):
+    result = runner.invoke(app, [command, name])
+    assert result.exit_code in (1, 2)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.count("\n") == 1

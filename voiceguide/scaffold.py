@@ -13,6 +13,7 @@ holds ``docs/routine.schema.json`` (a new template in this repository) points th
 from __future__ import annotations
 
 import json
+import os
 import re
 import stat
 import textwrap
@@ -23,7 +24,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voiceguide.errors import ExitCode, VoiceguideError
-from voiceguide.files import write_text
+from voiceguide.files import check_name_length, write_text
 from voiceguide.loader import load_routine_text
 from voiceguide.schema import ITEM_KINDS, REQUIRED, SECTIONS, Key, json_schema
 from voiceguide.source import read_text
@@ -96,11 +97,9 @@ def new_routine(name: str, template: str | None = None, folder: Path = Path(".")
     an absolute path, ``..`` or a link out of the folder is refused.
     """
     path = folder / routine_path(name)
+    check_name_length(path, "new")
     _check_inside(path, folder, name)
-    if path.exists():
-        raise ScaffoldError(f"{path} already exists: choose another name, or delete it first")
-    if not path.parent.is_dir():
-        raise ScaffoldError(f"cannot write {path}: no folder {path.parent}")
+    _check_free(path)
     source = read_text(resolve(template)) if template else _starter(path)
     schema_path, modeline, ours = _schema_target(path.parent)
     text = annotate(source, modeline)
@@ -125,6 +124,17 @@ def routine_path(name: str) -> Path:
             f"below; go to the folder you want (cd) and run 'voiceguide new {path.stem}'"
         )
     return path if path.suffix in (".yaml", ".yml") else path.with_name(path.name + ".yaml")
+
+
+def _check_free(path: Path) -> None:
+    """Refuse a name already taken (by anything, even a dangling link) or in no folder."""
+    try:
+        if os.path.lexists(path):
+            raise ScaffoldError(f"{path} already exists: choose another name, or delete it first")
+        if not path.parent.is_dir():
+            raise ScaffoldError(f"cannot write {path}: no folder {path.parent}")
+    except OSError as error:
+        raise NameRefused(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _check_inside(path: Path, folder: Path, name: str) -> None:

@@ -16,7 +16,7 @@ def template_names() -> list[str]:
 
 def template_path(name: str, hint: str = "") -> Path:
     path = Path(str(resources.files(_PACKAGE).joinpath(f"{name}.yaml")))
-    if not path.is_file():
+    if not _is_file(path):
         raise TemplateNotFound(
             f"no routine file or built-in template named '{name}': "
             f"templates are {', '.join(template_names())}{hint}"
@@ -36,12 +36,27 @@ def resolve(routine: str) -> Path:
     if path.suffix in (".yaml", ".yml") or "/" in routine or path.is_absolute():
         return path
     for candidate in (path, Path(f"{routine}.yaml"), Path(f"{routine}.yml")):
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
     hint = ""
-    if path.is_dir():
+    if _is_folder(path):
         hint = f" (./{routine} is a folder, not a routine: give the routine file in it)"
     return template_path(routine, hint)
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file, and False for a name too long to be any file."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def _files() -> list[Path]:
