@@ -240,3 +240,11 @@ def test_an_id3_record_that_is_not_an_object_is_reported(tmp_path):
         None,
         ["the 'voiceguide' record is not a JSON object: left out"],
     )
+
+
+def test_a_wav_with_300_chapters_is_written_without_them(tmp_path):
+    """WAV carries no chapters (players ignore its cue chunks): the render still succeeds."""
+    path = tmp_path / "many.wav"
+    export(tone_blocks(MANY * SLOT_MS / 1000), path, format="wav", chapters=many_chapters())
+    assert path.read_bytes()[:4] == b"RIFF"
+    assert read_info(path).chapters == []

@@ -149,8 +149,7 @@ def write_text(path: Path, text: str, option: str = "-o") -> None:
     remove_stale_parts(target)
     temporary = part_path(target)
     try:
-        with temporary.open("x", encoding="utf-8") as file:
-            file.write(text)
+        temporary.write_text(text, encoding="utf-8")
         replace(temporary, target)
     except OSError as error:
         raise AudioError(
