@@ -374,3 +374,20 @@ def test_names_too_long_for_the_file_system_are_one_line(work, command, name):
     assert result.exit_code in (1, 2)
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.stderr.count("\n") == 1
+
+
+def test_new_writes_whole_files_and_leaves_no_part(work):
+    result = runner.invoke(app, ["new", "mine"])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in work.iterdir()) == [
+        "mine.yaml",
+        "routine.schema.json",
+        "tiny.yaml",
+    ]
+    again = runner.invoke(app, ["new", "mine"])
+    assert again.exit_code == 1
+    assert sorted(p.name for p in work.iterdir()) == [
+        "mine.yaml",
+        "routine.schema.json",
+        "tiny.yaml",
+    ]

@@ -24,7 +24,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voiceguide.errors import ExitCode, VoiceguideError
-from voiceguide.files import check_name_length, write_text
+from voiceguide.files import check_name_length, part_path, write_text
 from voiceguide.loader import load_routine_text
 from voiceguide.schema import ITEM_KINDS, REQUIRED, SECTIONS, Key, json_schema
 from voiceguide.source import read_text
@@ -105,12 +105,32 @@ def new_routine(name: str, template: str | None = None, folder: Path = Path(".")
     text = annotate(source, modeline)
     load_routine_text(text, str(path))  # what we write must load: a bug otherwise
     written = _write_schema(schema_path) if ours else False
+    _write_new(path, text)
+    return NewRoutine(path, schema_path, written)
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all, and never over anything already there.
+
+    The text goes to a part file first; a hard link then puts it in place atomically and
+    fails if the name was taken meanwhile. Where links are not supported, an exclusive create.
+    """
+    temporary = part_path(path)
     try:
-        with path.open("x", encoding="utf-8") as file:
-            file.write(text)
+        temporary.write_text(text, encoding="utf-8")
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links
+            with path.open("x", encoding="utf-8") as file:
+                file.write(text)
     except FileExistsError:  # created since the check above
         raise ScaffoldError(f"{path} already exists: choose another name") from None
-    return NewRoutine(path, schema_path, written)
+    except OSError as error:
+        raise ScaffoldError(f"cannot write {path}: {error.strerror or error}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def routine_path(name: str) -> Path:
