@@ -172,3 +172,14 @@ def test_play_has_help_with_an_example():
     result = runner.invoke(app, ["play", "--help"])
     assert result.exit_code == 0
     assert "Example: voiceguide play hand-massage --from pinch" in result.stdout
+
+
+def test_play_finds_the_template_past_a_folder_of_its_name(stand_in, tmp_path, monkeypatch):
+    """`render hand-massage-quick --split` makes ./hand-massage-quick/: play still works."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "hand-massage-quick").mkdir()
+    record = stand_in("{file}")
+    result = runner.invoke(app, ["play", *SHORT])
+    assert result.exit_code == 0, result.stderr
+    [argv] = calls(record)
+    assert read_info(Path(argv[-1])).duration_ms > 0

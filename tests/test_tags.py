@@ -1,5 +1,6 @@
 """Chapters, tags, cover and the making-of record, read back by ffmpeg and mutagen."""
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -119,3 +120,132 @@ def test_reading_a_non_audio_file_is_an_audio_error(tmp_path):
     path.write_text("not audio")
     with pytest.raises(AudioError):
         read_info(path)
+
+
+# --- many chapters ---------------------------------------------------------------------------
+
+# 100 rounds of 3 named slots is a realistic interval session; 300 is past ID3's 255 per CTOC.
+MANY = 300
+SLOT_MS = 20
+
+
+def many_chapters() -> tuple[Chapter, ...]:
+    return tuple(
+        Chapter(f"Round {n // 3 + 1} slot {n % 3 + 1}", None, n * SLOT_MS, (n + 1) * SLOT_MS)
+        for n in range(MANY)
+    )
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "flac", "ogg"])
+def test_three_hundred_chapters_are_written_and_read_back_in_order(tmp_path, fmt):
+    chapters = many_chapters()
+    path = tmp_path / f"many.{fmt}"
+    export(tone_blocks(MANY * SLOT_MS / 1000), path, format=fmt, chapters=chapters)
+    expected = [(c.start_ms, c.end_ms, c.title) for c in chapters]
+    assert [(c.start_ms, c.end_ms, c.title) for c in read_info(path).chapters] == expected
+    assert ffmpeg_chapters(path) == expected
+
+
+def test_past_255_chapters_the_mp3_table_of_contents_nests(tmp_path):
+    path = tmp_path / "many.mp3"
+    export(tone_blocks(MANY * SLOT_MS / 1000), path, chapters=many_chapters())
+    tables = {toc.element_id: toc for toc in MutagenFile(path).tags.getall("CTOC")}
+    top = tables["toc"]
+    assert top.flags & 0x01  # top level
+    assert top.child_element_ids == ["toc000", "toc001"]
+    assert [len(tables[child].child_element_ids) for child in top.child_element_ids] == [255, 45]
+    children = [i for child in top.child_element_ids for i in tables[child].child_element_ids]
+    assert children == [f"ch{n:03d}" for n in range(MANY)]
+
+
+def test_up_to_255_chapters_keep_one_flat_table(tmp_path):
+    path = tmp_path / "flat.mp3"
+    export(tone_blocks(255 * SLOT_MS / 1000), path, chapters=many_chapters()[:255])
+    [toc] = MutagenFile(path).tags.getall("CTOC")
+    assert len(toc.child_element_ids) == 255
+
+
+# --- covers are checked before rendering ---------------------------------------------------
+
+
+def test_a_text_file_named_png_is_not_a_cover(tmp_path):
+    fake = tmp_path / "cover.png"
+    fake.write_text("just some notes\n")
+    with pytest.raises(AudioError) as refused:
+        check_cover(fake)
+    assert str(refused.value) == (
+        f"cover {fake}: not a PNG or JPEG image (its first bytes say otherwise); "
+        "give a .png or .jpg image"
+    )
+
+
+def test_a_jpeg_cover_is_typed_by_its_bytes(tmp_path):
+    cover = tmp_path / "photo.png"  # named .png, holds a JPEG
+    cover.write_bytes(b"\xff\xd8\xff\xe0" + bytes(32))
+    audio = MutagenFile(render(tmp_path, "mp3", cover))
+    assert audio.tags.getall("APIC")[0].mime == "image/jpeg"
+
+
+def test_a_cover_too_big_for_the_file_is_refused_naming_it(tmp_path):
+    big = tmp_path / "big.png"
+    with big.open("wb") as file:
+        file.write(PNG)
+        file.truncate(29_000_000)
+    with pytest.raises(AudioError, match=rf"cover {big}: 29,000,000 bytes, over the 10,000,000"):
+        check_cover(big)
+
+
+def test_a_fifo_as_cover_is_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "cover.png"
+    os.mkfifo(fifo)
+    with pytest.raises(AudioError, match="not a regular file"):
+        check_cover(fifo)
+
+
+# --- info on files voiceguide did not make -------------------------------------------------
+
+
+def test_info_on_a_fifo_is_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "s.mp3"
+    os.mkfifo(fifo)
+    with pytest.raises(AudioError) as refused:
+        read_info(fifo)
+    assert str(refused.value) == f"{fifo}: is a FIFO (named pipe), not an audio file; give a file"
+
+
+def test_a_bad_chapter_time_and_a_record_that_is_not_json_are_reported_not_raised(tmp_path):
+    path = render(tmp_path, "flac")
+    audio = MutagenFile(path)
+    audio.tags["CHAPTER002"] = "soon"
+    audio.tags["VOICEGUIDE"] = "{not json"
+    audio.save()
+    info = read_info(path)
+    assert [c.title for c in info.chapters] == ["A rather long opening chapter title", "End"]
+    assert info.record is None
+    assert info.problems == [
+        "CHAPTER002 is 'soon', not a time such as 00:01:05.000: left out",
+        "the 'voiceguide' record is not JSON: left out",
+    ]
+
+
+def test_an_id3_record_that_is_not_an_object_is_reported(tmp_path):
+    from mutagen.id3 import TXXX
+
+    path = render(tmp_path, "mp3")
+    audio = MutagenFile(path)
+    audio.tags.delall("TXXX:voiceguide")
+    audio.tags.add(TXXX(encoding=1, desc="voiceguide", text=["[1, 2]"]))
+    audio.save()
+    info = read_info(path)
+    assert (info.record, info.problems) == (
+        None,
+        ["the 'voiceguide' record is not a JSON object: left out"],
+    )
+
+
+def test_a_wav_with_300_chapters_is_written_without_them(tmp_path):
+    """WAV carries no chapters (players ignore its cue chunks): the render still succeeds."""
+    path = tmp_path / "many.wav"
+    export(tone_blocks(MANY * SLOT_MS / 1000), path, format="wav", chapters=many_chapters())
+    assert path.read_bytes()[:4] == b"RIFF"
+    assert read_info(path).chapters == []

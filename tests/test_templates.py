@@ -198,3 +198,16 @@ def test_templates_command_lists_every_template_with_its_length():
     assert set(template_names()) <= set(listed) and len(template_names()) >= 6
     for name in template_names():
         assert listed[name] == format_ms(plan_routine(name, Settings()).total_ms), name
+
+
+def test_a_plain_name_finds_its_yaml_file_then_the_template_never_a_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "hand-massage").mkdir()  # what `render hand-massage --split` makes
+    assert resolve("hand-massage") == template_path("hand-massage")
+    (tmp_path / "mine.yml").write_text("")
+    assert resolve("mine") == Path("mine.yml")
+    (tmp_path / "mine.yaml").write_text("")
+    assert resolve("mine") == Path("mine.yaml")  # .yaml before .yml
+    (tmp_path / "hand-massage.yaml").write_text("")
+    assert resolve("hand-massage") == Path("hand-massage.yaml")  # your file before ours
+    assert resolve("./hand-massage") == Path("hand-massage")  # a path is taken as given

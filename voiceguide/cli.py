@@ -71,7 +71,8 @@ def _duration(text: str | None) -> int | None:
 RoutineArg = Annotated[
     str,
     typer.Argument(
-        help="A routine file, or the name of a built-in template (see 'voiceguide templates')."
+        help="A routine file, or a name: NAME, NAME.yaml or NAME.yml in this folder, else the "
+        "built-in template (see 'voiceguide templates'). A folder is never a routine."
     ),
 ]
 PaceOpt = Annotated[
@@ -170,7 +171,13 @@ def plan(
 def render(
     routine: RoutineArg = "hand-massage",
     out: Annotated[
-        Path | None, typer.Option("-o", "--out", help="Output file (default: ./ROUTINE.FORMAT).")
+        Path | None,
+        typer.Option(
+            "-o",
+            "--out",
+            help="Output file (default: ./ROUTINE.FORMAT); only a regular file is replaced; "
+            "'-' writes to standard output.",
+        ),
     ] = None,
     pace: PaceOpt = 1.0,
     length: LengthOpt = None,
@@ -248,7 +255,8 @@ def render(
     typer.echo(
         f"{report.path}: {format_ms(report.duration_ms, precise=True)}, "
         f"{report.chapters} chapters, {report.size_bytes / 1e6:.1f} MB, "
-        f"speech at {report.speech_lufs:.1f} LUFS"
+        f"speech at {report.speech_lufs:.1f} LUFS",
+        err=str(report.path) == "-",  # with -o -, standard output carries the audio
     )
     for path in report.sidecars:
         typer.echo(f"{path}")

@@ -3,7 +3,8 @@
 The blocks are streamed to ffmpeg's stdin as raw 16-bit PCM, never held whole. ffmpeg
 writes a temporary file next to the target, which replaces the target only once all went
 well: a failure or Ctrl-C leaves no partial file behind (a render killed outright cannot
-clean up: the next export to the same target removes what it left). MP3 output is
+clean up: the next export to the same target removes what it left). Only a regular file is
+ever replaced (see files.py). MP3 output is
 byte-identical from run to run (bit-exact flags, no encoder timestamps or version strings).
 """
 
@@ -12,11 +13,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
-import glob
 import math
 import os
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -29,7 +28,8 @@ from typing import IO, Any
 import numpy as np
 
 from voiceguide.errors import AudioError
-from voiceguide.tags import write_tags
+from voiceguide.files import part_path, remove_stale_parts, replace, writable_path
+from voiceguide.tags import Cover, read_cover, write_tags
 from voiceguide.timeline import Chapter
 
 FORMATS = ("mp3", "wav", "flac", "ogg")
@@ -182,16 +182,15 @@ def export(
     unknown = sorted(set(tags) - set(TAG_KEYS))
     if unknown:
         raise AudioError(f"unknown tag {unknown[0]!r}: expected one of {', '.join(TAG_KEYS)}")
-    _remove_stale_parts(target)
-    # Absolute, so that a name starting with '-' or holding ':' is never an option or a protocol.
-    temporary = target.absolute().with_name(
-        f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part"
-    )
+    real = writable_path(target)
+    cover_image = read_cover(cover) if cover is not None else None
+    remove_stale_parts(real)
+    temporary = part_path(real)
     command = _command(format, bitrate, tags, sample_rate_hz, channels, temporary)
     with tempfile.TemporaryFile() as errors:
         try:
             frames = _encode(command, blocks, channels, total_frames, progress, errors, target)
-            _finish(temporary, target, format, tags, chapters, record, cover)
+            _finish(temporary, real, format, tags, chapters, record, cover_image)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 temporary.unlink()
@@ -206,33 +205,14 @@ def _finish(
     tags: Mapping[str, str],
     chapters: Sequence[Chapter],
     record: Mapping[str, Any] | None,
-    cover: Path | None,
+    cover: Cover | None,
 ) -> None:
     """Tag the encoded file and put it in place."""
     try:
         write_tags(temporary, format, tags, chapters, record, cover)
-        os.replace(temporary, target)
+        replace(temporary, target)
     except OSError as error:
         raise write_error(target, error) from None
-
-
-def _remove_stale_parts(target: Path) -> None:
-    """Remove temporary files that renders of ``target`` killed outright (SIGKILL) left."""
-    for part in target.parent.glob(f".{glob.escape(target.name)}.*.part"):
-        pid = part.name.removeprefix(f".{target.name}.").split(".")[0]
-        if pid.isdigit() and not _running(int(pid)):
-            with contextlib.suppress(OSError):
-                part.unlink()
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True
 
 
 def _command(

@@ -13,7 +13,9 @@ holds ``docs/routine.schema.json`` (a new template in this repository) points th
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +23,8 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from voiceguide.errors import VoiceguideError
+from voiceguide.errors import ExitCode, VoiceguideError
+from voiceguide.files import check_name_length, part_path, write_text
 from voiceguide.loader import load_routine_text
 from voiceguide.schema import ITEM_KINDS, REQUIRED, SECTIONS, Key, json_schema
 from voiceguide.source import read_text
@@ -74,6 +77,12 @@ class ScaffoldError(VoiceguideError):
     """The new routine cannot be written where asked."""
 
 
+class NameRefused(ScaffoldError):
+    """The NAME given to `new` would leave its folder (a usage error)."""
+
+    exit_code = ExitCode.USAGE
+
+
 @dataclass(frozen=True)
 class NewRoutine:
     path: Path
@@ -81,32 +90,84 @@ class NewRoutine:
     schema_written: bool  # False: an existing schema file was current, or is committed
 
 
-def new_routine(name: str, template: str | None = None) -> NewRoutine:
-    """Write ``NAME.yaml`` from a template (or a starter), never over an existing file."""
-    path = routine_path(name)
-    if path.exists():
-        raise ScaffoldError(f"{path} already exists: choose another name, or delete it first")
-    if not path.parent.is_dir():
-        raise ScaffoldError(f"cannot write {path}: no folder {path.parent}")
+def new_routine(name: str, template: str | None = None, folder: Path = Path(".")) -> NewRoutine:
+    """Write ``NAME.yaml`` in ``folder`` from a template (or a starter), never over a file.
+
+    ``name`` may hold subfolders of ``folder`` (``routines/evening``) but never leaves it:
+    an absolute path, ``..`` or a link out of the folder is refused.
+    """
+    path = folder / routine_path(name)
+    check_name_length(path, "new")
+    _check_inside(path, folder, name)
+    _check_free(path)
     source = read_text(resolve(template)) if template else _starter(path)
     schema_path, modeline, ours = _schema_target(path.parent)
     text = annotate(source, modeline)
     load_routine_text(text, str(path))  # what we write must load: a bug otherwise
     written = _write_schema(schema_path) if ours else False
+    _write_new(path, text)
+    return NewRoutine(path, schema_path, written)
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all, and never over anything already there.
+
+    The text goes to a part file first; a hard link then puts it in place atomically and
+    fails if the name was taken meanwhile. Where links are not supported, an exclusive create.
+    """
+    temporary = part_path(path)
     try:
-        with path.open("x", encoding="utf-8") as file:
-            file.write(text)
+        temporary.write_text(text, encoding="utf-8")
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links
+            with path.open("x", encoding="utf-8") as file:
+                file.write(text)
     except FileExistsError:  # created since the check above
         raise ScaffoldError(f"{path} already exists: choose another name") from None
-    return NewRoutine(path, schema_path, written)
+    except OSError as error:
+        raise ScaffoldError(f"cannot write {path}: {error.strerror or error}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def routine_path(name: str) -> Path:
     """``my-routine`` -> ``my-routine.yaml``; a name ending in .yaml or .yml is kept."""
     path = Path(name)
     if not path.stem or name.endswith(("/", "\\")):
-        raise ScaffoldError(f"'{name}' is not a file name: give one such as my-routine")
+        raise NameRefused(f"'{name}' is not a file name: give one such as my-routine")
+    if path.is_absolute() or ".." in path.parts:
+        raise NameRefused(
+            f"'{name}' leaves the current folder: new writes NAME.yaml here or in a folder "
+            f"below; go to the folder you want (cd) and run 'voiceguide new {path.stem}'"
+        )
     return path if path.suffix in (".yaml", ".yml") else path.with_name(path.name + ".yaml")
+
+
+def _check_free(path: Path) -> None:
+    """Refuse a name already taken (by anything, even a dangling link) or in no folder."""
+    try:
+        if os.path.lexists(path):
+            raise ScaffoldError(f"{path} already exists: choose another name, or delete it first")
+        if not path.parent.is_dir():
+            raise ScaffoldError(f"cannot write {path}: no folder {path.parent}")
+    except OSError as error:
+        raise NameRefused(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _check_inside(path: Path, folder: Path, name: str) -> None:
+    """Refuse a subfolder that is a link leading out of ``folder``."""
+    try:
+        inside = path.parent.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        inside = False
+    if not inside:
+        raise NameRefused(
+            f"'{name}' leads out of the current folder through a link: new writes NAME.yaml "
+            "here or in a folder below; give a plain name"
+        )
 
 
 def annotate(source: str, modeline: str) -> str:
@@ -218,8 +279,14 @@ def _schema_target(folder: Path) -> tuple[Path, str, bool]:
 def _write_schema(path: Path) -> bool:
     """Write the current schema at ``path`` unless it is already there; True if written."""
     current = json.dumps(json_schema(), indent=2) + "\n"
-    if path.exists():
-        existing = path.read_text(encoding="utf-8")
+    try:
+        mode: int | None = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        raise ScaffoldError(f"cannot read {path}: {error.strerror or error}") from None
+    if mode is not None:
+        existing = path.read_text("utf-8", "replace") if stat.S_ISREG(mode) else ""
         if existing == current:
             return False
         if not _is_our_schema(existing):
@@ -227,7 +294,7 @@ def _write_schema(path: Path) -> bool:
                 f"{path} exists and is not voiceguide's schema: move it, or write the "
                 "routine in another folder"
             )
-    path.write_text(current, encoding="utf-8")
+    write_text(path, current, option="new")  # atomically, and over a regular file only
     return True
 
 

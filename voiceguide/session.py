@@ -6,6 +6,7 @@ Each CLI command calls one function here; they raise VoiceguideError and never e
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -214,7 +215,7 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
 
     _check_output(request)
     if request.cover is not None:
-        check_cover(request.cover)
+        check_cover(request.cover)  # its type and size, before minutes of work
     loaded = _with_overrides(load_routine(resolve(request.routine)), request)
     check_channels(loaded.background, request.channels)
     speech = open_speech(loaded, request.engine)
@@ -246,19 +247,41 @@ def _export_whole(
     rendering: Rendering, timeline: Timeline, request: RenderRequest, progress: Any
 ) -> tuple[Path, int]:
     from voiceguide.export import export
+    from voiceguide.files import STDOUT, copy_to_stdout
 
-    result = export(
-        rendering,
-        request.out_path or Path(f"{Path(request.routine).stem}.{request.format}"),
-        **_encoding(rendering, request),
-        tags=_tags(timeline),
-        total_frames=rendering.total_frames,
-        chapters=timeline.chapters,
-        record={**request.settings_record(), "voiceguide": __version__},
-        cover=request.cover,
-        progress=progress,
-    )
-    return result.path, result.size_bytes
+    target = output_target(request)
+
+    def export_to(path: Path) -> int:
+        result = export(
+            rendering,
+            path,
+            **_encoding(rendering, request),
+            tags=_tags(timeline),
+            total_frames=rendering.total_frames,
+            chapters=timeline.chapters,
+            record={**request.settings_record(), "voiceguide": __version__},
+            cover=request.cover,
+            progress=progress,
+        )
+        return result.size_bytes
+
+    if target != STDOUT:
+        return target, export_to(target)
+    # Tags and chapters need the whole file (MP3's ID3 tag comes first, FLAC's and WAV's
+    # headers hold the length), so the session is made whole, then copied to stdout.
+    with tempfile.TemporaryDirectory(prefix="voiceguide-") as folder:
+        finished = Path(folder) / f"session.{request.format}"
+        size_bytes = export_to(finished)
+        copy_to_stdout(finished)
+    return STDOUT, size_bytes
+
+
+def output_target(request: RenderRequest) -> Path:
+    """Where the render goes: -o, else ./ROUTINE.FORMAT (a folder ./ROUTINE with --split)."""
+    if request.out_path is not None:
+        return request.out_path
+    stem = Path(request.routine).stem
+    return Path(stem) if request.split else Path(f"{stem}.{request.format}")
 
 
 def _export_split(
@@ -269,7 +292,7 @@ def _export_split(
     from voiceguide.render import frame_at
     from voiceguide.split import chapter_streams, file_names, playlist, write_folder
 
-    target = request.out_path or Path(Path(request.routine).stem)
+    target = output_target(request)
     rate_hz = rendering.options.sample_rate_hz
     starts = [frame_at(c.start_ms, rate_hz) for c in timeline.chapters]
     boundaries = [*starts, rendering.total_frames]
@@ -308,11 +331,36 @@ def _check_output(request: RenderRequest) -> None:
         raise AudioError(f"unknown format '{request.format}': use {', '.join(FORMATS)}")
     if not re.fullmatch(r"\d{2,3}k", request.bitrate):
         raise AudioError(f"bitrate '{request.bitrate}' is not a rate such as 128k or 192k")
-    folder = (request.out_path or Path(".")).parent
-    if not folder.is_dir():
-        raise AudioError(f"cannot write {request.out_path}: no folder {folder}")
-    check_folder(folder)
+    if _check_target(request):
+        folder = output_target(request).parent
+        if not folder.is_dir():
+            raise AudioError(f"cannot write {request.out_path}: no folder {folder}")
+        check_folder(folder)
     ffmpeg_exe()  # missing ffmpeg is found now, not after synthesis and mixing
+
+
+def _check_target(request: RenderRequest) -> bool:
+    """Refuse an output that is not ours to replace; False when it is standard output."""
+    from voiceguide.files import STDOUT, OutputRefused, check_stdout, writable_path
+    from voiceguide.split import check_target
+
+    target = output_target(request)
+    if target == STDOUT:
+        if request.split or request.sidecars:
+            option = "--split" if request.split else "--transcript/--sidecars"
+            raise OutputRefused(
+                f"-o - cannot take {option}: those write files by name; give -o a file "
+                "or folder name"
+            )
+        check_stdout()
+        return False
+    if request.split:
+        check_target(target)
+        return True
+    writable_path(target)
+    for name in request.sidecars:
+        writable_path(target.with_suffix(f".{name}"), "--transcript")
+    return True
 
 
 def _encoding(rendering: Rendering, request: RenderRequest) -> dict[str, Any]:
@@ -365,7 +413,11 @@ def _phase(progress: Progress | None, phase: str) -> Callable[[int, int], None] 
 
 
 def file_info(path: Path) -> list[str]:
-    """What a rendered file says about itself, as lines: duration, tags, chapters, settings."""
+    """What a rendered file says about itself, as lines: duration, tags, chapters, settings.
+
+    Text from the file is shown with control characters escaped: a tag must not be able
+    to move the cursor or retitle the terminal.
+    """
     from voiceguide.tags import read_info
 
     info = read_info(path)
@@ -378,4 +430,17 @@ def file_info(path: Path) -> list[str]:
         lines.append(f"  made with: {made}")
     lines.append(f"  chapters: {len(info.chapters)}")
     lines += [f"  {format_ms(c.start_ms, precise=True):>9}  {c.title}" for c in info.chapters]
-    return lines
+    lines += [f"  cannot read: {problem}" for problem in info.problems]
+    return [printable(line) for line in lines]
+
+
+# C0 and C1 controls, DEL and the Unicode line and paragraph separators, shown escaped.
+_CONTROLS = {
+    code: ascii(chr(code))[1:-1] for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
+}
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character escaped (``\\x1b``), safe for a terminal."""
+    # Lone surrogates (a file name that is not UTF-8) cannot be printed either: escape them.
+    return text.translate(_CONTROLS).encode("utf-8", "backslashreplace").decode("utf-8")

@@ -7,14 +7,13 @@ sample, so a subtitle starts when its words are heard.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from voiceguide import __version__
 from voiceguide.durations import format_timestamp
-from voiceguide.errors import AudioError
+from voiceguide.files import write_text
 from voiceguide.timeline import Event, Timeline
 
 SIDECAR_FORMATS = ("srt", "vtt", "lrc", "json")
@@ -80,23 +79,9 @@ def write_sidecars(
     for name in formats:
         text = timeline_json(timeline, settings) if name == "json" else WRITERS[name](timeline)
         path = audio_path.with_suffix(f".{name}")
-        _write_atomically(path, text)
+        write_text(path, text, "--transcript")  # atomic; replaces only a regular file
         written.append(path)
     return written
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")  # renders may run at once
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(path)
-    except OSError as error:
-        raise AudioError(
-            f"cannot write {path}: {error.strerror or error}; free some space, or choose "
-            "another folder with -o"
-        ) from None
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def _line(timeline: Timeline, event: Event) -> str:

@@ -47,9 +47,9 @@ def read_text(path: Path) -> str:
     def fail(message: str) -> RoutineError:
         return RoutineError([Problem(str(path), 0, 0, "", message)])
 
-    if path.is_dir():
-        raise fail("is a directory: give the path of a routine file (.yaml)")
     try:
+        if path.is_dir():  # inside the try: a path too long for the file system raises
+            raise fail("is a directory: give the path of a routine file (.yaml)")
         with path.open("rb") as file:
             data = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:

@@ -14,22 +14,49 @@ def template_names() -> list[str]:
     return sorted(path.stem for path in _files() if path.suffix == ".yaml")
 
 
-def template_path(name: str) -> Path:
+def template_path(name: str, hint: str = "") -> Path:
     path = Path(str(resources.files(_PACKAGE).joinpath(f"{name}.yaml")))
-    if not path.is_file():
+    if not _is_file(path):
         raise TemplateNotFound(
             f"no routine file or built-in template named '{name}': "
-            f"templates are {', '.join(template_names())}"
+            f"templates are {', '.join(template_names())}{hint}"
         )
     return path
 
 
 def resolve(routine: str) -> Path:
-    """A path as given if it looks like one, else the built-in template of that name."""
+    """The routine file a ROUTINE argument names.
+
+    A path with a folder in it, or ending in .yaml or .yml, is used as given. A plain name is,
+    in order: the file of that name, NAME.yaml, NAME.yml (in the current folder), then the
+    built-in template. A folder is never a routine: after ``render hand-massage --split``
+    has made ./hand-massage/, ``plan hand-massage`` still finds the template.
+    """
     path = Path(routine)
-    if path.exists() or path.suffix in (".yaml", ".yml") or "/" in routine:
+    if path.suffix in (".yaml", ".yml") or "/" in routine or path.is_absolute():
         return path
-    return template_path(routine)
+    for candidate in (path, Path(f"{routine}.yaml"), Path(f"{routine}.yml")):
+        if _is_file(candidate):
+            return candidate
+    hint = ""
+    if _is_folder(path):
+        hint = f" (./{routine} is a folder, not a routine: give the routine file in it)"
+    return template_path(routine, hint)
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file, and False for a name too long to be any file."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def _files() -> list[Path]:
