@@ -29,10 +29,10 @@ from typing import IO, Any
 import numpy as np
 
 from voiceguide.errors import AudioError
+from voiceguide.formats import FORMATS
 from voiceguide.tags import write_tags
 from voiceguide.timeline import Chapter
 
-FORMATS = ("mp3", "wav", "flac", "ogg")
 TAG_KEYS = ("title", "artist", "album", "genre", "comment")
 FFMPEG_MISSING = (
     "ffmpeg not found: install it with 'apt-get install ffmpeg' or 'pip install imageio-ffmpeg'"
