@@ -179,7 +179,7 @@ def _background_file(text: str) -> Path:
 
 def _format(text: str) -> str:
     try:
-        return output_format(None, text)
+        return output_format(None, text.lower())
     except UsageError as error:
         raise typer.BadParameter(error.message) from None
 

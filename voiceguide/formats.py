@@ -32,9 +32,17 @@ def output_format(out_path: Path | None, format: str | None, split: bool = False
     """
     if format is not None and format not in FORMATS:
         raise UsageError("--format", f"{shown(format)} is not a format: use {_choices(FORMATS)}")
-    if out_path is None or split or str(out_path) == "-":
+    if out_path is None or str(out_path) == "-":
         return format or DEFAULT_FORMAT
     named = EXTENSIONS.get(out_path.suffix.lower())
+    if split:
+        if named is not None:  # a folder named like a file of one format, holding another's
+            raise UsageError(
+                "-o",
+                f"with --split, -o names a folder, and {shown(out_path.name)} is named like a "
+                f"{named} file: leave the extension out, and choose the format with --format",
+            )
+        return format or DEFAULT_FORMAT
     if named is None and format is None:
         raise UsageError(
             "-o",
