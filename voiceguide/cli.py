@@ -303,7 +303,13 @@ def plan(
 def render(
     routine: RoutineArg = "hand-massage",
     out: Annotated[
-        Path | None, typer.Option("-o", "--out", help="Output file (default: ./ROUTINE.FORMAT).")
+        Path | None,
+        typer.Option(
+            "-o",
+            "--out",
+            help="Output file, its format by its ending: .mp3, .wav, .flac or .ogg "
+            "(default: ./ROUTINE.mp3).",
+        ),
     ] = None,
     pace: PaceOpt = 1.0,
     length: LengthOpt = None,
@@ -313,13 +319,19 @@ def render(
     tail: TailOpt = None,
     voice: Annotated[
         str | None,
-        typer.Option("--voice", parser=_voice, help="An engine voice id from 'voiceguide voices'."),
+        typer.Option(
+            "--voice",
+            parser=_voice,
+            metavar="VOICE",
+            help="An engine voice id from 'voiceguide voices'.",
+        ),
     ] = None,
     background: Annotated[
         str | None,
         typer.Option(
             "--background",
             parser=_background,
+            metavar="SOUND",
             help="Background bed: none, brown, pink, white, drone, binaural (headphones) "
             "or isochronic.",
         ),
@@ -338,13 +350,16 @@ def render(
         typer.Option(
             "--format",
             parser=_format,
-            help="mp3, wav, flac or ogg (default: as the -o name ends, else mp3).",
+            metavar="FORMAT",
+            help="mp3, wav, flac or ogg, for an -o name that does not end in one (default: mp3).",
         ),
     ] = None,
     bitrate: Annotated[
         str | None,
         typer.Option(
-            "--bitrate", help="Encoder bitrate for mp3 (32k to 320k) or ogg (default: 128k)."
+            "--bitrate",
+            metavar="RATE",
+            help="Encoder bitrate for mp3 (32k to 320k) or ogg (default: 128k).",
         ),
     ] = None,
     seed: Annotated[
