@@ -22,7 +22,7 @@ from voiceguide.errors import (
     VoiceguideError,
     shown,
 )
-from voiceguide.formats import DEFAULT_BITRATE, check_bitrate, output_format
+from voiceguide.formats import DEFAULT_BITRATE, LOSSLESS, check_bitrate, output_format
 from voiceguide.loader import load_routine
 from voiceguide.model import BACKGROUND_SOUNDS, FILE_BED, Routine
 from voiceguide.planner import Settings, plan
@@ -184,6 +184,11 @@ class RenderRequest:
         disagree."""
         return output_format(self.out_path, self.format, self.split)
 
+    @property
+    def encoder_bitrate(self) -> str | None:
+        """The bitrate the encoder uses; None for a lossless format."""
+        return None if self.audio_format in LOSSLESS else self.bitrate or DEFAULT_BITRATE
+
     def settings_record(self) -> dict[str, object]:
         """What made the file, for the JSON sidecar."""
         return {
@@ -198,7 +203,7 @@ class RenderRequest:
             "lead_in_ms": self.settings.lead_in_ms,
             "tail_ms": self.settings.tail_ms,
             "format": self.audio_format,
-            "bitrate": self.bitrate,
+            "bitrate": self.encoder_bitrate,
             "seed": self.seed,
             "sample_rate_hz": self.sample_rate_hz,
             "channels": self.channels,
@@ -331,7 +336,7 @@ def _check_output(request: RenderRequest) -> None:
 def _encoding(rendering: Rendering, request: RenderRequest) -> dict[str, Any]:
     return {
         "format": request.audio_format,
-        "bitrate": request.bitrate or DEFAULT_BITRATE,
+        "bitrate": request.encoder_bitrate or DEFAULT_BITRATE,
         "sample_rate_hz": rendering.options.sample_rate_hz,
         "channels": rendering.options.channels,
     }
