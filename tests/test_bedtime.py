@@ -182,5 +182,7 @@ def test_render_with_a_background_file_records_it(tmp_path):
     missing = CliRunner().invoke(
         app, ["render", str(routine), "--background-file", "nowhere.ogg", "-o", str(out)]
     )
-    assert missing.exit_code == 1
-    assert missing.stderr == "no background file nowhere.ogg: check the path\n"
+    assert missing.exit_code == 2
+    assert missing.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--background-file': no such file 'nowhere.ogg': check the path"
+    )

@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+import wave
 from pathlib import Path
 
 import pytest
@@ -192,13 +193,48 @@ def test_validate_and_help_load_no_audio_or_speech_library():
 
 
 def test_bad_output_options_are_refused_before_any_work(tmp_path):
+    # More in tests/data/cli/ (test_cli_cases.py).
     result = run("render", "hand-massage", "--bitrate", "loud", "-o", str(tmp_path / "s.mp3"))
-    assert (result.exit_code, result.stderr) == (
-        1,
-        "bitrate 'loud' is not a rate such as 128k or 192k\n",
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--bitrate': 'loud' is not a bitrate: write one such as "
+        "128k or 192k"
     )
     result = run("render", "hand-massage", "--split", "-o", str(tmp_path / "missing" / "s"))
     assert (result.exit_code, result.stderr) == (
         1,
         f"cannot write {tmp_path / 'missing' / 's'}: no folder {tmp_path / 'missing'}\n",
     )
+
+
+MAGIC = {"mp3": b"ID3", "wav": b"RIFF", "flac": b"fLaC", "ogg": b"OggS"}
+
+
+@pytest.mark.parametrize("name", ["s.mp3", "s.wav", "s.flac", "s.ogg", "S.WAV", "s.oga"])
+def test_the_output_is_what_its_name_says(tmp_path, name):
+    out = tmp_path / name
+    result = run("render", str(DATA / "valid" / "minimal.yaml"), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    format = {".oga": "ogg"}.get(out.suffix.lower(), out.suffix.lower()[1:])
+    assert out.read_bytes().startswith(MAGIC[format])
+
+
+def test_a_wav_is_a_riff_file_that_python_wave_reads(tmp_path):
+    out = tmp_path / "session.wav"
+    result = run("render", str(DATA / "valid" / "minimal.yaml"), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    header = out.read_bytes()[:12]
+    assert (header[:4], header[8:]) == (b"RIFF", b"WAVE")
+    with wave.open(str(out)) as audio:
+        assert (audio.getnchannels(), audio.getsampwidth(), audio.getframerate()) == (2, 2, 44_100)
+        frames = audio.getnframes()
+    # The summary gives the length in tenths of a second: the file holds all of it.
+    minutes, seconds = re.search(r": (\d+):(\d\d\.\d), ", result.stdout).groups()
+    assert abs(frames / 44_100 - (int(minutes) * 60 + float(seconds))) <= 0.05
+
+
+def test_format_names_the_format_when_the_name_does_not(tmp_path):
+    out = tmp_path / "session.audio"
+    result = run("render", str(DATA / "valid" / "minimal.yaml"), "-o", str(out), "--format", "flac")
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes().startswith(b"fLaC")

@@ -128,9 +128,9 @@ def test_an_unknown_voice_from_the_command_line_is_not_blamed_on_the_file(
     result = CliRunner().invoke(
         app, ["render", str(routine), "--voice", "robot", "-o", str(tmp_path / "r.mp3")]
     )
-    assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == (
-        "unknown voice 'robot': use a voice id from 'voiceguide voices' such as gmw/en, "
-        "gmw/en-029, gmw/en-gb-scotland\n"
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--voice': unknown voice 'robot': use a voice id from "
+        "'voiceguide voices' such as gmw/en, gmw/en-029, gmw/en-gb-scotland"
     )
     assert not (tmp_path / "r.mp3").exists()

@@ -8,6 +8,7 @@ commands that need them, so ``--help`` and ``validate`` stay instant.
 from __future__ import annotations
 
 import functools
+import re
 import signal
 import sys
 from collections.abc import Callable
@@ -18,11 +19,16 @@ import typer
 
 from voiceguide import __version__
 from voiceguide.durations import format_ms, parse_duration_ms
-from voiceguide.errors import ExitCode, VoiceguideError
+from voiceguide.errors import ExitCode, UsageError, VoiceguideError, shown
+from voiceguide.formats import output_format
+from voiceguide.model import BACKGROUND_SOUNDS, MAX_RATE_WPM, MIN_RATE_WPM, MIN_TAIL_MS
+from voiceguide.schema import MAX_SESSION_MS
 
 if TYPE_CHECKING:
     from voiceguide.planner import Settings
 
+MIN_PACE, MAX_PACE = 0.5, 2.0  # as the planner checks them
+MAX_SEED = 2**64 - 1
 EXIT_CODES = """Exit codes: 0 success, 1 invalid routine or failed render, 2 usage error,
 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."""
 
@@ -34,6 +40,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain text: a usage error is a stable "Error: ..." line, not a box drawn to the width
+    # of the terminal.
+    rich_markup_mode=None,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,6 +56,9 @@ def command(example: str) -> Callable[[F], F]:
         def run(*args: Any, **kwargs: Any) -> Any:
             try:
                 return function(*args, **kwargs)
+            except UsageError as error:
+                # Shown as Typer shows its own usage errors: usage, a hint, exit 2.
+                raise typer.BadParameter(error.message, param_hint=f"'{error.option}'") from None
             except VoiceguideError as error:
                 for line in error.lines():
                     typer.echo(line, err=True)
@@ -59,13 +71,117 @@ def command(example: str) -> Callable[[F], F]:
     return register
 
 
-def _duration(text: str | None) -> int | None:
-    if text is None:
-        return None
+# Option parsers: Typer names the option in "Invalid value for '--length': ..." and exits 2,
+# before the command runs.
+
+
+def _duration_ms(text: str) -> int:
     try:
-        return parse_duration_ms(text)
+        duration_ms = parse_duration_ms(text)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from None
+    if duration_ms > MAX_SESSION_MS:
+        raise typer.BadParameter(
+            f"{shown(text)} is longer than the 12-hour limit of a session: give less"
+        )
+    return duration_ms
+
+
+def _length_ms(text: str) -> int:
+    duration_ms = _duration_ms(text)
+    if duration_ms == 0:
+        raise typer.BadParameter(
+            f"{shown(text)} is no length: give one such as 20m, or leave --length out for the "
+            "routine's own length"
+        )
+    return duration_ms
+
+
+def _optional_ms(text: str) -> int:
+    """A lead-in or tail: 0 or none for none."""
+    return 0 if text.strip().lower() in ("0", "none") else _duration_ms(text)
+
+
+def _tail_ms(text: str) -> int:
+    tail_ms = _optional_ms(text)
+    if 0 < tail_ms < MIN_TAIL_MS:
+        raise typer.BadParameter(
+            f"{shown(text)} is too short for a tail, which fades out over at least 1m: give "
+            "1m or more, or 0 for none"
+        )
+    return tail_ms
+
+
+def _whole(text: str | int, low: int, high: int) -> int:
+    if isinstance(text, int):  # a default, already a number
+        return text
+    # Digits are counted before int(): a number thousands of digits long is no number here.
+    if not re.fullmatch(r"[+-]?\d{1,20}", text.strip()):
+        raise typer.BadParameter(
+            f"{shown(text)} is not a whole number: give one from {low} to {high}"
+        )
+    number = int(text)
+    if not low <= number <= high:
+        raise typer.BadParameter(f"{number} is out of range: give one from {low} to {high}")
+    return number
+
+
+def _rate_wpm(text: str | int) -> int:
+    return _whole(text, MIN_RATE_WPM, MAX_RATE_WPM)
+
+
+def _seed(text: str | int) -> int:
+    return _whole(text, 0, MAX_SEED)
+
+
+def _pace(text: str | float) -> float:
+    if isinstance(text, float):  # the default, already a number
+        return text
+    hint = f"give a number from {MIN_PACE:g} to {MAX_PACE:g} (below 1 is slower)"
+    if not re.fullmatch(r"\+?(\d{1,3}(\.\d{0,6})?|\.\d{1,6})", text.strip()):
+        raise typer.BadParameter(f"{shown(text)} is not a pace: {hint}")
+    pace = float(text)
+    if not MIN_PACE <= pace <= MAX_PACE:
+        raise typer.BadParameter(f"{pace:g} is out of range: {hint}")
+    return pace
+
+
+def _voice(text: str) -> str:
+    if not text.strip():
+        raise typer.BadParameter(
+            "no voice given: give an id from 'voiceguide voices', or leave --voice out"
+        )
+    return text
+
+
+def _background(text: str) -> str:
+    from voiceguide.session import check_background
+
+    if not text.strip():
+        raise typer.BadParameter(
+            f"no background given: choose from {', '.join(BACKGROUND_SOUNDS)}, or leave "
+            "--background out"
+        )
+    try:
+        check_background(text)
+    except UsageError as error:
+        raise typer.BadParameter(error.message) from None
+    return text
+
+
+def _background_file(text: str) -> Path:
+    if not text.strip():
+        raise typer.BadParameter(
+            "no file given: name a recording such as rain.ogg, or leave --background-file out"
+        )
+    return Path(text)
+
+
+def _format(text: str) -> str:
+    try:
+        return output_format(None, text.lower())
+    except UsageError as error:
+        raise typer.BadParameter(error.message) from None
 
 
 RoutineArg = Annotated[
@@ -78,15 +194,29 @@ RoutineArg = Annotated[
 PaceOpt = Annotated[
     float,
     typer.Option(
-        "--pace", min=0.5, max=2.0, help="Speed of the session: below 1 is slower and longer."
+        "--pace",
+        parser=_pace,
+        metavar="PACE",
+        help="Speed of the session, from 0.5 to 2: below 1 is slower and longer.",
     ),
 ]
 LengthOpt = Annotated[
-    str | None, typer.Option("--length", help="Fit the session to this length, e.g. 20m or 12:30.")
+    int | None,
+    typer.Option(
+        "--length",
+        parser=_length_ms,
+        metavar="DURATION",
+        help="Fit the session to this length, e.g. 20m or 12:30.",
+    ),
 ]
 RateOpt = Annotated[
     int | None,
-    typer.Option("--rate", min=80, max=400, help="Speaking rate in words per minute at pace 1."),
+    typer.Option(
+        "--rate",
+        parser=_rate_wpm,
+        metavar="WPM",
+        help="Speaking rate in words per minute at pace 1, from 80 to 400.",
+    ),
 ]
 BedtimeOpt = Annotated[
     bool | None,
@@ -99,13 +229,20 @@ BedtimeOpt = Annotated[
     ),
 ]
 LeadInOpt = Annotated[
-    str | None,
-    typer.Option("--lead-in", help="Background only before the first word, e.g. 30s."),
+    int | None,
+    typer.Option(
+        "--lead-in",
+        parser=_optional_ms,
+        metavar="DURATION",
+        help="Background only before the first word, e.g. 30s (0 for none).",
+    ),
 ]
 TailOpt = Annotated[
-    str | None,
+    int | None,
     typer.Option(
         "--tail",
+        parser=_tail_ms,
+        metavar="DURATION",
         help="Background after the last word, fading out slowly, e.g. 10m (at least 1m; "
         "0 for none). Bedtime default: 3m.",
     ),
@@ -114,26 +251,22 @@ TailOpt = Annotated[
 
 def _settings(
     pace: float,
-    length: str | None,
+    length_ms: int | None,
     rate: int | None,
     bedtime: bool | None,
-    lead_in: str | None,
-    tail: str | None,
+    lead_in_ms: int | None,
+    tail_ms: int | None,
 ) -> Settings:
     from voiceguide.planner import Settings
 
     return Settings(
         pace=pace,
-        length_ms=_duration(length),
+        length_ms=length_ms,
         rate_wpm=rate,
         bedtime=bedtime,
-        lead_in_ms=_duration_or_zero(lead_in),
-        tail_ms=_duration_or_zero(tail),
+        lead_in_ms=lead_in_ms,
+        tail_ms=tail_ms,
     )
-
-
-def _duration_or_zero(text: str | None) -> int | None:
-    return 0 if text is not None and text.strip() in ("0", "none") else _duration(text)
 
 
 @command("voiceguide validate my-routine.yaml audio_templates/*.yaml")
@@ -175,8 +308,9 @@ def render(
         typer.Option(
             "-o",
             "--out",
-            help="Output file (default: ./ROUTINE.FORMAT); only a regular file is replaced; "
-            "'-' writes to standard output.",
+            help="Output file, its format by its ending: .mp3, .wav, .flac or .ogg "
+            "(default: ./ROUTINE.mp3); only a regular file is replaced; '-' writes to "
+            "standard output (format from --format).",
         ),
     ] = None,
     pace: PaceOpt = 1.0,
@@ -186,12 +320,20 @@ def render(
     lead_in: LeadInOpt = None,
     tail: TailOpt = None,
     voice: Annotated[
-        str | None, typer.Option("--voice", help="An engine voice id from 'voiceguide voices'.")
+        str | None,
+        typer.Option(
+            "--voice",
+            parser=_voice,
+            metavar="VOICE",
+            help="An engine voice id from 'voiceguide voices'.",
+        ),
     ] = None,
     background: Annotated[
         str | None,
         typer.Option(
             "--background",
+            parser=_background,
+            metavar="SOUND",
             help="Background bed: none, brown, pink, white, drone, binaural (headphones) "
             "or isochronic.",
         ),
@@ -199,13 +341,37 @@ def render(
     background_file: Annotated[
         Path | None,
         typer.Option(
-            "--background-file", help="Your own recording as the bed, looped (e.g. rain.ogg)."
+            "--background-file",
+            parser=_background_file,
+            metavar="FILE",
+            help="Your own recording as the bed, looped (e.g. rain.ogg).",
         ),
     ] = None,
-    format_: Annotated[str, typer.Option("--format", help="mp3, wav, flac or ogg.")] = "mp3",
-    bitrate: Annotated[str, typer.Option("--bitrate", help="Encoder bitrate (mp3, ogg).")] = "128k",
+    format_: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            parser=_format,
+            metavar="FORMAT",
+            help="mp3, wav, flac or ogg, for an -o name that does not end in one (default: mp3).",
+        ),
+    ] = None,
+    bitrate: Annotated[
+        str | None,
+        typer.Option(
+            "--bitrate",
+            metavar="RATE",
+            help="Encoder bitrate for mp3 (32k to 320k) or ogg (default: 128k).",
+        ),
+    ] = None,
     seed: Annotated[
-        int, typer.Option("--seed", min=0, help="Seed for the background noise and cues.")
+        int,
+        typer.Option(
+            "--seed",
+            parser=_seed,
+            metavar="NUMBER",
+            help="Seed for the background noise and cues.",
+        ),
     ] = 0,
     mono: Annotated[bool, typer.Option("--mono", help="One channel instead of two.")] = False,
     transcript: Annotated[
@@ -272,7 +438,7 @@ def _sidecar_formats(transcript: str | None, every: bool) -> tuple[str, ...]:
     if unknown:
         raise typer.BadParameter(
             f"unknown transcript format '{unknown[0]}': use {', '.join(SIDECAR_FORMATS)}",
-            param_hint="--transcript",
+            param_hint="'--transcript'",
         )
     return names
 
@@ -354,7 +520,7 @@ def play(
     from voiceguide.play import play_session, prepare_playback
     from voiceguide.progress import progress_bar
 
-    settings = _settings(pace, length, rate, bedtime, lead_in=None, tail=None)
+    settings = _settings(pace, length, rate, bedtime, lead_in_ms=None, tail_ms=None)
     with progress_bar() as progress:
         playback = prepare_playback(routine, settings, from_step, progress)
     typer.echo(

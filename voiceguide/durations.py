@@ -4,36 +4,65 @@ from __future__ import annotations
 
 import re
 
+from voiceguide.errors import shown
+
 _UNITS_MS = {"h": 3_600_000, "m": 60_000, "s": 1000, "ms": 1}
-_UNIT_RE = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
-_UNITS_RE = re.compile(r"(?:\d+(?:\.\d+)?(?:ms|h|m|s))+")
+_NUMBER = r"\d+(?:\.\d+)?"
+# Spaces may stand between a number and its unit, and between parts ("2m 30s", "10 s").
+_UNIT_RE = re.compile(rf"\s*({_NUMBER})\s*(ms|h|m|s)")
+_UNITS_RE = re.compile(rf"(?:\s*{_NUMBER}\s*(?:ms|h|m|s))+")
 _CLOCK_RE = re.compile(r"(?:(\d+):)?(\d+):(\d{2}(?:\.\d+)?)")
+_SPLIT_NUMBER_RE = re.compile(r"\d\s+[\d.]|\d\.\s")
+# The longest sensible duration ("01:02:05.300", "1h 30m 15s 500ms") is far shorter; a
+# bound keeps numbers of thousands of digits away from int() and float().
+MAX_DURATION_CHARS = 32
 
 DURATION_HELP = "write a duration such as 90s, 1m30s, 1:30, 15m or 500ms"
 
 
 def parse_duration_ms(text: str) -> int:
     """Milliseconds in ``text``; ValueError with a hint if it is not a duration."""
-    compact = text.strip().lower().replace(" ", "")
-    if _UNITS_RE.fullmatch(compact):
-        return _units_ms(compact)
-    if clock := _CLOCK_RE.fullmatch(compact):
-        hours, minutes, seconds = clock.groups()
-        return round((int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)) * 1000)
-    if re.fullmatch(r"\d+(\.\d+)?", compact):
-        raise ValueError(f"'{text}' has no unit: {DURATION_HELP}")
-    raise ValueError(f"'{text}' is not a duration: {DURATION_HELP}")
+    if len(text) > MAX_DURATION_CHARS:
+        raise ValueError(
+            f"{shown(text)} is too long for a duration ({len(text):,} characters, at most "
+            f"{MAX_DURATION_CHARS}): {DURATION_HELP}"
+        )
+    lowered = text.strip().lower()
+    if _SPLIT_NUMBER_RE.search(lowered):
+        raise ValueError(
+            f"{shown(text)} has a space inside a number: remove it, or give each number its "
+            "own unit as in 1m 30s"
+        )
+    if _UNITS_RE.fullmatch(lowered):
+        return _units_ms(text, lowered)
+    if clock := _CLOCK_RE.fullmatch(lowered):
+        return _clock_ms(text, *clock.groups())
+    if re.fullmatch(_NUMBER, lowered):
+        raise ValueError(f"{shown(text)} has no unit: {DURATION_HELP}")
+    raise ValueError(f"{shown(text)} is not a duration: {DURATION_HELP}")
 
 
-def _units_ms(compact: str) -> int:
+def _units_ms(text: str, lowered: str) -> int:
     seen: list[str] = []
     total = 0.0
-    for number, unit in _UNIT_RE.findall(compact):
+    for number, unit in _UNIT_RE.findall(lowered):
         if unit in seen:
-            raise ValueError(f"'{compact}' gives '{unit}' twice: {DURATION_HELP}")
+            raise ValueError(f"{shown(text)} gives '{unit}' twice: {DURATION_HELP}")
         seen.append(unit)
         total += float(number) * _UNITS_MS[unit]
     return round(total)
+
+
+def _clock_ms(text: str, hours: str | None, minutes: str, seconds: str) -> int:
+    """A clock time; minutes (after hours) and seconds run from 00 to 59, as on a clock."""
+    total_ms = round((int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)) * 1000)
+    if float(seconds) >= 60 or (hours is not None and int(minutes) >= 60):
+        unit = "minutes and seconds" if hours is not None else "seconds"
+        meant = f": did you mean {format_ms(total_ms)}?" if total_ms % 1000 == 0 else ""
+        raise ValueError(
+            f"{shown(text)} is not a clock time: its {unit} must run from 00 to 59{meant}"
+        )
+    return total_ms
 
 
 def format_ms(duration_ms: int, *, precise: bool = False) -> str:

@@ -48,6 +48,13 @@ class Problem:
 _ESCAPES = {
     code: ascii(chr(code))[1:-1] for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
 }
+SHOWN_CHARS = 40  # a value quoted in a message is cut to this length
+
+
+def shown(value: str) -> str:
+    """``value`` quoted for a message: control characters escaped, a long value cut short."""
+    cut = value if len(value) <= SHOWN_CHARS else value[: SHOWN_CHARS - 3] + "..."
+    return f"'{cut.translate(_ESCAPES)}'"
 
 
 class RoutineError(VoiceguideError):
@@ -70,6 +77,21 @@ class PlanError(VoiceguideError):
 
     def lines(self) -> list[str]:
         return list(self.messages)
+
+
+class UsageError(VoiceguideError):
+    """A command-line option whose value cannot work; found before any work is done.
+
+    ``option`` is the option at fault as the user typed it (``--bitrate``); the CLI shows
+    the message as "Invalid value for '--bitrate': ..." and exits 2.
+    """
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, option: str, message: str) -> None:
+        self.option = option
+        self.message = message
+        super().__init__(f"Invalid value for '{option}': {message}")
 
 
 class SpeechError(VoiceguideError):

@@ -29,10 +29,10 @@ import numpy as np
 
 from voiceguide.errors import AudioError
 from voiceguide.files import part_path, remove_stale_parts, replace, writable_path
+from voiceguide.formats import FORMATS
 from voiceguide.tags import Cover, read_cover, write_tags
 from voiceguide.timeline import Chapter
 
-FORMATS = ("mp3", "wav", "flac", "ogg")
 TAG_KEYS = ("title", "artist", "album", "genre", "comment")
 FFMPEG_MISSING = (
     "ffmpeg not found: install it with 'apt-get install ffmpeg' or 'pip install imageio-ffmpeg'"

@@ -20,7 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voiceguide import schema
 from voiceguide.durations import parse_duration_ms
-from voiceguide.errors import Problem, RoutineError
+from voiceguide.errors import Problem, RoutineError, shown
 from voiceguide.model import (
     BACKGROUND_SOUNDS,
     CUE_SOUNDS,
@@ -39,6 +39,7 @@ from voiceguide.model import (
 )
 from voiceguide.source import compose, read_text
 
+MAX_DIGITS = 18  # of a whole number: far more than any count needs
 _TRUE = {"true", "yes", "on"}
 _FALSE = {"false", "no", "off"}
 _LEVEL_RE = re.compile(r"\s*([+-]?\d+(?:\.\d+)?)\s*(?:db)?\s*", re.IGNORECASE)
@@ -482,6 +483,9 @@ class _Reader:
             return None
         if not re.fullmatch(r"[+-]?\d+", value.strip()):
             self.report(node, key, f"expected a whole number, got '{value}'")
+            return None
+        if len(value.strip().lstrip("+-")) > MAX_DIGITS:  # int() refuses thousands of digits
+            self.report(node, key, f"{shown(value)} is far too large: use a smaller number")
             return None
         return int(value)
 

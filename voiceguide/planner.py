@@ -92,7 +92,7 @@ def plan(routine: Routine, measure: Measure, settings: Settings | None = None) -
     target_ms = settings.length_ms or _routine_target_ms(routine, settings.pace)
     repeats, scale = _fit(compiler, target_ms) if target_ms else (compiler.natural_repeats(), 1.0)
     session = _framed(compiler.compile(repeats, scale), lead_in_ms, tail_ms)
-    _check(session, routine)
+    _check(session, routine, lead_in_ms, tail_ms)
     return Timeline(
         title=routine.title,
         description=routine.description,
@@ -170,12 +170,18 @@ def _framed(guided: _Session, lead_in_ms: int, tail_ms: int) -> _Session:
     return session
 
 
-def _check(session: _Session, routine: Routine) -> None:
+def _check(session: _Session, routine: Routine, lead_in_ms: int, tail_ms: int) -> None:
     problems = list(dict.fromkeys(session.overruns))
     if session.total_ms > schema.MAX_SESSION_MS:
+        # Name the lead-in and tail when there are any: they may be what is too long.
+        framing = [
+            f"{name} ({format_ms(duration_ms)})"
+            for name, duration_ms in (("lead-in", lead_in_ms), ("tail", tail_ms))
+            if duration_ms
+        ]
         problems.append(
-            f"the session would last {format_ms(session.total_ms)}, over the "
-            "12-hour limit: use a shorter --length or fewer repetitions"
+            f"the session would last {format_ms(session.total_ms)}, over the 12-hour limit: "
+            f"use a shorter {' or '.join([*framing, 'length'])}, or fewer repetitions"
         )
     if problems:
         raise PlanError([f"{routine.source or routine.title}: {p}" for p in problems])

@@ -5,7 +5,7 @@ Each CLI command calls one function here; they raise VoiceguideError and never e
 
 from __future__ import annotations
 
-import re
+import difflib
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from voiceguide import __version__
 from voiceguide.durations import format_ms
-from voiceguide.errors import AudioError, Problem, RoutineError, SpeechError, VoiceguideError
+from voiceguide.errors import (
+    AudioError,
+    Problem,
+    RoutineError,
+    SpeechError,
+    UsageError,
+    VoiceguideError,
+    shown,
+)
+from voiceguide.formats import DEFAULT_BITRATE, LOSSLESS, check_bitrate, output_format
 from voiceguide.loader import load_routine
 from voiceguide.model import BACKGROUND_SOUNDS, FILE_BED, Routine
 from voiceguide.planner import Settings, plan
@@ -88,7 +97,8 @@ def choose_voice(routine: Routine, voices: list[VoiceInfo]) -> str:
 
 def _at_key(routine: Routine, key: str, message: str) -> VoiceguideError:
     if key not in routine.locations:
-        return SpeechError(message)
+        # Not from the file: a voice then came from --voice.
+        return UsageError("--voice", message) if key == "voice.name" else SpeechError(message)
     line, column = routine.locations[key]
     return RoutineError([Problem(routine.source, line, column, key, message)])
 
@@ -158,8 +168,8 @@ class RenderRequest:
     settings: Settings = field(default_factory=Settings)
     voice: str | None = None
     background: str | None = None
-    format: str = "mp3"
-    bitrate: str = "128k"
+    format: str | None = None  # None: as out_path's extension says, else mp3
+    bitrate: str | None = None  # None: 128k for mp3 and ogg; wav and flac take none
     seed: int = 0
     sample_rate_hz: int = 44_100
     channels: int = 2
@@ -168,6 +178,17 @@ class RenderRequest:
     split: bool = False  # one file per chapter and a playlist, in a folder
     cover: Path | None = None  # a .png or .jpg embedded as the front cover
     background_file: Path | None = None  # a recording looped as the bed
+
+    @property
+    def audio_format(self) -> str:
+        """The format written: as asked, or as the output's name says; UsageError if they
+        disagree."""
+        return output_format(self.out_path, self.format, self.split)
+
+    @property
+    def encoder_bitrate(self) -> str | None:
+        """The bitrate the encoder uses; None for a lossless format."""
+        return None if self.audio_format in LOSSLESS else self.bitrate or DEFAULT_BITRATE
 
     def settings_record(self) -> dict[str, object]:
         """What made the file, for the JSON sidecar."""
@@ -182,8 +203,8 @@ class RenderRequest:
             "bedtime": self.settings.bedtime,
             "lead_in_ms": self.settings.lead_in_ms,
             "tail_ms": self.settings.tail_ms,
-            "format": self.format,
-            "bitrate": self.bitrate,
+            "format": self.audio_format,
+            "bitrate": self.encoder_bitrate,
             "seed": self.seed,
             "sample_rate_hz": self.sample_rate_hz,
             "channels": self.channels,
@@ -228,7 +249,7 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
     rendering = render_blocks(timeline, clips, options)
     export_ = _export_split if request.split else _export_whole
     path, size_bytes = export_(rendering, timeline, request, _phase(progress, "render"))
-    audio_path = path / f"{path.name}.{request.format}" if request.split else path
+    audio_path = path / f"{path.name}.{request.audio_format}" if request.split else path
     sidecars = write_sidecars(
         timeline, audio_path, list(request.sidecars), request.settings_record()
     )
@@ -270,7 +291,7 @@ def _export_whole(
     # Tags and chapters need the whole file (MP3's ID3 tag comes first, FLAC's and WAV's
     # headers hold the length), so the session is made whole, then copied to stdout.
     with tempfile.TemporaryDirectory(prefix="voiceguide-") as folder:
-        finished = Path(folder) / f"session.{request.format}"
+        finished = Path(folder) / f"session.{request.audio_format}"
         size_bytes = export_to(finished)
         copy_to_stdout(finished)
     return STDOUT, size_bytes
@@ -281,7 +302,7 @@ def output_target(request: RenderRequest) -> Path:
     if request.out_path is not None:
         return request.out_path
     stem = Path(request.routine).stem
-    return Path(stem) if request.split else Path(f"{stem}.{request.format}")
+    return Path(stem) if request.split else Path(f"{stem}.{request.audio_format}")
 
 
 def _export_split(
@@ -296,7 +317,7 @@ def _export_split(
     rate_hz = rendering.options.sample_rate_hz
     starts = [frame_at(c.start_ms, rate_hz) for c in timeline.chapters]
     boundaries = [*starts, rendering.total_frames]
-    names = file_names(target.name, timeline.chapters, request.format)
+    names = file_names(target.name, timeline.chapters, request.audio_format)
     sizes: list[int] = []
 
     def fill(folder: Path) -> None:
@@ -325,17 +346,15 @@ def _export_split(
 
 def _check_output(request: RenderRequest) -> None:
     """Refuse bad output options before minutes of synthesis and mixing, not after."""
-    from voiceguide.export import FORMATS, check_folder, ffmpeg_exe
+    from voiceguide.export import check_folder, ffmpeg_exe
 
-    if request.format not in FORMATS:
-        raise AudioError(f"unknown format '{request.format}': use {', '.join(FORMATS)}")
-    if not re.fullmatch(r"\d{2,3}k", request.bitrate):
-        raise AudioError(f"bitrate '{request.bitrate}' is not a rate such as 128k or 192k")
+    # What the target is comes first: "is a folder" helps more than "no extension".
     if _check_target(request):
         folder = output_target(request).parent
         if not folder.is_dir():
             raise AudioError(f"cannot write {request.out_path}: no folder {folder}")
         check_folder(folder)
+    check_bitrate(request.audio_format, request.bitrate, request.channels)
     ffmpeg_exe()  # missing ffmpeg is found now, not after synthesis and mixing
 
 
@@ -365,8 +384,8 @@ def _check_target(request: RenderRequest) -> bool:
 
 def _encoding(rendering: Rendering, request: RenderRequest) -> dict[str, Any]:
     return {
-        "format": request.format,
-        "bitrate": request.bitrate,
+        "format": request.audio_format,
+        "bitrate": request.encoder_bitrate or DEFAULT_BITRATE,
         "sample_rate_hz": rendering.options.sample_rate_hz,
         "channels": rendering.options.channels,
     }
@@ -377,21 +396,31 @@ def _with_overrides(routine: Routine, request: RenderRequest) -> Routine:
     background = routine.background
     if request.background_file:
         if not request.background_file.is_file():
-            raise AudioError(f"no background file {request.background_file}: check the path")
+            raise UsageError(
+                "--background-file",
+                f"no such file {shown(str(request.background_file))}: check the path",
+            )
         file = str(request.background_file.resolve())
         background = replace(background, sound=FILE_BED, file=file)
     elif request.background:
-        if request.background not in BACKGROUND_SOUNDS:
-            raise AudioError(
-                f"unknown background '{request.background}': choose from "
-                f"{', '.join(BACKGROUND_SOUNDS)}"
-            )
+        check_background(request.background)
         background = replace(background, sound=request.background)
     # A --voice is not in the file: an unknown one must not be reported at the file's line.
     locations = {
         k: v for k, v in routine.locations.items() if k != "voice.name" or not request.voice
     }
     return replace(routine, voice=voice, background=background, locations=locations)
+
+
+def check_background(name: str) -> None:
+    """Refuse a background that is not one of the built-in sounds."""
+    if name not in BACKGROUND_SOUNDS:
+        close = difflib.get_close_matches(name, BACKGROUND_SOUNDS, n=1)
+        hint = f"did you mean '{close[0]}'? Or choose" if close else "choose"
+        raise UsageError(
+            "--background",
+            f"{shown(name)} is not a background: {hint} from {', '.join(BACKGROUND_SOUNDS)}",
+        )
 
 
 def _tags(timeline: Timeline) -> dict[str, str]:
