@@ -583,10 +583,8 @@ class _Reader:
         value = self.scalar(node, key, what)
         if value is None:
             return None, ""
-        if _NUMBER_RE.fullmatch(value) and len(value.strip()) <= MAX_DIGITS + 2:
-            return float(value), value
         if _NUMBER_RE.fullmatch(value):
-            return math.inf, value  # out of every range: reported as such by the caller
+            return _decimal(value), value
         self.report(node, key, f"expected {what}, got {_shown(value)}")
         return None, value
 
@@ -629,8 +627,7 @@ class _Reader:
                     node, key, f"expected {what} such as {spec.example}, got {_shown(value)}"
                 )
                 return low
-            digits = match.group(1)
-            number = float(digits) if len(digits) <= MAX_DIGITS + 2 else math.inf
+            number = _decimal(match.group(1))
             if not low <= number <= high:
                 shown = f"{number:g}{unit}" if math.isfinite(number) else _number_shown(value)
                 self.report(
@@ -781,6 +778,13 @@ def _shown(value: str, limit: int = _SHOWN_CHARS) -> str:
     if len(value) <= limit:
         return f"'{value}'"
     return f"'{value[: limit - 10]}...' ({len(value):,} characters)"
+
+
+def _decimal(digits: str) -> float:
+    """A plain decimal number (its syntax checked); infinity if its whole part has more than
+    MAX_DIGITS digits, so that it is out of every range (a long fraction is fine)."""
+    whole = digits.strip().lstrip("+-").split(".")[0].lstrip("0")
+    return float(digits) if len(whole) <= MAX_DIGITS else math.inf
 
 
 def _number_shown(value: str) -> str:

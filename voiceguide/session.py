@@ -18,6 +18,7 @@ from voiceguide.loader import load_routine
 from voiceguide.model import BACKGROUND_SOUNDS, FILE_BED, Routine
 from voiceguide.planner import Settings, plan
 from voiceguide.sidecars import write_sidecars
+from voiceguide.source import NO_SUCH_FILE, file_problem
 from voiceguide.templates import resolve, template_names, template_path
 from voiceguide.timeline import Timeline
 from voiceguide.tts.base import VoiceInfo, unknown_voice_message
@@ -33,7 +34,9 @@ def validate_files(paths: Iterable[Path]) -> list[Path]:
     checked = []
     for path in paths:
         try:
-            check_voice(load_routine(path))
+            routine = load_routine(path)
+            check_voice(routine)
+            check_background_file(routine)
             checked.append(path)
         except RoutineError as error:
             problems.extend(error.problems)
@@ -83,6 +86,21 @@ def choose_voice(routine: Routine, voices: list[VoiceInfo]) -> str:
             "then set voice.name or change language",
         )
     return voice
+
+
+def check_background_file(routine: Routine) -> None:
+    """A recording named as the bed must be sound ffmpeg reads, long enough to loop: found
+    now, at its line in the file, not after synthesis (a quick ffmpeg probe)."""
+    from voiceguide.bedfile import probe
+
+    if routine.background.sound != FILE_BED or not routine.background.file:
+        return
+    path = Path(routine.background.file)
+    problem = probe(path)
+    if problem and "background.file" in routine.locations:
+        raise _at_key(routine, "background.file", f"{path} {problem}")
+    if problem:  # --background-file
+        raise AudioError(f"background file {path} {problem}")
 
 
 def _at_key(routine: Routine, key: str, message: str) -> VoiceguideError:
@@ -216,6 +234,7 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
     if request.cover is not None:
         check_cover(request.cover)
     loaded = _with_overrides(load_routine(resolve(request.routine)), request)
+    check_background_file(loaded)
     check_channels(loaded.background, request.channels)
     speech = open_speech(loaded, request.engine)
     timeline = plan(loaded, speech.duration_ms, request.settings)
@@ -328,8 +347,11 @@ def _with_overrides(routine: Routine, request: RenderRequest) -> Routine:
     voice = replace(routine.voice, name=request.voice) if request.voice else routine.voice
     background = routine.background
     if request.background_file:
-        if not request.background_file.is_file():
+        problem = file_problem(request.background_file)
+        if problem == NO_SUCH_FILE:
             raise AudioError(f"no background file {request.background_file}: check the path")
+        if problem:
+            raise AudioError(f"background file {request.background_file} {problem}")
         file = str(request.background_file.resolve())
         background = replace(background, sound=FILE_BED, file=file)
     elif request.background:
@@ -339,10 +361,9 @@ def _with_overrides(routine: Routine, request: RenderRequest) -> Routine:
                 f"{', '.join(BACKGROUND_SOUNDS)}"
             )
         background = replace(background, sound=request.background)
-    # A --voice is not in the file: an unknown one must not be reported at the file's line.
-    locations = {
-        k: v for k, v in routine.locations.items() if k != "voice.name" or not request.voice
-    }
+    # A --voice or --background-file is not in the file: not reported at the file's line.
+    overridden = {"voice.name": request.voice, "background.file": request.background_file}
+    locations = {k: v for k, v in routine.locations.items() if not overridden.get(k)}
     return replace(routine, voice=voice, background=background, locations=locations)
 
 
