@@ -91,10 +91,10 @@ def choose_voice(routine: Routine, voices: list[VoiceInfo]) -> str:
 def check_background_file(routine: Routine) -> None:
     """A recording named as the bed must be sound ffmpeg reads, long enough to loop: found
     now, at its line in the file, not after synthesis (a quick ffmpeg probe)."""
-    from voiceguide.bedfile import probe
-
     if routine.background.sound != FILE_BED or not routine.background.file:
         return
+    from voiceguide.bedfile import probe  # numpy: only for a routine with a recording
+
     path = Path(routine.background.file)
     problem = probe(path)
     if problem and "background.file" in routine.locations:
