@@ -79,7 +79,7 @@ class FileBed(ChunkedStream):
 
 
 _PROBE_RATE_HZ = 8000  # enough to count the sound's length, cheap to decode
-PROBE_TIMEOUT_S = 20
+PROBE_TIMEOUT_S = 10
 _WANTED = "give a recording such as rain.ogg (wav, mp3, ogg, flac...)"
 
 

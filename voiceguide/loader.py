@@ -54,6 +54,8 @@ _BEYOND_RANGE: int = 10**MAX_DIGITS
 _DURATION_DIGITS = 9
 _WHOLE_RE = re.compile(r"(?<![.\d])\d+")  # whole numbers, not the digits after a point
 _SHOWN_CHARS = 40  # of a value quoted in a message
+_LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*")
+_MAX_LANGUAGE_CHARS = 35  # longer than any language tag in use (BCP 47)
 # Keys whose values are checked after loading (against the speech engine): their places.
 _LOCATED = ("language", "voice.name", "background.file")
 
@@ -658,7 +660,7 @@ class _Reader:
 
     def language(self, node: Node, key: str) -> str:
         value = self.scalar(node, key, "a language code such as en or de") or "en"
-        if not re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*", value):
+        if len(value) > _MAX_LANGUAGE_CHARS or not _LANGUAGE_RE.fullmatch(value):
             self.report(
                 node,
                 key,
