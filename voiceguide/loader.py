@@ -451,10 +451,11 @@ class _Reader:
         self.check_not_nested(values, key, "rounds", scope)
         inner = _Scope(scope.placeholders | {"round", "rounds"}, "rounds")
         text = self.placeholder_text(inner)
+        spoken = self.placeholder_text(inner, spoken=True)
         return Rounds(
             rounds=self.bounded(schema.ROUNDS_KEYS[0])(values["rounds"], _join(key, "rounds")),
             items=self.optional(values, key, "steps", lambda n, k: self.items(n, k, inner), ()),
-            announce=self.optional(values, key, "announce", self.placeholder_text(inner, True)),
+            announce=self.optional(values, key, "announce", spoken),
             rest_ms=self.optional(values, key, "rest", self.duration, 0),
             name=self.optional(values, key, "name", text),
         )
