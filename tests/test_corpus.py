@@ -41,6 +41,17 @@ def test_missing_and_directory_cases_are_what_they_say() -> None:
     assert not by_name("missing-file").path.exists()
     assert by_name("directory").path.is_dir()
     assert by_name("empty-file").path.stat().st_size == 0
+    # Committed symbolic links to themselves (a checkout without symlinks makes text files).
+    for loop in (by_name("hostile-routine-symlink-loop").path, INVALID / "hostile-media" / "loop"):
+        assert loop.is_symlink() and os.readlink(loop) == loop.name
+
+
+def test_the_hostile_cases_cover_each_class_with_at_least_thirty_five() -> None:
+    hostile = [case for case in CASES if case.name.startswith("hostile-")]
+    assert len(hostile) >= 35
+    media = INVALID / "hostile-media"
+    assert (media / "not-sound.ogg").read_bytes().isascii()
+    assert (media / "empty.wav").stat().st_size == 0
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
