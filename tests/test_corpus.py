@@ -1,6 +1,6 @@
 """Every invalid input in data/invalid is a located one-line message, never a traceback or a file.
 
-Each case goes through the library, ``voiceguide validate`` and ``voiceguide render``, and the
+Each case goes through the library, ``voiceguide validate``, ``plan`` and ``render``, and the
 whole corpus once through the installed entry point in a real process.
 """
 
@@ -64,6 +64,14 @@ def test_library_reports_the_exact_located_lines(case: Case) -> None:
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_validate_prints_them_and_exits_1(case: Case) -> None:
     result = CliRunner().invoke(app, ["validate", str(case.path)])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == case.expected
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_plan_prints_them_and_exits_1(case: Case) -> None:
+    result = CliRunner().invoke(app, ["plan", str(case.path)])
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr.splitlines() == case.expected
     assert result.exception is None or isinstance(result.exception, SystemExit)

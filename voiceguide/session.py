@@ -131,6 +131,7 @@ def voice_for_language(voices: list[VoiceInfo], language: str) -> str | None:
 def plan_routine(routine: str, settings: Settings, engine: str = "pyttsx3") -> Timeline:
     """Load a routine (a path or a template name) and plan it with measured speech."""
     loaded = load_routine(resolve(routine))
+    check_background_file(loaded)  # what validate and render refuse, plan refuses too
     speech = open_speech(loaded, engine)
     return plan(loaded, speech.duration_ms, settings)
 
