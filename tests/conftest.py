@@ -6,6 +6,11 @@ from pathlib import Path
 
 import pytest
 from audio_utils import system_ffmpeg
+from corpus import make_media
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    make_media()  # the corpus's bad recordings are synthesized, not committed
 
 
 @pytest.fixture(autouse=True)

@@ -12,10 +12,14 @@ the expected lines from what voiceguide says now: read the diff before committin
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 INVALID = Path(__file__).parent / "data" / "invalid"
+MEDIA = INVALID / "hostile-media"
+"""Files the background-file cases name, made by ``make_media`` (never committed: audio and
+video are synthesized, like every other signal in the tests); ``loop`` is a committed link."""
 _LOCATED = re.compile(r"\d+:\d+: ")
 
 
@@ -24,6 +28,28 @@ class Case:
     name: str
     path: Path
     expected: list[str]  # exactly what voiceguide prints, one problem a line
+
+
+def make_media() -> None:
+    """The corpus's recordings that are not what a bed needs: text named .ogg, an empty .wav,
+    half a second of sound, and a video without sound."""
+    import wave
+
+    from voiceguide.export import ffmpeg_exe
+
+    (MEDIA / "not-sound.ogg").write_text("This is a note about rain, not a recording.\n")
+    (MEDIA / "empty.wav").write_bytes(b"")
+    with wave.open(str(MEDIA / "short.wav"), "wb") as short:
+        short.setnchannels(1)
+        short.setsampwidth(1)
+        short.setframerate(8000)
+        short.writeframes(bytes(128 + (n % 16) for n in range(4000)))
+    video = MEDIA / "silent-video.mp4"
+    if not video.exists():
+        black = ["-f", "lavfi", "-i", "color=c=black:s=16x16:d=1:r=5"]
+        subprocess.run(
+            [ffmpeg_exe(), "-v", "error", "-y", *black, "-an", str(video)], check=True, timeout=60
+        )
 
 
 def cases() -> list[Case]:
@@ -57,6 +83,7 @@ def update(names: list[str]) -> None:
     from voiceguide.errors import RoutineError
     from voiceguide.session import validate_files
 
+    make_media()
     for case in cases():
         if names and case.name not in names:
             continue

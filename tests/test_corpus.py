@@ -1,6 +1,6 @@
 """Every invalid input in data/invalid is a located one-line message, never a traceback or a file.
 
-Each case goes through the library, ``voiceguide validate`` and ``voiceguide render``, and the
+Each case goes through the library, ``voiceguide validate``, ``plan`` and ``render``, and the
 whole corpus once through the installed entry point in a real process.
 """
 
@@ -41,6 +41,17 @@ def test_missing_and_directory_cases_are_what_they_say() -> None:
     assert not by_name("missing-file").path.exists()
     assert by_name("directory").path.is_dir()
     assert by_name("empty-file").path.stat().st_size == 0
+    # Committed symbolic links to themselves (a checkout without symlinks makes text files).
+    for loop in (by_name("hostile-routine-symlink-loop").path, INVALID / "hostile-media" / "loop"):
+        assert loop.is_symlink() and os.readlink(loop) == loop.name
+
+
+def test_the_hostile_cases_cover_each_class_with_at_least_thirty_five() -> None:
+    hostile = [case for case in CASES if case.name.startswith("hostile-")]
+    assert len(hostile) >= 35
+    media = INVALID / "hostile-media"
+    assert (media / "not-sound.ogg").read_bytes().isascii()
+    assert (media / "empty.wav").stat().st_size == 0
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -53,6 +64,14 @@ def test_library_reports_the_exact_located_lines(case: Case) -> None:
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_validate_prints_them_and_exits_1(case: Case) -> None:
     result = CliRunner().invoke(app, ["validate", str(case.path)])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == case.expected
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_plan_prints_them_and_exits_1(case: Case) -> None:
+    result = CliRunner().invoke(app, ["plan", str(case.path)])
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr.splitlines() == case.expected
     assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -210,14 +210,12 @@ def simple_items(placeholders: tuple[str, ...]) -> st.SearchStrategy[dict[str, A
 
 @st.composite
 def blocks(draw: st.DrawFn, sides: list[str], in_sides: bool, in_rounds: bool) -> dict[str, Any]:
-    """A for_each_side or rounds block of simple items (one level of nesting inside)."""
+    """A for_each_side or rounds block of simple items (blocks do not nest)."""
     kinds = [k for k, nested in (("sides", in_sides), ("rounds", in_rounds)) if not nested]
     kind = draw(st.sampled_from(kinds))
     inside_sides, inside_rounds = in_sides or kind == "sides", in_rounds or kind == "rounds"
     placeholders = ("side",) * inside_sides + ("round", "rounds") * inside_rounds
     inner = simple_items(placeholders)
-    if not (inside_sides and inside_rounds):
-        inner = st.one_of(inner, blocks(sides, inside_sides, inside_rounds))
     block: dict[str, Any] = {"steps": draw(st.lists(inner, min_size=1, max_size=3))}
     block |= draw(optional(announce=texts(placeholders), name=texts(placeholders)))
     if kind == "sides":

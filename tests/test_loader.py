@@ -1,14 +1,26 @@
 """The loader: valid files load to the right Routine (the invalid corpus: test_corpus.py)."""
 
+import os
+import subprocess
+import sys
+import wave
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from voiceguide.errors import RoutineError
+from voiceguide import schema
+from voiceguide.cli import app
+from voiceguide.errors import RoutineError, printable
 from voiceguide.loader import load_routine, load_routine_text
-from voiceguide.model import Background, Bedtime, Pause, Rounds, Sides, Slot, Step, Voice
+from voiceguide.model import Background, Bedtime, Pause, Rounds, Routine, Sides, Slot, Step, Voice
+from voiceguide.planner import plan
+from voiceguide.session import validate_files
+from voiceguide.source import NO_SUCH_FILE, file_problem
+from voiceguide.table import timeline_table
 
 DATA = Path(__file__).parent / "data"
+EXE = Path(sys.executable).with_name("voiceguide")
 
 
 def test_everything_file_reads_every_key():
@@ -159,3 +171,261 @@ def test_binaural_keys_and_their_ranges():
         "b.yaml:4:31: bedtime.tail: a tail fades out over at least 1m: make it 1m or longer, "
         "or leave it out",
     ]
+
+
+# -- hostile input, by class (the corpus has one example of each: data/invalid/hostile-*) ----
+
+_NUMERIC_TYPES = {"whole", "rate", "number", "level", "frequency", "ratio", "duration"}
+_PLACES = {  # where a key of each section goes, and the key path the loader reports
+    "routine": ("{key}: {value}\nsections: [{{say: a}}]\n", "{key}"),
+    "voice": ("voice: {{{key}: {value}}}\nsections: [{{say: a}}]\n", "voice.{key}"),
+    "background": (
+        "background: {{sound: binaural, {key}: {value}}}\nsections: [{{say: a}}]\n",
+        "background.{key}",
+    ),
+    "bedtime": ("bedtime: {{{key}: {value}}}\nsections: [{{say: a}}]\n", "bedtime.{key}"),
+    "step": ("sections:\n  - {{say: a, each: 5s, {key}: {value}}}\n", "sections[0].{key}"),
+    "pause": ("sections:\n  - {{pause: 5s, {key}: {value}}}\n", "sections[0].{key}"),
+    "slot": ("sections:\n  - {{slot: 30s, say: a, {key}: {value}}}\n", "sections[0].{key}"),
+    "rounds": (
+        "sections:\n  - {{rounds: 2, steps: [{{say: a}}], {key}: {value}}}\n",
+        "sections[0].{key}",
+    ),
+}
+_NUMERIC_KEYS = [
+    (section, key.name, key.type)
+    for section, keys in schema.SECTIONS.items()
+    for key in keys
+    if key.type in _NUMERIC_TYPES and section in _PLACES
+]
+_HUGE = "9" * 5000
+
+
+def test_every_numeric_key_is_declared_in_a_place_these_tests_know():
+    assert {
+        s for s, keys in schema.SECTIONS.items() if any(k.type in _NUMERIC_TYPES for k in keys)
+    } <= set(_PLACES)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [_HUGE, "-" + _HUGE, _HUGE + ".5", "1" + "0" * 400],
+    ids=["huge", "negative", "point", "1e400"],
+)
+@pytest.mark.parametrize(
+    ("section", "key", "kind"), _NUMERIC_KEYS, ids=[f"{s}.{k}" for s, k, _ in _NUMERIC_KEYS]
+)
+def test_a_number_of_any_length_in_any_key_is_one_located_line(section, key, kind, written):
+    value = written + ("s" if kind == "duration" else "")
+    place, where = _PLACES[section]
+    text = "version: 1\ntitle: T\n" + place.format(key=key, value=value)
+    with pytest.raises(RoutineError) as error:
+        load_routine_text(text, "n.yaml")
+    [problem] = error.value.problems
+    assert problem.key == where.format(key=key)
+    assert problem.line > 0 and len(str(problem)) < 300  # located, and the value cut short
+
+
+@pytest.mark.parametrize(
+    "written", ["5" + "0" * 5000 + ":00", "1" + "0" * 12 + "ms", "1:" + _HUGE + ":00"]
+)
+def test_a_duration_of_any_length_is_over_the_limit_not_a_traceback(written):
+    with pytest.raises(RoutineError) as error:
+        load_routine_text(f"version: 1\ntitle: T\nsections: [{{pause: '{written}'}}]\n", "d.yaml")
+    [problem] = error.value.problems
+    assert (problem.line, problem.key) == (3, "sections[0].pause")
+
+
+def test_a_long_fraction_is_an_ordinary_number():
+    routine = load_routine_text(
+        f"version: 1\ntitle: T\nvoice: {{volume: 0.5{_HUGE}}}\nsections: [{{pause: 1.{_HUGE}s}}]\n"
+    )
+    assert routine.voice.volume == pytest.approx(0.6)
+    assert routine.items == (Pause(2000),)
+
+
+_REFUSED = {  # a YAML escape in double quotes, and the character it stands for
+    "\\0": "\x00",
+    "\\a": "\x07",
+    "\\e": "\x1b",
+    "\\x7f": "\x7f",
+    "\\N": "\x85",
+    "\\x9b": "\x9b",
+    "\\ud800": "\ud800",
+    "\\udfff": "\udfff",
+    "\\u202e": "\u202e",
+    "\\u2066": "\u2066",
+}
+_TEXT_PLACES = {  # a double-quoted "{}" in every kind of place a string can be
+    "title": ('title: "a{}b"\nsections: [{{say: a}}]\n', (2, 8, "title")),
+    "key": ('title: T\n"x{}": 1\nsections: [{{say: a}}]\n', (3, 1, "x{}")),
+    "say": ('title: T\nsections:\n  - say: "a{}b"\n', (4, 10, "sections[0].say")),
+    "side": (
+        'title: T\nsections:\n  - for_each_side: [r, "a{}"]\n    steps: [{{say: "{{side}}"}}]\n',
+        (4, 24, "sections[0].for_each_side[1]"),
+    ),
+    "unknown": ('title: T\nfoo: {{bar: ["a{}"]}}\nsections: [{{say: a}}]\n', (3, 13, "foo.bar[0]")),
+    "path": (
+        'title: T\nbackground: {{file: "a{}.ogg"}}\nsections: [{{say: a}}]\n',
+        (3, 20, "background.file"),
+    ),
+}
+
+
+@pytest.mark.parametrize("escape", _REFUSED)
+@pytest.mark.parametrize("place", list(_TEXT_PLACES))
+def test_characters_no_one_can_see_or_hear_are_refused_wherever_they_are(place, escape):
+    template, (line, column, key) = _TEXT_PLACES[place]
+    with pytest.raises(RoutineError) as error:
+        load_routine_text("version: 1\n" + template.format(escape), "c.yaml")
+    [problem] = error.value.problems
+    character = _REFUSED[escape]
+    assert (problem.line, problem.column) == (line, column)
+    assert problem.key == key.format(character)
+    assert f"U+{ord(character):04X}" in problem.message
+    assert printable(str(problem)) == str(problem)
+
+
+def test_tabs_line_breaks_and_ordinary_unicode_are_text():
+    routine = load_routine_text(
+        'version: 1\ntitle: "Hand\\tmassage \\u00e9\\u200d"\nsections:\n'
+        "  - say: |\n      Stroke.\n      Again \U0001f642\n"
+    )
+    assert routine.title == "Hand massage é\u200d"
+    assert routine.items == (Step(say="Stroke. Again \U0001f642"),)
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"])
+def test_unicode_line_separators_are_within_a_line_as_editors_show_them(separator):
+    text = (
+        f"version: 1\ntitle: Hand{separator}massage\ndescription: 'a{separator}b'\n"
+        "sections:\n  - pause: x\n"
+    )
+    with pytest.raises(RoutineError) as error:
+        load_routine_text(text, "l.yaml")
+    assert [(p.line, p.column, p.key) for p in error.value.problems] == [
+        (5, 12, "sections[0].pause")
+    ]
+    routine = load_routine_text(text.replace("pause: x", "pause: 5s"))
+    assert (routine.title, routine.description) == ("Hand massage", "a b")
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda tmp: _fifo(tmp / "r.yaml"), "is a named pipe (FIFO), not a file"),
+        (lambda tmp: Path("/dev/null"), "is a device, not a file"),
+        (lambda tmp: tmp, "is a directory"),
+    ],
+    ids=["fifo", "device", "folder"],
+)
+def test_a_routine_that_is_not_a_regular_file_is_named_and_never_opened(tmp_path, make, said):
+    path = make(tmp_path)
+    done = subprocess.run(
+        [str(EXE), "validate", str(path)], capture_output=True, text=True, timeout=20, check=False
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == f"{path}: {said}: give the path of a routine file (.yaml)\n"
+
+
+def test_a_fifo_as_background_file_is_named_and_never_opened(tmp_path):
+    _fifo(tmp_path / "rain.ogg")
+    routine = tmp_path / "r.yaml"
+    routine.write_text("version: 1\ntitle: T\nbackground: {file: rain.ogg}\nsections: [{say: a}]\n")
+    done = subprocess.run(
+        [str(EXE), "validate", str(routine)],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        f"{routine}:3:20: background.file: 'rain.ogg' is a named pipe (FIFO), not a file: "
+        "give a sound file such as rain.ogg\n"
+    )
+
+
+def test_file_problem_names_each_kind_of_path(tmp_path):
+    (tmp_path / "f").write_text("x")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    assert file_problem(tmp_path / "f") is None
+    assert file_problem(tmp_path / "missing") == NO_SUCH_FILE
+    assert file_problem(tmp_path / "f" / "under-a-file") == NO_SUCH_FILE
+    assert file_problem(tmp_path / "loop") == "is a loop of symbolic links"
+    assert file_problem(tmp_path / ("x" * 300)) == "has a name too long for the file system"
+    assert file_problem(Path("a\0b")) == NO_SUCH_FILE
+
+
+def _wav(path: Path, seconds: float) -> Path:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\x10\x00\x00\x01" * int(4000 * seconds))
+    return path
+
+
+def test_a_real_recording_passes_the_probe_and_a_short_one_is_located(tmp_path):
+    _wav(tmp_path / "rain.wav", 3.0)
+    _wav(tmp_path / "drop.wav", 1.5)
+    good, short = tmp_path / "good.yaml", tmp_path / "short.yaml"
+    for path, name in ((good, "rain.wav"), (short, "drop.wav")):
+        path.write_text(
+            f"version: 1\ntitle: T\nbackground: {{file: {name}}}\nsections: [{{say: a}}]\n"
+        )
+    assert validate_files([good]) == [good]
+    with pytest.raises(RoutineError) as error:
+        validate_files([short])
+    assert error.value.lines() == [
+        f"{short}:3:20: background.file: {tmp_path / 'drop.wav'} lasts under 2 s: use a "
+        "recording of a few seconds or more"
+    ]
+
+
+def test_a_bad_background_file_option_is_not_blamed_on_the_routine(tmp_path):
+    _wav(tmp_path / "rain.wav", 3.0)
+    (tmp_path / "notes.ogg").write_text("not sound")
+    routine = tmp_path / "r.yaml"
+    routine.write_text("version: 1\ntitle: T\nbackground: {file: rain.wav}\nsections: [{say: a}]\n")
+    out = tmp_path / "out.wav"
+    for option, said in (
+        (
+            tmp_path / "notes.ogg",
+            "is not a sound file ffmpeg can read: give a recording such as "
+            "rain.ogg (wav, mp3, ogg, flac...)",
+        ),
+        (tmp_path, "is a directory"),
+    ):
+        result = CliRunner().invoke(
+            app, ["render", str(routine), "--background-file", str(option), "-o", str(out)]
+        )
+        assert (result.exit_code, result.stdout) == (1, "")
+        assert result.stderr == f"background file {option} {said}\n"
+        assert not out.exists()
+
+
+def test_printable_leaves_text_alone_and_escapes_what_acts_on_a_terminal():
+    assert printable("Hände, 手, \U0001f642, tab\tend") == "Hände, 手, \U0001f642, tab\\tend"
+    assert (
+        printable("\x1b]0;x\x07\x9b\u2028\u202e\ud800")
+        == "\\x1b]0;x\\x07\\x9b\\u2028\\u202e\\ud800"
+    )
+
+
+def test_plan_and_validate_print_no_control_character_whatever_they_are_given(tmp_path):
+    hostile = "\x1b]0;owned\x07\u202e"
+    routine = Routine(title=hostile, items=(Step(name=hostile, say="a" + hostile),))
+    table = timeline_table(plan(routine, lambda text, rate: 500))
+    assert hostile not in table and "\x1b" not in table and "\u202e" not in table
+    assert "\\x1b]0;owned\\x07\\u202e" in table
+    path = tmp_path / f"{hostile}.yaml"
+    path.write_text("version: 1\ntitle: T\nsections: [{say: a}]\n")
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert (result.exit_code, result.stdout) == (0, printable(f"{path}: ok") + "\n")
+    assert "\x1b" not in result.stdout

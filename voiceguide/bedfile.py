@@ -78,6 +78,55 @@ class FileBed(ChunkedStream):
         self._pcm.close()
 
 
+_PROBE_RATE_HZ = 8000  # enough to count the sound's length, cheap to decode
+PROBE_TIMEOUT_S = 10
+_WANTED = "give a recording such as rain.ogg (wav, mp3, ogg, flac...)"
+
+
+def probe(path: Path) -> str | None:
+    """Why ``path`` cannot be a bed (it is not sound ffmpeg reads, has no audio stream, or
+    lasts under MIN_LOOP_S), as the end of a sentence about it; None if it can.
+
+    Only the first MIN_LOOP_S of its first audio stream are decoded, at a low rate, so
+    validating a routine with a bed stays quick. ``path`` must be a regular file: the
+    loader has checked it.
+    """
+    from voiceguide.export import ffmpeg_exe
+
+    command = [
+        ffmpeg_exe(),
+        "-nostdin",
+        "-v",
+        "error",
+        "-i",
+        os.path.abspath(path),  # absolute: never read as an option or a protocol
+        "-map",
+        "0:a:0",
+        "-t",
+        str(MIN_LOOP_S + 0.5),
+        "-ac",
+        "1",
+        "-ar",
+        str(_PROBE_RATE_HZ),
+        "-f",
+        "s16le",
+        "pipe:1",
+    ]
+    try:
+        finished = subprocess.run(
+            command, capture_output=True, stdin=subprocess.DEVNULL, timeout=PROBE_TIMEOUT_S
+        )
+    except subprocess.TimeoutExpired:
+        return f"could not be read within {PROBE_TIMEOUT_S} s: {_WANTED}"
+    if finished.returncode != 0:
+        if b"matches no streams" in finished.stderr:
+            return f"has no sound in it (no audio stream): {_WANTED}"
+        return f"is not a sound file ffmpeg can read: {_WANTED}"
+    if len(finished.stdout) < MIN_LOOP_S * _PROBE_RATE_HZ * _BYTES_PER_SAMPLE:
+        return f"lasts under {MIN_LOOP_S:g} s: use a recording of a few seconds or more"
+    return None
+
+
 def _decode(path: Path, sample_rate_hz: int, channels: int) -> IO[bytes]:
     """The file as raw 16-bit PCM at the session's rate and channels, in a temporary file
     that disappears when closed."""

@@ -272,10 +272,11 @@ def _settings(
 @command("voiceguide validate my-routine.yaml audio_templates/*.yaml")
 def validate(files: Annotated[list[Path], typer.Argument(help="Routine files to check.")]) -> None:
     """Check routine files: one line per problem, with file, line, column and key."""
+    from voiceguide.errors import printable
     from voiceguide.session import validate_files
 
     for path in validate_files(files):
-        typer.echo(f"{path}: ok")
+        typer.echo(printable(f"{path}: ok"))
 
 
 @command("voiceguide plan hand-massage --pace 0.8 --length 20m")

@@ -7,6 +7,7 @@ exits. Anything else escaping is a bug and shows its traceback.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 
@@ -25,7 +26,7 @@ class VoiceguideError(Exception):
 
     def lines(self) -> list[str]:
         """The message as the CLI prints it, one problem a line."""
-        return [str(self)]
+        return [printable(str(self))]
 
 
 @dataclass(frozen=True, order=True)
@@ -41,20 +42,27 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
         text = f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
-        return text.translate(_ESCAPES)  # a key or value quoted from the file may hold a newline
+        return printable(text)  # a key or value quoted from the file may hold a newline
 
 
-# Control characters and line breaks shown escaped, so that a problem is always one line.
-_ESCAPES = {
-    code: ascii(chr(code))[1:-1] for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
-}
+# Control characters, line breaks, text-reordering controls and lone surrogates.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every character that would act on a terminal, break the line or fail to
+    encode shown as its Python escape (``\\x1b``, ``\\n``, ``\\ud800``): whatever a file or a
+    name holds, what voiceguide prints is inert, one line, and encodable."""
+    return _UNPRINTABLE.sub(lambda match: ascii(match.group())[1:-1], text)
+
+
 SHOWN_CHARS = 40  # a value quoted in a message is cut to this length
 
 
 def shown(value: str) -> str:
-    """``value`` quoted for a message: control characters escaped, a long value cut short."""
+    """``value`` quoted for a message: unprintable characters escaped, a long value cut short."""
     cut = value if len(value) <= SHOWN_CHARS else value[: SHOWN_CHARS - 3] + "..."
-    return f"'{cut.translate(_ESCAPES)}'"
+    return f"'{printable(cut)}'"
 
 
 class RoutineError(VoiceguideError):
@@ -76,7 +84,7 @@ class PlanError(VoiceguideError):
         super().__init__("\n".join(messages))
 
     def lines(self) -> list[str]:
-        return list(self.messages)
+        return [printable(message) for message in self.messages]
 
 
 class UsageError(VoiceguideError):

@@ -9,6 +9,8 @@ so YAML 1.1 surprises (``1:30`` as the number 90, ``no`` as false) never reach t
 from __future__ import annotations
 
 import difflib
+import math
+import os
 import re
 import string
 from collections.abc import Callable
@@ -20,7 +22,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voiceguide import schema
 from voiceguide.durations import parse_duration_ms
-from voiceguide.errors import Problem, RoutineError, shown
+from voiceguide.errors import Problem, RoutineError
 from voiceguide.model import (
     BACKGROUND_SOUNDS,
     CUE_SOUNDS,
@@ -37,13 +39,23 @@ from voiceguide.model import (
     Step,
     Voice,
 )
-from voiceguide.source import compose, read_text
+from voiceguide.source import NO_SUCH_FILE, compose, file_problem, read_text
 
-MAX_DIGITS = 18  # of a whole number: far more than any count needs
 _TRUE = {"true", "yes", "on"}
 _FALSE = {"false", "no", "off"}
 _LEVEL_RE = re.compile(r"\s*([+-]?\d+(?:\.\d+)?)\s*(?:db)?\s*", re.IGNORECASE)
 _FREQUENCY_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:hz)?\s*", re.IGNORECASE)
+_NUMBER_RE = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*")
+# More digits than any key's range allows; a longer number is not converted at all (Python
+# refuses to convert over 4,300 digits, and a float of 400 digits is infinite).
+MAX_DIGITS = 15
+_BEYOND_RANGE: int = 10**MAX_DIGITS
+# A duration's whole number with this many digits is over 12 hours in every unit (ms too).
+_DURATION_DIGITS = 9
+_WHOLE_RE = re.compile(r"(?<![.\d])\d+")  # whole numbers, not the digits after a point
+_SHOWN_CHARS = 40  # of a value quoted in a message
+_LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*")
+_MAX_LANGUAGE_CHARS = 35  # longer than any language tag in use (BCP 47)
 # Keys whose values are checked after loading (against the speech engine): their places.
 _LOCATED = ("language", "voice.name", "background.file")
 
@@ -68,7 +80,7 @@ class _Scope:
     """What the text being read may refer to: the placeholders of the blocks around it."""
 
     placeholders: frozenset[str] = frozenset()
-    in_sides: bool = False
+    block: str | None = None  # the marker key of the block around, e.g. "for_each_side"
 
 
 class _Reader:
@@ -137,6 +149,14 @@ class _Reader:
     # -- the routine ------------------------------------------------------------------------
 
     def routine(self, root: Node) -> Routine | None:
+        if not isinstance(root, MappingNode):  # e.g. /etc/passwd: never quote its contents
+            self.report(
+                root,
+                "",
+                f"is not a routine: a routine is lines of 'key: value' (version, title, "
+                f"sections), and this file is {_kind(root)}",
+            )
+            return None
         values = self.mapping(root, "", schema.ROUTINE_KEYS, "a routine")
         if values is None:
             return None
@@ -160,14 +180,33 @@ class _Reader:
             bedtime=self.optional(values, "", "bedtime", self.bedtime, Bedtime()),
             locations=self.locations,
         )
-        if items and natural_minimum_ms(items) > schema.MAX_SESSION_MS:
+        self.check_framing(values, routine)
+        return routine
+
+    def check_framing(self, values: dict[str, Node], routine: Routine) -> None:
+        """What planning would refuse about the session as the file alone gives it."""
+        guided_ms = natural_minimum_ms(routine.items)
+        if guided_ms > schema.MAX_SESSION_MS:
             self.report(
                 values["sections"],
                 "sections",
                 "the session would last over 12 hours: "
                 "use fewer repetitions, rounds or shorter times",
             )
-        return routine
+        elif guided_ms + routine.lead_in_ms + routine.tail_ms > schema.MAX_SESSION_MS:
+            framing = [name for name in ("lead_in", "tail") if name in values]
+            self.report(
+                values[framing[0]],
+                framing[0],
+                f"{' and '.join(framing)} with the session itself make over 12 hours: shorten them",
+            )
+        if routine.tail_ms and routine.background.sound == "none":
+            self.report(
+                values["tail"],
+                "tail",
+                "a tail plays the background after the last word, and this routine has no "
+                "background: add one (e.g. background: {sound: brown}) or remove the tail",
+            )
 
     def version(self, node: Node, key: str) -> int | None:
         if isinstance(node, ScalarNode) and node.value.strip() == "1":
@@ -219,7 +258,9 @@ class _Reader:
             quieter_db=self.optional(
                 values, key, "quieter", self.level(keys["quieter"]), defaults.quieter_db
             ),
-            closing=self.optional(values, key, "closing", self.placeholder_text(_Scope())),
+            closing=self.optional(
+                values, key, "closing", self.placeholder_text(_Scope(), spoken=True)
+            ),
             tail_ms=self.optional(values, key, "tail", self.tail, defaults.tail_ms),
         )
 
@@ -239,14 +280,21 @@ class _Reader:
         if value is None:
             return None
         base = Path(self.path).parent if not self.path.startswith("<") else Path()
-        path = (base / Path(value).expanduser()).resolve()
-        if not path.is_file():
+        try:
+            written = Path(value).expanduser()
+        except RuntimeError:  # ~name of no user
+            written = Path(value)
+        path = Path(os.path.abspath(base / written))  # not resolved: a link loop must not raise
+        problem = file_problem(path)
+        if problem == NO_SUCH_FILE:
             self.report(
                 node,
                 key,
-                f"no such file '{value}' (looked for {path}): paths are relative to the "
-                "routine file",
+                f"no such file {_shown(value)} (looked for {path}): paths are "
+                "relative to the routine file",
             )
+        elif problem:
+            self.report(node, key, f"{_shown(value)} {problem}: give a sound file such as rain.ogg")
         return str(path)
 
     # -- items ------------------------------------------------------------------------------
@@ -300,7 +348,7 @@ class _Reader:
         repeat = self.optional(values, key, "repeat", whole["repeat"], 1)
         step = Step(
             name=self.optional(values, key, "name", text),
-            say=self.optional(values, key, "say", text),
+            say=self.optional(values, key, "say", self.placeholder_text(scope, spoken=True)),
             repeat=repeat,
             min_repeat=self.optional(values, key, "min_repeat", whole["min_repeat"], repeat),
             max_repeat=self.optional(values, key, "max_repeat", whole["max_repeat"], repeat),
@@ -360,7 +408,7 @@ class _Reader:
         text = self.placeholder_text(scope)
         slot = Slot(
             name=self.optional(values, key, "name", text),
-            say=self.optional(values, key, "say", text),
+            say=self.optional(values, key, "say", self.placeholder_text(scope, spoken=True)),
             slot_ms=self.duration(values["slot"], _join(key, "slot")),
             countdown=self.optional(values, key, "countdown", self.bounded(schema.SLOT_KEYS[3]), 0),
             start_cue=self.optional(values, key, "start_cue", self.cue),
@@ -384,18 +432,14 @@ class _Reader:
         values = self.mapping(node, key, schema.SIDES_KEYS, "a for_each_side block")
         if values is None or "for_each_side" not in values:
             return None
-        if scope.in_sides:
-            self.report(
-                values["for_each_side"],
-                _join(key, "for_each_side"),
-                "for_each_side cannot be nested: {side} would be ambiguous",
-            )
-        inner = _Scope(scope.placeholders | {"side"}, in_sides=True)
+        self.check_not_nested(values, key, "for_each_side", scope)
+        inner = _Scope(scope.placeholders | {"side"}, "for_each_side")
         text = self.placeholder_text(inner)
+        spoken = self.placeholder_text(inner, spoken=True)
         return Sides(
             sides=self.side_names(values["for_each_side"], _join(key, "for_each_side")),
             items=self.optional(values, key, "steps", lambda n, k: self.items(n, k, inner), ()),
-            announce=self.optional(values, key, "announce", text),
+            announce=self.optional(values, key, "announce", spoken),
             switch_cue=self.optional(values, key, "switch_cue", self.cue, "chime"),
             name=self.optional(values, key, "name", text),
         )
@@ -404,15 +448,29 @@ class _Reader:
         values = self.mapping(node, key, schema.ROUNDS_KEYS, "a rounds block")
         if values is None or "rounds" not in values:
             return None
-        inner = _Scope(scope.placeholders | {"round", "rounds"}, scope.in_sides)
+        self.check_not_nested(values, key, "rounds", scope)
+        inner = _Scope(scope.placeholders | {"round", "rounds"}, "rounds")
         text = self.placeholder_text(inner)
+        spoken = self.placeholder_text(inner, spoken=True)
         return Rounds(
             rounds=self.bounded(schema.ROUNDS_KEYS[0])(values["rounds"], _join(key, "rounds")),
             items=self.optional(values, key, "steps", lambda n, k: self.items(n, k, inner), ()),
-            announce=self.optional(values, key, "announce", text),
+            announce=self.optional(values, key, "announce", spoken),
             rest_ms=self.optional(values, key, "rest", self.duration, 0),
             name=self.optional(values, key, "name", text),
         )
+
+    def check_not_nested(
+        self, values: dict[str, Node], key: str, marker: str, scope: _Scope
+    ) -> None:
+        """Blocks do not nest (yet): the format gives no meaning to sides within rounds."""
+        if scope.block:
+            self.report(
+                values[marker],
+                _join(key, marker),
+                f"a {marker} block cannot be inside a {scope.block} block: blocks do not "
+                "nest; move it out to the top level of sections",
+            )
 
     # -- scalars ----------------------------------------------------------------------------
 
@@ -439,11 +497,17 @@ class _Reader:
             return None
         return " ".join(value.split())
 
-    def placeholder_text(self, scope: _Scope) -> Callable[[Node, str], str | None]:
+    def placeholder_text(
+        self, scope: _Scope, spoken: bool = False
+    ) -> Callable[[Node, str], str | None]:
+        """Text that may use the scope's placeholders; ``spoken`` text must say something."""
+
         def read(node: Node, key: str) -> str | None:
             value = self.text(node, key)
             if value is not None:
                 self.check_placeholders(node, key, value, scope)
+                if spoken and not _speakable(value):
+                    self.report(node, key, _UNSPEAKABLE)
             return value
 
         return read
@@ -463,31 +527,43 @@ class _Reader:
         value = self.scalar(node, key, "a duration such as 90s or 1:30")
         if value is None:
             return 0
+        too_long = f"{_shown(value)} is longer than the 12-hour limit of a session"
         if value.strip().startswith("-"):
-            self.report(node, key, f"'{value}' is negative: write a positive duration such as 5s")
+            self.report(
+                node, key, f"{_shown(value)} is negative: write a positive duration such as 5s"
+            )
+            return 0
+        if any(len(whole.lstrip("0")) >= _DURATION_DIGITS for whole in _WHOLE_RE.findall(value)):
+            self.report(node, key, too_long)  # before any conversion of a 5,000-digit number
             return 0
         try:
             duration_ms = parse_duration_ms(value)
-        except ValueError as error:
-            self.report(node, key, str(error))
+        except OverflowError:
+            self.report(node, key, too_long)
+            return 0
+        except ValueError as error:  # its message quotes the value whole: cut it
+            self.report(node, key, str(error).replace(f"'{value}'", _shown(value)))
             return 0
         if duration_ms <= 0:
             self.report(node, key, "must be longer than 0: leave the key out for none")
         elif duration_ms > schema.MAX_SESSION_MS:
-            self.report(node, key, f"'{value}' is longer than the 12-hour limit of a session")
+            self.report(node, key, too_long)
         return duration_ms
 
     def whole(self, node: Node, key: str) -> int | None:
+        """A whole number; one of more than MAX_DIGITS digits stands as _BEYOND_RANGE (with
+        its sign) and is never converted."""
         value = self.scalar(node, key, "a whole number")
         if value is None:
             return None
-        if not re.fullmatch(r"[+-]?\d+", value.strip()):
-            self.report(node, key, f"expected a whole number, got '{value}'")
+        match = re.fullmatch(r"\s*([+-]?)0*(\d+)\s*", value)
+        if not match:
+            self.report(node, key, f"expected a whole number, got {_shown(value)}")
             return None
-        if len(value.strip().lstrip("+-")) > MAX_DIGITS:  # int() refuses thousands of digits
-            self.report(node, key, f"{shown(value)} is far too large: use a smaller number")
-            return None
-        return int(value)
+        sign, digits = match.groups()
+        if len(digits) > MAX_DIGITS:
+            return -_BEYOND_RANGE if sign == "-" else _BEYOND_RANGE
+        return int(sign + digits)
 
     def bounded(self, spec: schema.Key) -> Callable[[Node, str], int]:
         low, high = int(spec.minimum or 0), int(spec.maximum or 0)
@@ -497,29 +573,40 @@ class _Reader:
             if number is None:
                 return low
             if not low <= number <= high:
-                self.report(node, key, f"{number} is out of range: use {low} to {high:,}")
+                written = _number_shown(str(node.value))
+                self.report(node, key, f"{written} is out of range: use {low} to {high:,}")
                 return low
             return number
 
         return read
 
+    def number(self, node: Node, key: str, what: str) -> tuple[float | None, str]:
+        """A finite decimal number and the text it was read from; None (reported once) if
+        it is missing or not a plain number such as 0.8 (never nan, inf or 1e999)."""
+        value = self.scalar(node, key, what)
+        if value is None:
+            return None, ""
+        if _NUMBER_RE.fullmatch(value):
+            return _decimal(value), value
+        self.report(node, key, f"expected {what}, got {_shown(value)}")
+        return None, value
+
     def fraction(self, node: Node, key: str) -> float:
-        value = self.scalar(node, key, "a number")
-        try:
-            number = float(value or "")
-        except ValueError:
-            self.report(node, key, f"expected a number from 0.1 to 1, got '{value}'")
+        number, value = self.number(node, key, "a number from 0.1 to 1")
+        if number is None:
             return 1.0
         if not 0.1 <= number <= 1.0:
-            self.report(node, key, f"{number:g} is out of range: use 0.1 to 1")
+            self.report(node, key, f"{_number_shown(value)} is out of range: use 0.1 to 1")
             return 1.0
         return number
 
     def boolean(self, node: Node, key: str) -> bool:
-        value = (self.scalar(node, key, "true or false") or "").lower()
-        if value not in _TRUE | _FALSE:
-            self.report(node, key, f"expected true or false, got '{value}'")
-        return value in _TRUE
+        value = self.scalar(node, key, "true or false")
+        if value is None:
+            return False
+        if value.lower() not in _TRUE | _FALSE:
+            self.report(node, key, f"expected true or false, got {_shown(value)}")
+        return value.lower() in _TRUE
 
     def level(self, spec: schema.Key) -> Callable[[Node, str], float]:
         return self.quantity(spec, _LEVEL_RE, "dB", "a level in dB")
@@ -534,17 +621,22 @@ class _Reader:
         low, high = spec.minimum or 0.0, spec.maximum or 0.0
 
         def read(node: Node, key: str) -> float:
-            value = self.scalar(node, key, f"{what} such as {spec.example}") or ""
+            value = self.scalar(node, key, f"{what} such as {spec.example}")
+            if value is None:
+                return low
             match = pattern.fullmatch(value)
             if not match:
-                self.report(node, key, f"expected {what} such as {spec.example}, got '{value}'")
+                self.report(
+                    node, key, f"expected {what} such as {spec.example}, got {_shown(value)}"
+                )
                 return low
-            number = float(match.group(1))
+            number = _decimal(match.group(1))
             if not low <= number <= high:
+                shown = f"{number:g}{unit}" if math.isfinite(number) else _number_shown(value)
                 self.report(
                     node,
                     key,
-                    f"{number:g}{unit} is out of range: use {low:g}{unit} to {high:g}{unit}",
+                    f"{shown} is out of range: use {low:g}{unit} to {high:g}{unit}",
                 )
                 return low
             return number
@@ -555,14 +647,13 @@ class _Reader:
         low, high = spec.minimum or 0.0, spec.maximum or 0.0
 
         def read(node: Node, key: str) -> float:
-            value = self.scalar(node, key, "a number") or ""
-            try:
-                number = float(value)
-            except ValueError:
-                self.report(node, key, f"expected a number from {low:g} to {high:g}, got '{value}'")
+            number, value = self.number(node, key, f"a number from {low:g} to {high:g}")
+            if number is None:
                 return float(spec.default)
             if not low <= number <= high:
-                self.report(node, key, f"{number:g} is out of range: use {low:g} to {high:g}")
+                self.report(
+                    node, key, f"{_number_shown(value)} is out of range: use {low:g} to {high:g}"
+                )
                 return float(spec.default)
             return number
 
@@ -570,9 +661,11 @@ class _Reader:
 
     def language(self, node: Node, key: str) -> str:
         value = self.scalar(node, key, "a language code such as en or de") or "en"
-        if not re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*", value):
+        if len(value) > _MAX_LANGUAGE_CHARS or not _LANGUAGE_RE.fullmatch(value):
             self.report(
-                node, key, f"'{value}' is not a language code: write one such as en, de or en-gb"
+                node,
+                key,
+                f"{_shown(value)} is not a language code: write one such as en, de or en-gb",
             )
         return value.lower().replace("_", "-")
 
@@ -583,7 +676,7 @@ class _Reader:
                 self.report(
                     node,
                     key,
-                    f"unknown {what} '{value}'"
+                    f"unknown {what} {_shown(value)}"
                     f"{_did_you_mean(value, list(choices))} (choose from "
                     f"{', '.join(choices)})",
                 )
@@ -604,6 +697,9 @@ class _Reader:
             )
             return ()
         names = [self.text(child, f"{key}[{i}]") for i, child in enumerate(node.value)]
+        for index, name in enumerate(names):  # spoken wherever an announce says {side}
+            if name is not None and not _speakable(name):
+                self.report(node.value[index], f"{key}[{index}]", _UNSPEAKABLE)
         if len(names) > schema.MAX_SIDES:
             self.report(node, key, f"{len(names)} sides; a block has at most {schema.MAX_SIDES}")
         present = [n for n in names if n]
@@ -666,8 +762,46 @@ def _describe(node: Node) -> str:
         return "a list"
     if node.tag == "tag:yaml.org,2002:null":
         return "nothing"
-    return f"'{node.value}'"
+    return _shown(str(node.value))
+
+
+def _kind(node: Node) -> str:
+    """What a document is, without quoting it (it may be any file, e.g. /etc/passwd)."""
+    if isinstance(node, ScalarNode) and node.tag != "tag:yaml.org,2002:null":
+        return "one piece of text"
+    return _describe(node)
 
 
 def _show(node: Node) -> str:
-    return f"'{node.value}'" if isinstance(node, ScalarNode) else _describe(node)
+    return _shown(str(node.value)) if isinstance(node, ScalarNode) else _describe(node)
+
+
+def _shown(value: str, limit: int = _SHOWN_CHARS) -> str:
+    """``value`` quoted for a message; a long one cut, with its length."""
+    if len(value) <= limit:
+        return f"'{value}'"
+    return f"'{value[: limit - 10]}...' ({len(value):,} characters)"
+
+
+def _decimal(digits: str) -> float:
+    """A plain decimal number (its syntax checked); infinity if its whole part has more than
+    MAX_DIGITS digits, so that it is out of every range (a long fraction is fine)."""
+    whole = digits.strip().lstrip("+-").split(".")[0].lstrip("0")
+    return float(digits) if len(whole) <= MAX_DIGITS else math.inf
+
+
+def _number_shown(value: str) -> str:
+    """A number as written (unquoted), or quoted and cut if it is long."""
+    return value.strip() if len(value.strip()) <= _SHOWN_CHARS else _shown(value.strip())
+
+
+_UNSPEAKABLE = (
+    "has nothing to say (no letter or digit, only punctuation, symbols or invisible "
+    "characters), so the voice would be silent: write words, or leave the key out"
+)
+
+
+def _speakable(text: str) -> bool:
+    """Whether the speech engine has something to say: a letter or a digit (a placeholder's
+    value is one, since side names are checked and round numbers are digits)."""
+    return "{" in text.replace("{{", "") or any(character.isalnum() for character in text)

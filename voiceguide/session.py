@@ -28,6 +28,7 @@ from voiceguide.loader import load_routine
 from voiceguide.model import BACKGROUND_SOUNDS, FILE_BED, Routine
 from voiceguide.planner import Settings, plan
 from voiceguide.sidecars import write_sidecars
+from voiceguide.source import NO_SUCH_FILE, file_problem
 from voiceguide.templates import resolve, template_names, template_path
 from voiceguide.timeline import Timeline
 from voiceguide.tts.base import VoiceInfo, unknown_voice_message
@@ -43,7 +44,9 @@ def validate_files(paths: Iterable[Path]) -> list[Path]:
     checked = []
     for path in paths:
         try:
-            check_voice(load_routine(path))
+            routine = load_routine(path)
+            check_voice(routine)
+            check_background_file(routine)
             checked.append(path)
         except RoutineError as error:
             problems.extend(error.problems)
@@ -95,6 +98,21 @@ def choose_voice(routine: Routine, voices: list[VoiceInfo]) -> str:
     return voice
 
 
+def check_background_file(routine: Routine) -> None:
+    """A recording named as the bed must be sound ffmpeg reads, long enough to loop: found
+    now, at its line in the file, not after synthesis (a quick ffmpeg probe)."""
+    if routine.background.sound != FILE_BED or not routine.background.file:
+        return
+    from voiceguide.bedfile import probe  # numpy: only for a routine with a recording
+
+    path = Path(routine.background.file)
+    problem = probe(path)
+    if problem and "background.file" in routine.locations:
+        raise _at_key(routine, "background.file", f"{path} {problem}")
+    if problem:  # --background-file
+        raise AudioError(f"background file {path} {problem}")
+
+
 def _at_key(routine: Routine, key: str, message: str) -> VoiceguideError:
     if key not in routine.locations:
         # Not from the file: a voice then came from --voice.
@@ -124,6 +142,7 @@ def voice_for_language(voices: list[VoiceInfo], language: str) -> str | None:
 def plan_routine(routine: str, settings: Settings, engine: str = "pyttsx3") -> Timeline:
     """Load a routine (a path or a template name) and plan it with measured speech."""
     loaded = load_routine(resolve(routine))
+    check_background_file(loaded)  # what validate and render refuse, plan refuses too
     speech = open_speech(loaded, engine)
     return plan(loaded, speech.duration_ms, settings)
 
@@ -238,6 +257,7 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
     if request.cover is not None:
         check_cover(request.cover)  # its type and size, before minutes of work
     loaded = _with_overrides(load_routine(resolve(request.routine)), request)
+    check_background_file(loaded)
     check_channels(loaded.background, request.channels)
     speech = open_speech(loaded, request.engine)
     timeline = plan(loaded, speech.duration_ms, request.settings)
@@ -395,20 +415,22 @@ def _with_overrides(routine: Routine, request: RenderRequest) -> Routine:
     voice = replace(routine.voice, name=request.voice) if request.voice else routine.voice
     background = routine.background
     if request.background_file:
-        if not request.background_file.is_file():
+        problem = file_problem(request.background_file)
+        named = shown(str(request.background_file))
+        if problem == NO_SUCH_FILE:
+            raise UsageError("--background-file", f"no such file {named}: check the path")
+        if problem:
             raise UsageError(
-                "--background-file",
-                f"no such file {shown(str(request.background_file))}: check the path",
+                "--background-file", f"{named} {problem}: give a sound file such as rain.ogg"
             )
         file = str(request.background_file.resolve())
         background = replace(background, sound=FILE_BED, file=file)
     elif request.background:
         check_background(request.background)
         background = replace(background, sound=request.background)
-    # A --voice is not in the file: an unknown one must not be reported at the file's line.
-    locations = {
-        k: v for k, v in routine.locations.items() if k != "voice.name" or not request.voice
-    }
+    # A --voice or --background-file is not in the file: not reported at the file's line.
+    overridden = {"voice.name": request.voice, "background.file": request.background_file}
+    locations = {k: v for k, v in routine.locations.items() if not overridden.get(k)}
     return replace(routine, voice=voice, background=background, locations=locations)
 
 

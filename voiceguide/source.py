@@ -4,13 +4,24 @@ A routine is written by hand, often by someone who is not a programmer, and it i
 code. So the file is read only up to ``MAX_FILE_BYTES`` (a huge file or ``/dev/zero`` cannot
 fill memory), decoded as UTF-8 (a UTF-8 byte-order mark, as Windows editors write it, is
 accepted and dropped; UTF-16 and UTF-32 are refused by name), and composed by PyYAML's safe
-loader into nodes, never into Python objects, with four more refusals:
+loader into nodes, never into Python objects, with five more refusals:
 
 - aliases (``*name``): a "billion laughs" file is refused at its first alias, before anything
   expands;
 - tags outside YAML's core schema (``!!python/object`` and the like);
 - nesting deeper than ``MAX_DEPTH`` (deeper would exhaust Python's stack);
-- keys that are lists or mappings.
+- keys that are lists or mappings;
+- text, anywhere in the document and keys included, that holds characters no one can see or
+  hear: control characters other than tab and line break (``"\\0"``, ``"\\x1b"``), lone
+  surrogates (``"\\ud800"``) and the controls that reorder text as it is displayed. YAML's
+  escapes write them in plain ASCII, so they are looked for in the parsed values, not only in
+  the bytes.
+
+Only a regular file is opened: a FIFO or a device is refused after ``stat``, so reading never
+blocks on one. U+2028, U+2029 and U+0085, which PyYAML (following YAML 1.1) takes as line
+breaks, are read as spaces, as YAML 1.2 and editors see them: within a line. Text
+collapses whitespace anyway, so nothing written changes meaning, and every reported line
+number is the line an editor shows.
 
 Every refusal is a RoutineError located at a line and column, saying what to do.
 """
@@ -18,11 +29,16 @@ Every refusal is a RoutineError located at a line and column, saying what to do.
 from __future__ import annotations
 
 import codecs
+import errno
+import os
+import stat
+import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voiceguide.errors import Problem, RoutineError
 
@@ -42,18 +58,23 @@ _YAML_HINT = "check indentation, brackets and quotes (text containing ': ' needs
 
 
 def read_text(path: Path) -> str:
-    """The file's text; RoutineError when it is missing, a folder, too big or not UTF-8."""
+    """The file's text; RoutineError when it is missing, not a regular file, too big or not
+    UTF-8. Nothing but a regular file is ever opened, so a FIFO cannot make this wait."""
 
     def fail(message: str) -> RoutineError:
         return RoutineError([Problem(str(path), 0, 0, "", message)])
 
+    problem = file_problem(path)
+    if problem == NO_SUCH_FILE:
+        raise fail(f"{NO_SUCH_FILE}: check the path, or run 'voiceguide templates'")
+    if problem:
+        raise fail(f"{problem}: give the path of a routine file (.yaml)")
     try:
-        if path.is_dir():  # inside the try: a path too long for the file system raises
-            raise fail("is a directory: give the path of a routine file (.yaml)")
-        with path.open("rb") as file:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(descriptor, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):  # replaced since stat
+                raise fail("is not a regular file: give the path of a routine file (.yaml)")
             data = file.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise fail("no such file: check the path, or run 'voiceguide templates'") from None
     except OSError as error:
         raise fail(f"cannot read it: {error.strerror or error}") from None
     if len(data) > MAX_FILE_BYTES:
@@ -62,6 +83,37 @@ def read_text(path: Path) -> str:
             "check that this is the routine file"
         )
     return decode_text(data, str(path))
+
+
+NO_SUCH_FILE = "no such file"
+_KINDS = (
+    (stat.S_ISDIR, "is a directory"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a file"),
+    (stat.S_ISCHR, "is a device, not a file"),
+    (stat.S_ISBLK, "is a device, not a file"),
+    (stat.S_ISSOCK, "is a socket, not a file"),
+)
+_STAT_ERRORS = {
+    errno.ENOENT: NO_SUCH_FILE,
+    errno.ENOTDIR: NO_SUCH_FILE,
+    errno.ELOOP: "is a loop of symbolic links",
+    errno.ENAMETOOLONG: "has a name too long for the file system",
+    errno.EACCES: "cannot be reached (permission denied)",
+}
+
+
+def file_problem(path: Path) -> str | None:
+    """What stops ``path`` being read as a regular file ("is a directory", "no such file",
+    ...), found with ``stat`` alone; None for a regular file."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        return _STAT_ERRORS.get(error.errno or 0, f"cannot be read ({error.strerror or error})")
+    except ValueError:  # a NUL in the name, which no file system allows
+        return NO_SUCH_FILE
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _KINDS if test(mode)), "is not a regular file")
 
 
 def decode_text(data: bytes, path: str) -> str:
@@ -91,7 +143,9 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
 
 
 def compose(text: str, path: str) -> Node:
-    """The document's root node; RoutineError located at the first thing YAML or we refuse."""
+    """The document's root node; RoutineError located at the first thing YAML or we refuse, or
+    listing every text that holds a character we refuse."""
+    text = text.translate(_NOT_LINE_BREAKS)
     try:
         root = yaml.compose(text, Loader=_PlainDataLoader)
     except yaml.MarkedYAMLError as error:
@@ -110,7 +164,58 @@ def compose(text: str, path: str) -> Node:
                 )
             ]
         )
+    problems = list(_refused_text(root, path, ""))
+    if problems:
+        raise RoutineError(problems)
     return root
+
+
+# Line breaks to YAML 1.1 (so to PyYAML), but not to YAML 1.2, editors, grep or git.
+_NOT_LINE_BREAKS = {0x85: " ", 0x2028: " ", 0x2029: " "}
+# Invisible controls that display text in another order than it is stored (bidi overrides).
+_REORDERING = {*range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def _refused_text(node: Node, path: str, key: str) -> Iterator[Problem]:
+    """A problem for each scalar (keys included) holding a character we refuse."""
+    if isinstance(node, ScalarNode):
+        message = refused_character(str(node.value))
+        if message:
+            mark = node.start_mark
+            yield Problem(path, mark.line + 1, mark.column + 1, key, message)
+    elif isinstance(node, SequenceNode):
+        for index, child in enumerate(node.value):
+            yield from _refused_text(child, path, f"{key}[{index}]")
+    elif isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            name = f"{key}.{key_node.value}" if key else str(key_node.value)
+            yield from _refused_text(key_node, path, name)
+            yield from _refused_text(value_node, path, name)
+
+
+def refused_character(text: str) -> str | None:
+    """Why ``text`` cannot be in a routine (its first refused character), or None."""
+    for character in text:
+        code = ord(character)
+        if character in "\t\n" or 0x20 <= code < 0x7F:
+            continue
+        category = unicodedata.category(character)
+        if category == "Cc":
+            return (
+                f"holds the control character U+{code:04X}, which cannot be spoken or shown: "
+                "remove it (in double quotes it is written as an escape such as \\0 or \\x1b)"
+            )
+        if category == "Cs":
+            return (
+                f"holds U+{code:04X}, half of a surrogate pair, which is not a character: "
+                "write the character itself, or \\U and its eight hex digits"
+            )
+        if code in _REORDERING:
+            return (
+                f"holds U+{code:04X}, an invisible control that shows text in another order "
+                "than it is read: remove it"
+            )
+    return None
 
 
 class _Refused(yaml.MarkedYAMLError):

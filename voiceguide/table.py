@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from voiceguide.durations import format_ms, format_seconds
+from voiceguide.errors import printable
 from voiceguide.timeline import Event, Timeline
 
 WHAT_WIDTH = 56
@@ -14,7 +15,8 @@ def timeline_table(timeline: Timeline) -> str:
     header = f"{'start':>8}  {'section':<{width}} {'side':<6} {'what':<{WHAT_WIDTH}} duration"
     rows = [header] + [_row(timeline, event, width) for event in timeline.events]
     rows.append(f"{format_ms(timeline.total_ms, precise=True):>8}  total ({_fitted(timeline)})")
-    return "\n".join(rows + _framing(timeline) + _bedtime(timeline))
+    lines = rows + _framing(timeline) + _bedtime(timeline)
+    return "\n".join(printable(line) for line in lines)  # text from a file acts on no terminal
 
 
 def _framing(timeline: Timeline) -> list[str]:
