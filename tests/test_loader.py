@@ -236,12 +236,13 @@ def test_a_duration_of_any_length_is_over_the_limit_not_a_traceback(written):
     assert (problem.line, problem.key) == (3, "sections[0].pause")
 
 
-def test_a_long_fraction_is_an_ordinary_number():
+def test_a_long_fraction_is_an_ordinary_number_but_not_a_duration():
     routine = load_routine_text(
-        f"version: 1\ntitle: T\nvoice: {{volume: 0.5{_HUGE}}}\nsections: [{{pause: 1.{_HUGE}s}}]\n"
+        f"version: 1\ntitle: T\nvoice: {{volume: 0.5{_HUGE}}}\nsections: [{{pause: 2s}}]\n"
     )
     assert routine.voice.volume == pytest.approx(0.6)
-    assert routine.items == (Pause(2000),)
+    with pytest.raises(RoutineError, match=r"is too long for a duration \(5,003 characters"):
+        load_routine_text(f"version: 1\ntitle: T\nsections: [{{pause: 1.{_HUGE}s}}]\n")
 
 
 _REFUSED = {  # a YAML escape in double quotes, and the character it stands for
@@ -400,13 +401,15 @@ def test_a_bad_background_file_option_is_not_blamed_on_the_routine(tmp_path):
             "is not a sound file ffmpeg can read: give a recording such as "
             "rain.ogg (wav, mp3, ogg, flac...)",
         ),
-        (tmp_path, "is a directory"),
+        (tmp_path, "is a directory: give a sound file such as rain.ogg"),
     ):
         result = CliRunner().invoke(
             app, ["render", str(routine), "--background-file", str(option), "-o", str(out)]
         )
-        assert (result.exit_code, result.stdout) == (1, "")
-        assert result.stderr == f"background file {option} {said}\n"
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert result.stderr.splitlines()[-1] == (
+            f"Error: Invalid value for '--background-file': '{option}' {said}"
+        )
         assert not out.exists()
 
 

@@ -21,6 +21,7 @@ from voiceguide.errors import (
     SpeechError,
     UsageError,
     VoiceguideError,
+    printable,
     shown,
 )
 from voiceguide.formats import DEFAULT_BITRATE, LOSSLESS, check_bitrate, output_format
@@ -110,7 +111,7 @@ def check_background_file(routine: Routine) -> None:
     if problem and "background.file" in routine.locations:
         raise _at_key(routine, "background.file", f"{path} {problem}")
     if problem:  # --background-file
-        raise AudioError(f"background file {path} {problem}")
+        raise UsageError("--background-file", f"'{printable(str(path))}' {problem}")
 
 
 def _at_key(routine: Routine, key: str, message: str) -> VoiceguideError:
@@ -416,7 +417,7 @@ def _with_overrides(routine: Routine, request: RenderRequest) -> Routine:
     background = routine.background
     if request.background_file:
         problem = file_problem(request.background_file)
-        named = shown(str(request.background_file))
+        named = f"'{printable(str(request.background_file))}'"  # whole: a path is not cut
         if problem == NO_SUCH_FILE:
             raise UsageError("--background-file", f"no such file {named}: check the path")
         if problem:
@@ -483,15 +484,3 @@ def file_info(path: Path) -> list[str]:
     lines += [f"  {format_ms(c.start_ms, precise=True):>9}  {c.title}" for c in info.chapters]
     lines += [f"  cannot read: {problem}" for problem in info.problems]
     return [printable(line) for line in lines]
-
-
-# C0 and C1 controls, DEL and the Unicode line and paragraph separators, shown escaped.
-_CONTROLS = {
-    code: ascii(chr(code))[1:-1] for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
-}
-
-
-def printable(text: str) -> str:
-    """``text`` with every control character escaped (``\\x1b``), safe for a terminal."""
-    # Lone surrogates (a file name that is not UTF-8) cannot be printed either: escape them.
-    return text.translate(_CONTROLS).encode("utf-8", "backslashreplace").decode("utf-8")
