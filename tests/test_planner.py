@@ -2,6 +2,7 @@
 
 import itertools
 import re
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -350,3 +351,21 @@ def test_an_unnamed_item_after_rounds_goes_back_to_the_chapter_around_them():
         "Plank (round 2 of 2)",
         "Start",
     ]
+
+
+def test_a_cue_ringing_past_the_last_side_is_that_side_s_time_and_every_side_s():
+    # Hypothesis found this one: at pace 2 a repetition lasts 250 ms and its tick rings for
+    # 300. The first side's tick rang out under the settle silence, the last side's under a
+    # ring-out silence of its own, so the left side lasted 50 ms longer (3021 and 3071 ms).
+    step = Step(say="a", repeat=1, min_repeat=1, max_repeat=1, each_ms=500)
+    block = Sides(
+        ("right", "left"),
+        (replace(step, repeat_cue="tick"),),
+        announce="Now {side}.",
+    )
+    timeline = plan(routine(step, block), measure, Settings(pace=2.0))
+    assert side_durations(timeline) == {"right": 3071, "left": 3071}
+    spans = {c.side: c.end_ms - c.start_ms for c in timeline.chapters if c.side}
+    assert spans == {"right": 3071, "left": 3071}
+    assert timeline.chapters[-1].end_ms == timeline.total_ms
+    voice_track_tiles(timeline)

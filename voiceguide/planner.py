@@ -560,10 +560,17 @@ class _Compiler:
     def sides(
         self, session: _Session, block: Sides, context: _Context, repeats: Repeats, scale: float
     ) -> None:
+        """Each side laid out alone, then padded with silence to the longest side.
+
+        A side lasts until its last sound ends, a cue still ringing included (``total_ms``,
+        not ``t``): so a tick at its last repetition rings out inside its own time, never in
+        the next side's or in a ring-out after the session, and the sides last the same
+        whatever comes before or after the block.
+        """
         laid_out = [
             self.side(block, side, i, context, repeats, scale) for i, side in enumerate(block.sides)
         ]
-        longest_ms = max(side.t for side in laid_out)
+        longest_ms = max(side.total_ms for side in laid_out)
         around = session.current_chapter()
         for side in laid_out:
             session.append(side, longest_ms - side.t)
