@@ -5,12 +5,19 @@ key names, and the shipped templates with random characters changed: it returns 
 raises RoutineError whose problems are one-line and located, nothing else. Random valid
 routines (with random pace, length and bedtime) go through the planner: it returns a timeline
 whose voice track tiles the session exactly, whose chapters partition it and whose sides get
-equal time, or raises PlanError. Example counts are explicit: 4,300 in all, about 30 s.
+equal time, or raises PlanError.
+
+Example counts are explicit: 4,300 in all in a normal run (about 30 s), under the derandomized
+"ci" profile of conftest.py, so a run is reproducible. ``scripts/fuzz [EXAMPLES]`` runs a long
+random search instead: it sets ``VOICEGUIDE_FUZZ_EXAMPLES`` to a total, which the tests share
+in the same proportions.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
+import os
 import string
 from collections import defaultdict
 from pathlib import Path
@@ -31,6 +38,31 @@ from voiceguide.tts.fake import speech_ms
 
 TEMPLATES = sorted((Path(__file__).parents[1] / "audio_templates").glob("*.yaml"))
 FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+TOTAL_VARIABLE = "VOICEGUIDE_FUZZ_EXAMPLES"
+CI_EXAMPLES = {"text": 1500, "bytes": 600, "document": 600, "template": 1000, "plan": 600}
+
+
+def examples(name: str) -> int:
+    """The test's examples: its CI count, or its share of ``VOICEGUIDE_FUZZ_EXAMPLES``."""
+    total = os.environ.get(TOTAL_VARIABLE, "")
+    if not total:
+        return CI_EXAMPLES[name]
+    if not total.isdigit() or int(total) < 1:
+        raise ValueError(
+            f"{TOTAL_VARIABLE}={total!r}: give a whole number of examples, e.g. 100000"
+        )
+    return math.ceil(CI_EXAMPLES[name] * int(total) / sum(CI_EXAMPLES.values()))
+
+
+def test_a_normal_run_is_reproducible_and_remembers_no_failures() -> None:
+    ci = settings.get_profile("ci")
+    assert ci.derandomize and ci.database is None
+    assert FUZZ.database is None  # whichever profile is loaded: nothing kept in .hypothesis/
+    if not os.environ.get("VOICEGUIDE_HYPOTHESIS_PROFILE"):
+        assert settings.default.derandomize
+    assert sum(examples(name) for name in CI_EXAMPLES) >= int(os.environ.get(TOTAL_VARIABLE, 0))
+
+
 YAML_CHARACTERS = ":-[]{}'\"\t\n #&*!|>%@`,?\\\ufeff\x00\x85"
 
 # -- the loader -----------------------------------------------------------------------------
@@ -50,13 +82,13 @@ def load_or_refuse(text: str) -> Routine | None:
         return None
 
 
-@settings(FUZZ, max_examples=1500)
+@settings(FUZZ, max_examples=examples("text"))
 @given(st.text(alphabet=st.sampled_from(string.printable + YAML_CHARACTERS + "éß→"), max_size=300))
 def test_any_text_loads_or_is_refused_with_located_problems(text: str) -> None:
     load_or_refuse(text)
 
 
-@settings(FUZZ, max_examples=600)
+@settings(FUZZ, max_examples=examples("bytes"))
 @given(st.binary(max_size=300))
 def test_any_bytes_decode_or_are_refused_with_a_located_problem(data: bytes) -> None:
     try:
@@ -75,6 +107,7 @@ ALL_KEYS = sorted(
             schema.ROUTINE_KEYS,
             schema.VOICE_KEYS,
             schema.BACKGROUND_KEYS,
+            schema.BEDTIME_KEYS,
             schema.STEP_KEYS,
             schema.PAUSE_KEYS,
             schema.SLOT_KEYS,
@@ -105,7 +138,7 @@ VALUES = st.recursive(
 )
 
 
-@settings(FUZZ, max_examples=600)
+@settings(FUZZ, max_examples=examples("document"))
 @given(
     st.dictionaries(st.sampled_from(ALL_KEYS), VALUES, max_size=8),
     st.booleans(),
@@ -116,7 +149,7 @@ def test_any_document_of_schema_keys_loads_or_is_refused(
     load_or_refuse(yaml.safe_dump(document, default_flow_style=flow, allow_unicode=True))
 
 
-@settings(FUZZ, max_examples=1000)
+@settings(FUZZ, max_examples=examples("template"))
 @given(
     st.sampled_from(TEMPLATES),
     st.lists(
@@ -272,7 +305,7 @@ ISSUE_11_SIDES = {  # a tick ringing past the last side once gave that side 50 m
 }
 
 
-@settings(FUZZ, max_examples=600)
+@settings(FUZZ, max_examples=examples("plan"))
 @example(ISSUE_11_SIDES, 2.0, None, False)
 @example(ISSUE_11_SIDES, 2.0, None, True)
 @given(
