@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voiceguide.errors import PlanError
+from voiceguide.errors import PlanError, RoutineError
 from voiceguide.loader import load_routine_text
 from voiceguide.model import CUE_LEAD_MS, Pause, Rounds, Routine, Sides, Slot, Step
 from voiceguide.planner import Settings, plan, speech_rate_wpm
@@ -369,3 +369,41 @@ def test_a_cue_ringing_past_the_last_side_is_that_side_s_time_and_every_side_s()
     assert spans == {"right": 3071, "left": 3071}
     assert timeline.chapters[-1].end_ms == timeline.total_ms
     voice_track_tiles(timeline)
+
+
+LENGTH_KEY = (
+    "version: 1\ntitle: t\nlength: 0:20\nsections:\n"
+    "  - say: A long sentence to say before the strokes begin, slowly and clearly.\n"
+    "    repeat: 3\n    each: 10s\n"
+)
+
+
+def test_a_routine_length_out_of_reach_is_located_at_its_key_not_blamed_on_the_option():
+    loaded = load_routine_text(LENGTH_KEY, "r.yaml")  # validate's bound (no speech) passes
+    with pytest.raises(RoutineError) as error:
+        plan(loaded, measure)
+    [line] = error.value.lines()
+    assert line.startswith("r.yaml:3:9: length: 0:20 is out of reach: at pace 1 this routine")
+    assert "--length" not in line
+
+
+def test_a_routine_length_at_another_pace_says_what_it_became():
+    loaded = load_routine_text(LENGTH_KEY, "r.yaml")
+    with pytest.raises(RoutineError) as error:
+        plan(loaded, measure, Settings(pace=2.0))
+    assert error.value.lines()[0].startswith(
+        "r.yaml:3:9: length: 0:20 (0:10 at pace 2) is out of reach: at pace 2 this routine"
+    )
+
+
+def test_a_length_option_out_of_reach_names_the_option():
+    loaded = load_routine_text(LENGTH_KEY, "r.yaml")
+    with pytest.raises(PlanError) as error:
+        plan(loaded, measure, Settings(length_ms=5000))
+    assert error.value.lines()[0].startswith("--length 0:05 is out of reach: at pace 1")
+
+
+def test_a_routine_length_without_a_file_names_the_routine_and_the_key():
+    with pytest.raises(PlanError) as error:
+        plan(routine(FLEXIBLE, length_ms=5000), measure)
+    assert error.value.lines()[0].startswith("Test: length: 0:05 is out of reach: at pace 1")

@@ -18,13 +18,14 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from voiceguide import schema
-from voiceguide.durations import parse_duration_ms
+from voiceguide import limits, schema
+from voiceguide.durations import format_ms, parse_duration_ms
 from voiceguide.errors import Problem, RoutineError
 from voiceguide.model import (
     BACKGROUND_SOUNDS,
     CUE_SOUNDS,
     FILE_BED,
+    MIN_SCALE,
     MIN_TAIL_MS,
     Background,
     Bedtime,
@@ -44,7 +45,7 @@ _FALSE = {"false", "no", "off"}
 _LEVEL_RE = re.compile(r"\s*([+-]?\d+(?:\.\d+)?)\s*(?:db)?\s*", re.IGNORECASE)
 _FREQUENCY_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:hz)?\s*", re.IGNORECASE)
 # Keys whose values are checked after loading (against the speech engine): their places.
-_LOCATED = ("language", "voice.name", "background.file")
+_LOCATED = ("language", "voice.name", "background.file", "length")
 
 
 def load_routine(path: str | Path) -> Routine:
@@ -166,7 +167,42 @@ class _Reader:
                 "the session would last over 12 hours: "
                 "use fewer repetitions, rounds or shorter times",
             )
+        if items:
+            self.check_limits(values, routine)
         return routine
+
+    def check_limits(self, values: dict[str, Node], routine: Routine) -> None:
+        """What the routine can cost, bounded before any work (see limits.py)."""
+        events = limits.event_bound(routine)
+        if events > schema.MAX_EVENTS:
+            self.report(
+                values["sections"],
+                "sections",
+                f"this routine can make up to {events:,} words, silences and cues (at its "
+                f"largest repeat counts), over the limit of {schema.MAX_EVENTS:,}: use fewer "
+                "rounds, sides, repetitions or items",
+            )
+        shortest_ms = limits.shortest_ms(routine, MIN_SCALE)
+        if routine.length_ms and routine.length_ms < shortest_ms:
+            self.report(
+                values["length"],
+                "length",
+                f"{format_ms(routine.length_ms)} is out of reach: at pace 1 this routine "
+                f"lasts at least {format_ms(shortest_ms)} before any speech (fewest "
+                "repetitions, elastic time halved): make length longer, or remove it",
+            )
+
+    def ring_every(self, node: Node, key: str) -> int:
+        every_ms = self.duration(node, key)
+        if 0 < every_ms < schema.MIN_RING_EVERY_MS:
+            self.report(
+                node,
+                key,
+                f"'{node.value}' is too often: make it "
+                f"{schema.MIN_RING_EVERY_MS // 1000}s or longer (for a faster beat, use a "
+                "step with 'each' and 'repeat_cue')",
+            )
+        return every_ms
 
     def version(self, node: Node, key: str) -> int | None:
         if isinstance(node, ScalarNode) and node.value.strip() == "1":
@@ -348,7 +384,7 @@ class _Reader:
         return Pause(
             duration_ms=self.duration(values["pause"], _join(key, "pause")),
             name=self.optional(values, key, "name", self.placeholder_text(scope)),
-            ring_every_ms=self.optional(values, key, "ring_every", self.duration, 0),
+            ring_every_ms=self.optional(values, key, "ring_every", self.ring_every, 0),
             ring_cue=self.optional(values, key, "ring_cue", self.cue, "bell") or "bell",
         )
 
@@ -365,7 +401,7 @@ class _Reader:
             start_cue=self.optional(values, key, "start_cue", self.cue),
             end_cue=self.optional(values, key, "end_cue", self.cue),
             stretch=self.optional(values, key, "stretch", self.boolean, False),
-            ring_every_ms=self.optional(values, key, "ring_every", self.duration, 0),
+            ring_every_ms=self.optional(values, key, "ring_every", self.ring_every, 0),
             ring_cue=self.optional(values, key, "ring_cue", self.cue, "bell") or "bell",
         )
         if slot.slot_ms and slot.countdown * 1000 >= slot.slot_ms:
