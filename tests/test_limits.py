@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +134,20 @@ def test_one_more_round_of_the_largest_is_refused_at_sections() -> None:
     [problem] = error.value.problems
     assert (problem.line, problem.column, problem.key) == (4, 3, "sections")
     assert "over the limit of 10,000" in problem.message
+
+
+def test_the_docs_state_the_limits_the_code_checks() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "routine-format.md").read_text(encoding="utf-8")
+    limits_section = docs[docs.index("## Limits\n") : docs.index("## Keys\n")]
+    for stated in (
+        f"| {schema.MAX_SESSION_MS // 3_600_000} hours |",
+        f"| {schema.MAX_TEXT_CHARS:,} characters |",
+        f"| {schema.MAX_REPEAT:,} |",
+        f"| {schema.MAX_ROUNDS} |",
+        f"| {schema.MAX_SIDES} |",
+        f"| {schema.MAX_COUNTDOWN} |",
+        f"| {schema.MAX_EVENTS:,} |",
+        f"| {schema.MIN_RING_EVERY_MS // 1000} s or longer |",
+        f"at most {schema.MAX_SESSION_MS // schema.MIN_RING_EVERY_MS:,} rings",
+    ):
+        assert stated in limits_section, stated
