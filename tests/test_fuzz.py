@@ -1,16 +1,18 @@
-"""Property tests: the loader survives any input, and every plan keeps its invariants.
+"""Property tests: the loader and the command line survive any input, and every plan keeps
+its invariants.
 
 The loader gets random text, random bytes, random YAML documents built from the schema's own
 key names, and the shipped templates with random characters changed: it returns a Routine or
 raises RoutineError whose problems are one-line and located, nothing else. Random valid
 routines (with random pace, length and bedtime) go through the planner: it returns a timeline
-whose voice track tiles the session exactly, whose chapters partition it and whose sides get
-equal time, or raises PlanError.
+whose voice track tiles the session exactly, whose chapters partition it, whose sides get
+equal time and which stays within the bounds the loader checked, or raises PlanError.
+`voiceguide plan` gets random and hostile options: it exits 0, 1 or 2, never with a traceback.
 
-Example counts are explicit: 4,300 in all in a normal run (about 30 s), under the derandomized
-"ci" profile of conftest.py, so a run is reproducible. ``scripts/fuzz [EXAMPLES]`` runs a long
-random search instead: it sets ``VOICEGUIDE_FUZZ_EXAMPLES`` to a total, which the tests share
-in the same proportions.
+Example counts are explicit: 4,600 in all in a normal run (under a minute), under the
+derandomized "ci" profile of conftest.py, so a run is reproducible. ``scripts/fuzz
+[EXAMPLES]`` runs a long random search instead: it sets ``VOICEGUIDE_FUZZ_EXAMPLES`` to a
+total, which the tests share in the same proportions.
 """
 
 from __future__ import annotations
@@ -23,14 +25,17 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
-from voiceguide import schema
+from voiceguide import limits, schema
+from voiceguide.cli import app
 from voiceguide.errors import PlanError, RoutineError
 from voiceguide.loader import load_routine_text
-from voiceguide.model import BACKGROUND_SOUNDS, CUE_LEAD_MS, CUE_SOUNDS, Routine
+from voiceguide.model import BACKGROUND_SOUNDS, CUE_LEAD_MS, CUE_SOUNDS, MIN_SCALE, Routine
 from voiceguide.planner import Settings, plan
 from voiceguide.source import decode_text
 from voiceguide.timeline import Chapter, Timeline
@@ -39,7 +44,14 @@ from voiceguide.tts.fake import speech_ms
 TEMPLATES = sorted((Path(__file__).parents[1] / "audio_templates").glob("*.yaml"))
 FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TOTAL_VARIABLE = "VOICEGUIDE_FUZZ_EXAMPLES"
-CI_EXAMPLES = {"text": 1500, "bytes": 600, "document": 600, "template": 1000, "plan": 600}
+CI_EXAMPLES = {
+    "text": 1500,
+    "bytes": 600,
+    "document": 600,
+    "template": 1000,
+    "plan": 600,
+    "command": 300,
+}
 
 
 def examples(name: str) -> int:
@@ -232,7 +244,11 @@ def pauses(placeholders: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
     return st.builds(
         lambda pause, extra: {"pause": pause, **extra},
         durations(1, 60),
-        optional(name=texts(placeholders)),
+        optional(
+            name=texts(placeholders),
+            ring_every=durations(schema.MIN_RING_EVERY_MS // 1000, 30),
+            ring_cue=st.sampled_from(CUE_SOUNDS),
+        ),
     )
 
 
@@ -310,7 +326,7 @@ ISSUE_11_SIDES = {  # a tick ringing past the last side once gave that side 50 m
 @example(ISSUE_11_SIDES, 2.0, None, True)
 @given(
     routines(),
-    st.floats(0.5, 2.0),
+    st.one_of(st.just(1.0), st.floats(0.5, 2.0)),
     st.one_of(st.none(), st.integers(60_000, 3 * 3_600_000)),
     st.booleans(),
 )
@@ -325,7 +341,17 @@ def test_every_plan_keeps_its_invariants(
         assert error.messages and all("\n" not in m for m in error.messages)
         return
     check_invariants(timeline)
+    check_limits(routine, timeline)
     assert timeline == plan(routine, fake_measure, chosen)  # deterministic
+
+
+def check_limits(routine: Routine, timeline: Timeline) -> None:
+    """The bounds the loader checks before any work hold for what the planner makes."""
+    rings = timeline.total_ms // schema.MIN_RING_EVERY_MS  # ring_every cues: at most these
+    assert len(timeline.events) <= limits.event_bound(routine) + rings
+    if timeline.pace == 1.0:
+        guided_ms = timeline.total_ms - timeline.lead_in_ms - timeline.tail_ms
+        assert limits.shortest_ms(routine, MIN_SCALE) <= guided_ms
 
 
 def check_invariants(timeline: Timeline) -> None:
@@ -375,3 +401,65 @@ def _side_run_end_ms(chapters: tuple[Chapter, ...], index: int) -> int:
     while index + 1 < len(chapters) and chapters[index + 1].side == side:
         index += 1
     return chapters[index].end_ms
+
+
+# -- the command line -----------------------------------------------------------------------
+
+CLI_ROUTINE = (
+    "version: 1\ntitle: Command line\nsections:\n"
+    "  - say: Breathe.\n    repeat: 2\n    min_repeat: 1\n    max_repeat: 6\n    each: 4s\n"
+    "  - pause: 30s\n    ring_every: 10s\n"
+)
+HUGE_NUMBER = "9" * 5000
+DURATION_TEXTS = st.one_of(
+    st.sampled_from(
+        ["20m", "1:30", "1m30s", "500ms", "12h", "13h", "0", "none", "0s", "-5s", "30", "1:99"]
+    ),
+    st.sampled_from(["1:75:00", "1 0 s", "1e400s", "", " ", "ß", "\x1b]0;t\x07", HUGE_NUMBER]),
+    st.just(HUGE_NUMBER + "s"),
+    st.text(alphabet=st.sampled_from("0123456789:.-+ hmsn"), max_size=10),
+)
+OPTIONS = st.lists(
+    st.one_of(
+        st.tuples(st.sampled_from(["--length", "--lead-in", "--tail"]), DURATION_TEXTS),
+        st.tuples(
+            st.just("--pace"),
+            st.sampled_from(["0.5", "2", "0.8", "0.49", "nan", "inf", "-1", "1e308", "x", ""])
+            | st.floats(0.4, 2.1).map(str),
+        ),
+        st.tuples(
+            st.just("--rate"),
+            st.sampled_from(["80", "400", "79", "150", "1e3", "", HUGE_NUMBER])
+            | st.integers(-10, 1000).map(str),
+        ),
+        st.tuples(st.sampled_from(["--bedtime", "--daytime", "--json"])),
+    ),
+    max_size=4,
+)
+
+
+@pytest.fixture(scope="module")
+def cli_routine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "routine.yaml"
+    path.write_text(CLI_ROUTINE, encoding="utf-8")
+    return path
+
+
+@settings(
+    FUZZ,
+    max_examples=examples("command"),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@example([("--length", HUGE_NUMBER + "s")])  # issue 11: an OverflowError traceback
+@given(OPTIONS)
+def test_any_plan_command_line_exits_0_1_or_2_without_a_traceback(
+    cli_routine: Path, options: list[tuple[str, ...]]
+) -> None:
+    """Whatever the options, `plan` answers: a timeline, or an error line and exit 1 or 2."""
+    arguments = ["plan", str(cli_routine), *itertools.chain.from_iterable(options)]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exception is None or isinstance(result.exception, SystemExit), arguments
+    assert result.exit_code in (0, 1, 2), (arguments, result.exit_code)
+    assert "Traceback" not in result.output
+    if result.exit_code:
+        assert result.stderr.strip(), arguments  # says why

@@ -151,3 +151,16 @@ def test_the_docs_state_the_limits_the_code_checks() -> None:
         f"at most {schema.MAX_SESSION_MS // schema.MIN_RING_EVERY_MS:,} rings",
     ):
         assert stated in limits_section, stated
+
+
+def test_a_session_over_twelve_hours_is_refused_before_its_events_are_made() -> None:
+    # 11 h of rings every 5 s at pace 0.5 would be 15,840 cues in a 22-hour session.
+    routine = _routine("  - say: Sleep.\n  - {pause: 11h, ring_every: 5s}\n")
+    started = time.process_time()
+    with pytest.raises(PlanError) as error:
+        plan(routine, speech_ms, Settings(pace=0.5, lead_in_ms=60_000))
+    assert time.process_time() - started < 0.2 * PLAN_CPU_S
+    assert error.value.lines() == [
+        "limits.yaml: the session would last 22:01:01, over the 12-hour limit: use a shorter "
+        "lead-in (1:00) or length, or fewer repetitions"
+    ]

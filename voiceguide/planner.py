@@ -94,7 +94,7 @@ def plan(routine: Routine, measure: Measure, settings: Settings | None = None) -
         repeats, scale = compiler.natural_repeats(), 1.0
     # Measured before it is recorded: a session over the limit is refused before its events
     # (a ring every second of it, say) are made.
-    _check_length(compiler.length_ms(repeats, scale) + lead_in_ms + tail_ms, routine)
+    _check_length(compiler.length_ms(repeats, scale), routine, lead_in_ms, tail_ms)
     session = _framed(compiler.compile(repeats, scale), lead_in_ms, tail_ms)
     _check(session, routine)
     return Timeline(
@@ -174,13 +174,20 @@ def _framed(guided: _Session, lead_in_ms: int, tail_ms: int) -> _Session:
     return session
 
 
-def _check_length(total_ms: int, routine: Routine) -> None:
+def _check_length(guided_ms: int, routine: Routine, lead_in_ms: int, tail_ms: int) -> None:
+    total_ms = guided_ms + lead_in_ms + tail_ms
     if total_ms > schema.MAX_SESSION_MS:
+        # Name the lead-in and tail when there are any: they may be what is too long.
+        framing = [
+            f"{name} ({format_ms(duration_ms)})"
+            for name, duration_ms in (("lead-in", lead_in_ms), ("tail", tail_ms))
+            if duration_ms
+        ]
         raise PlanError(
             [
                 f"{routine.source or routine.title}: the session would last "
-                f"{format_ms(total_ms)}, over the 12-hour limit: use a shorter --length or "
-                "fewer repetitions"
+                f"{format_ms(total_ms)}, over the 12-hour limit: use a shorter "
+                f"{' or '.join([*framing, 'length'])}, or fewer repetitions"
             ]
         )
 
