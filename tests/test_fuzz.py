@@ -458,8 +458,12 @@ def test_any_plan_command_line_exits_0_1_or_2_without_a_traceback(
     """Whatever the options, `plan` answers: a timeline, or an error line and exit 1 or 2."""
     arguments = ["plan", str(cli_routine), *itertools.chain.from_iterable(options)]
     result = CliRunner().invoke(app, arguments)
-    assert result.exception is None or isinstance(result.exception, SystemExit), arguments
-    assert result.exit_code in (0, 1, 2), (arguments, result.exit_code)
+    shown = [argument[:40] for argument in arguments]  # a 5,000-digit one in full is noise
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        shown,
+        repr(result.exception)[:200],
+    )
+    assert result.exit_code in (0, 1, 2), (shown, result.exit_code)
     assert "Traceback" not in result.output
     if result.exit_code:
-        assert result.stderr.strip(), arguments  # says why
+        assert result.stderr.strip(), shown  # says why
