@@ -349,6 +349,9 @@ def check_limits(routine: Routine, timeline: Timeline) -> None:
     """The bounds the loader checks before any work hold for what the planner makes."""
     rings = timeline.total_ms // schema.MIN_RING_EVERY_MS  # ring_every cues: at most these
     assert len(timeline.events) <= limits.event_bound(routine) + rings
+    texts = {event.text for event in timeline.speech()}
+    phrases = limits.phrase_bound(routine)
+    assert len(texts) <= phrases.count and sum(map(len, texts)) <= phrases.chars
     if timeline.pace == 1.0:
         guided_ms = timeline.total_ms - timeline.lead_in_ms - timeline.tail_ms
         assert limits.shortest_ms(routine, MIN_SCALE) <= guided_ms

@@ -147,6 +147,8 @@ def test_the_docs_state_the_limits_the_code_checks() -> None:
         f"| {schema.MAX_SIDES} |",
         f"| {schema.MAX_COUNTDOWN} |",
         f"| {schema.MAX_EVENTS:,} |",
+        f"| {schema.MAX_PHRASES} |",
+        f"| {schema.MAX_PHRASE_CHARS:,} |",
         f"| {schema.MIN_RING_EVERY_MS // 1000} s or longer |",
         f"at most {schema.MAX_SESSION_MS // schema.MIN_RING_EVERY_MS:,} rings",
     ):
@@ -164,3 +166,22 @@ def test_a_session_over_twelve_hours_is_refused_before_its_events_are_made() -> 
         "limits.yaml: the session would last 22:01:01, over the 12-hour limit: use a shorter "
         "lead-in (1:00) or length, or fewer repetitions"
     ]
+
+
+def test_the_phrase_bound_counts_placeholder_variants_and_numbers() -> None:
+    routine = _routine(
+        "  - rounds: 3\n"
+        "    announce: Round {round} of {rounds}.\n"
+        "    steps:\n"
+        "      - for_each_side: [right, left]\n"
+        "        announce: Now {side}.\n"
+        "        steps:\n"
+        "          - {say: Stroke., each: 2s, repeat: 4, max_repeat: 12, count: true}\n"
+        "          - {say: Hold., slot: 20s, countdown: 3}\n"
+    )
+    timeline = plan(routine, speech_ms, Settings(length_ms=420_000))  # counts past 4
+    said = {event.text for event in timeline.speech()}
+    phrases = limits.phrase_bound(routine)
+    # 3 round announcements, 2 side announcements, "Stroke.", "Hold.", and 1 to 12
+    assert phrases.count == 3 + 2 + 2 + 12
+    assert len(said) <= phrases.count and sum(map(len, said)) <= phrases.chars

@@ -8,17 +8,24 @@ quick (well under a second) for any routine it accepts:
   times, so this is what planning time grows with. Cues rung by ``ring_every`` are left out:
   they are made once, for the final layout, and at most one a second of a session that
   lasts at most 12 hours.
+- ``phrase_bound``: how many different phrases the routine can say, and their characters:
+  each is synthesized (once per speaking rate) before the session can be planned, so this
+  is what a first plan's time grows with. A placeholder multiplies a text by its values
+  (``{side}`` by the sides, ``{round}`` by the rounds); counting and countdowns say numbers.
 - ``shortest_ms``: a lower bound of the routine's length at pace 1, speech not counted (it
   only adds): a routine ``length`` below it can never be met.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from voiceguide.model import (
     BREATH_MS,
     CUE_LEAD_MS,
     Item,
     Pause,
+    Rounds,
     Routine,
     Sides,
     Slot,
@@ -61,6 +68,77 @@ def _step_events(step: Step) -> int:
         per_repetition = 1 + bool(step.repeat_cue) + step.count
         events += bool(step.say) + step.max_repeat * per_repetition + bool(step.rest_ms)
     return events
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """An upper bound of the different phrases a routine says, at one speaking rate."""
+
+    count: int = 0
+    chars: int = 0
+
+    def __add__(self, other: Phrases) -> Phrases:
+        return Phrases(self.count + other.count, self.chars + other.chars)
+
+
+@dataclass(frozen=True)
+class _Values:
+    """The placeholders' values where a text is: how many, and the longest."""
+
+    sides: tuple[str, ...] = ()
+    rounds: int = 0
+
+    def phrases(self, text: str | None) -> Phrases:
+        if not text:
+            return Phrases()
+        count, chars = 1, len(text)
+        if "{side}" in text and self.sides:
+            count *= len(self.sides)
+            chars += text.count("{side}") * max(len(side) for side in self.sides)
+        if "{round" in text and self.rounds:
+            count *= self.rounds if "{round}" in text else 1
+            chars += text.count("{round") * len(str(self.rounds))
+        return Phrases(count, count * chars)
+
+
+def phrase_bound(routine: Routine) -> Phrases:
+    """The different phrases the routine can say, and their characters (at one rate)."""
+    texts = _texts_phrases(routine.items, _Values()) + _Values().phrases(routine.bedtime.closing)
+    numbers = max([_largest_number(item) for item in _walk(routine.items)] + [0])
+    spoken_numbers = Phrases(numbers, sum(len(str(n)) for n in range(1, numbers + 1)))
+    return texts + spoken_numbers
+
+
+def _texts_phrases(items: tuple[Item, ...], values: _Values) -> Phrases:
+    found = Phrases()
+    for item in items:
+        if isinstance(item, Step | Slot):
+            found += values.phrases(item.say)
+        elif isinstance(item, Sides):
+            inner = _Values(item.sides, values.rounds)
+            found += inner.phrases(item.announce) + _texts_phrases(item.items, inner)
+        elif isinstance(item, Rounds):
+            inner = _Values(values.sides, item.rounds)
+            found += inner.phrases(item.announce) + _texts_phrases(item.items, inner)
+    return found
+
+
+def _largest_number(item: Item) -> int:
+    """The largest number the item counts aloud (1 to it are said), 0 for none."""
+    if isinstance(item, Step) and item.count and item.each_ms:
+        return item.max_repeat
+    if isinstance(item, Slot):
+        return item.countdown
+    return 0
+
+
+def _walk(items: tuple[Item, ...]) -> list[Item]:
+    found: list[Item] = []
+    for item in items:
+        found.append(item)
+        if isinstance(item, Sides | Rounds):
+            found.extend(_walk(item.items))
+    return found
 
 
 def shortest_ms(routine: Routine, min_scale: float) -> int:

@@ -182,6 +182,23 @@ class _Reader:
                 f"largest repeat counts), over the limit of {schema.MAX_EVENTS:,}: use fewer "
                 "rounds, sides, repetitions or items",
             )
+        phrases = limits.phrase_bound(routine)
+        if phrases.count > schema.MAX_PHRASES:
+            self.report(
+                values["sections"],
+                "sections",
+                f"this routine can say up to {phrases.count:,} different phrases, over the "
+                f"limit of {schema.MAX_PHRASES:,}: count aloud to fewer (max_repeat), or use "
+                "{side} and {round} in fewer texts",
+            )
+        if phrases.chars > schema.MAX_PHRASE_CHARS:
+            self.report(
+                values["sections"],
+                "sections",
+                f"this routine can say up to {phrases.chars:,} characters of different text, "
+                f"over the limit of {schema.MAX_PHRASE_CHARS:,}: shorten the narration, or "
+                "use {side} and {round} in fewer texts",
+            )
         shortest_ms = limits.shortest_ms(routine, MIN_SCALE)
         if routine.length_ms and routine.length_ms < shortest_ms:
             self.report(
