@@ -12,8 +12,8 @@ import pytest
 from voiceguide import limits, schema
 from voiceguide.errors import PlanError, RoutineError
 from voiceguide.loader import load_routine_text
-from voiceguide.model import MIN_SCALE, Pause, Routine, Sides, Slot, Step
-from voiceguide.planner import Settings, plan
+from voiceguide.model import CUE_LEAD_MS, MIN_SCALE, Pause, Routine, Sides, Slot, Step
+from voiceguide.planner import RING_MARGIN_MS, Settings, plan
 from voiceguide.tts.fake import speech_ms
 
 PLAN_CPU_S = (
@@ -185,3 +185,13 @@ def test_the_phrase_bound_counts_placeholder_variants_and_numbers() -> None:
     # 3 round announcements, 2 side announcements, "Stroke.", "Hold.", and 1 to 12
     assert phrases.count == 3 + 2 + 2 + 12
     assert len(said) <= phrases.count and sum(map(len, said)) <= phrases.chars
+
+
+def test_ring_every_cues_ring_out_before_their_item_ends() -> None:
+    # Why fitting may leave ring_every cues out of its measuring layouts: they cannot
+    # change the session's length.
+    assert max(CUE_LEAD_MS.values()) <= RING_MARGIN_MS
+    routine = _routine("  - {pause: 1m, ring_every: 5s, ring_cue: gong}\n")
+    timeline = plan(routine, speech_ms, Settings(pace=2.0))
+    assert timeline.total_ms == 30_000
+    assert max(cue.start_ms + CUE_LEAD_MS[cue.cue] for cue in timeline.cues()) <= 30_000
