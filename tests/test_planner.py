@@ -2,7 +2,7 @@
 
 import itertools
 import re
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -407,3 +407,11 @@ def test_a_routine_length_without_a_file_names_the_routine_and_the_key():
     with pytest.raises(PlanError) as error:
         plan(routine(FLEXIBLE, length_ms=5000), measure)
     assert error.value.lines()[0].startswith("Test: length: 0:05 is out of reach: at pace 1")
+
+
+@pytest.mark.parametrize("bedtime", [False, True])
+def test_a_timeline_as_a_dict_is_what_asdict_makes(bedtime):
+    loaded = load_routine_text(LENGTH_KEY.replace("length: 0:20\n", ""), "r.yaml")
+    timeline = plan(loaded, measure, Settings(bedtime=bedtime, lead_in_ms=5000))
+    assert timeline.to_dict() == asdict(timeline)
+    assert (timeline.to_dict()["bedtime"] is None) is not bedtime
