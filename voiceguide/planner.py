@@ -225,7 +225,24 @@ class _TargetFrom:
 
 
 def _fit(compiler: _Compiler, target_ms: int, target_from: _TargetFrom) -> tuple[Repeats, float]:
-    candidates = compiler.repeat_candidates(target_ms)
+    """The repetition counts and elastic scale that meet the target, the scale nearest 1.
+
+    The counts whose unscaled length brackets the target come first; the fewest and the
+    most counts need a scale further from 1 than those, so they are laid out only when
+    neither bracketing choice fits.
+    """
+    brackets, bounds = compiler.repeat_candidates(target_ms)
+    best = _nearest_scale(compiler, brackets, target_ms) or _nearest_scale(
+        compiler, bounds, target_ms
+    )
+    if best is None:
+        raise target_from.error(target_ms, _out_of_reach(compiler))
+    return best
+
+
+def _nearest_scale(
+    compiler: _Compiler, candidates: list[Repeats], target_ms: int
+) -> tuple[Repeats, float] | None:
     best: tuple[float, Repeats, float] | None = None
     for repeats in candidates:
         scale = compiler.scale_for(repeats, target_ms)
@@ -233,9 +250,7 @@ def _fit(compiler: _Compiler, target_ms: int, target_from: _TargetFrom) -> tuple
             distance = abs(math.log(scale)) if scale > 0 else math.inf
             if best is None or distance < best[0]:
                 best = (distance, repeats, scale)
-    if best is None:
-        raise target_from.error(target_ms, _out_of_reach(compiler))
-    return best[1], best[2]
+    return (best[1], best[2]) if best else None
 
 
 def _out_of_reach(compiler: _Compiler) -> str:
@@ -427,8 +442,8 @@ class _Compiler:
             for s in self.steps
         }
 
-    def repeat_candidates(self, target_ms: int) -> list[Repeats]:
-        """Repetition counts whose unscaled length brackets the target."""
+    def repeat_candidates(self, target_ms: int) -> tuple[list[Repeats], list[Repeats]]:
+        """Repetition counts whose unscaled length brackets the target, and the bounds."""
         low, high = 0.0, max([s.max_repeat / s.repeat for s in self.steps] + [1.0]) + 1
         for _ in range(32):
             middle = (low + high) / 2
@@ -436,13 +451,9 @@ class _Compiler:
                 low = middle
             else:
                 high = middle
-        picks = [
-            self.scaled_repeats(low),
-            self.scaled_repeats(high),
-            self.bound_repeats(low=True),
-            self.bound_repeats(low=False),
-        ]
-        return [dict(p) for p in {tuple(sorted(p.items())): p for p in picks}.values()]
+        brackets = _distinct([self.scaled_repeats(low), self.scaled_repeats(high)])
+        bounds = _distinct([self.bound_repeats(low=True), self.bound_repeats(low=False)])
+        return brackets, [b for b in bounds if b not in brackets]
 
     def scale_for(self, repeats: Repeats, target_ms: int) -> float | None:
         fixed_ms = self.length_ms(repeats, 0.0)
@@ -664,6 +675,10 @@ class _Compiler:
             if number < block.rounds and block.rest_ms:
                 self.wait(session, block.rest_ms, scale, "rest between rounds")
         session.resume = around
+
+
+def _distinct(picks: list[Repeats]) -> list[Repeats]:
+    return [dict(p) for p in {tuple(sorted(p.items())): p for p in picks}.values()]
 
 
 def _walk(items: tuple[Item, ...]) -> list[Item]:
