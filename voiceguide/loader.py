@@ -168,15 +168,17 @@ class _Reader:
                 "use fewer repetitions, rounds or shorter times",
             )
         if items:
-            self.check_limits(values, routine)
+            self.check_counts(values["sections"], routine)
+        if routine.length_ms and items:
+            self.check_length(values["length"], routine)
         return routine
 
-    def check_limits(self, values: dict[str, Node], routine: Routine) -> None:
-        """What the routine can cost, bounded before any work (see limits.py)."""
+    def check_counts(self, node: Node, routine: Routine) -> None:
+        """What the routine can make and say, bounded before any work (see limits.py)."""
         events = limits.event_bound(routine)
         if events > schema.MAX_EVENTS:
             self.report(
-                values["sections"],
+                node,
                 "sections",
                 f"this routine can make up to {events:,} words, silences and cues (at its "
                 f"largest repeat counts), over the limit of {schema.MAX_EVENTS:,}: use fewer "
@@ -185,7 +187,7 @@ class _Reader:
         phrases = limits.phrase_bound(routine)
         if phrases.count > schema.MAX_PHRASES:
             self.report(
-                values["sections"],
+                node,
                 "sections",
                 f"this routine can say up to {phrases.count:,} different phrases, over the "
                 f"limit of {schema.MAX_PHRASES:,}: count aloud to fewer (max_repeat), or use "
@@ -193,18 +195,22 @@ class _Reader:
             )
         if phrases.chars > schema.MAX_PHRASE_CHARS:
             self.report(
-                values["sections"],
+                node,
                 "sections",
                 f"this routine can say up to {phrases.chars:,} characters of different text, "
                 f"over the limit of {schema.MAX_PHRASE_CHARS:,}: shorten the narration, or "
                 "use {side} and {round} in fewer texts",
             )
+
+    def check_length(self, node: Node, routine: Routine) -> None:
+        """A routine ``length`` it can never meet at pace 1, whatever its speech."""
+        length_ms = routine.length_ms or 0
         shortest_ms = limits.shortest_ms(routine, MIN_SCALE)
-        if routine.length_ms and routine.length_ms < shortest_ms:
+        if length_ms < shortest_ms:
             self.report(
-                values["length"],
+                node,
                 "length",
-                f"{format_ms(routine.length_ms)} is out of reach: at pace 1 this routine "
+                f"{format_ms(length_ms)} is out of reach: at pace 1 this routine "
                 f"lasts at least {format_ms(shortest_ms)} before any speech (fewest "
                 "repetitions, elastic time halved): make length longer, or remove it",
             )
