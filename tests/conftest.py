@@ -1,12 +1,41 @@
-"""Shared test setup: no test may touch the real speech cache."""
+"""Shared test setup: no test may touch the real speech cache; Hypothesis runs reproducibly.
+
+Hypothesis profiles, chosen with ``VOICEGUIDE_HYPOTHESIS_PROFILE``:
+
+- ``ci`` (the default, so ``scripts/test`` and CI use it): derandomized, so every run tries
+  the same examples, and no example database, so a failure found once is not replayed from
+  ``.hypothesis/`` by every later run; it fails where it was found, reproducibly.
+- ``fuzz`` (``scripts/fuzz``): a random search, different each run; a failure prints the
+  example and a ``@reproduce_failure`` blob to paste, and nothing is written to disk.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from audio_utils import system_ffmpeg
 from corpus import make_media
+from hypothesis import settings
+
+PROFILE_VARIABLE = "VOICEGUIDE_HYPOTHESIS_PROFILE"
+PROFILES = ("ci", "fuzz")
+
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("fuzz", derandomize=False, database=None, print_blob=True)
+
+
+def _profile() -> str:
+    name = os.environ.get(PROFILE_VARIABLE, "ci") or "ci"
+    if name not in PROFILES:
+        raise pytest.UsageError(
+            f"{PROFILE_VARIABLE}={name!r} is not a Hypothesis profile: use {' or '.join(PROFILES)}"
+        )
+    return name
+
+
+settings.load_profile(_profile())
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

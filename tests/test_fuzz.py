@@ -1,36 +1,80 @@
-"""Property tests: the loader survives any input, and every plan keeps its invariants.
+"""Property tests: the loader and the command line survive any input, and every plan keeps
+its invariants.
 
 The loader gets random text, random bytes, random YAML documents built from the schema's own
 key names, and the shipped templates with random characters changed: it returns a Routine or
 raises RoutineError whose problems are one-line and located, nothing else. Random valid
 routines (with random pace, length and bedtime) go through the planner: it returns a timeline
-whose voice track tiles the session exactly, whose chapters partition it and whose sides get
-equal time, or raises PlanError. Example counts are explicit: 4,300 in all, about 30 s.
+whose voice track tiles the session exactly, whose chapters partition it, whose sides get
+equal time and which stays within the bounds the loader checked, or raises PlanError.
+`voiceguide plan` gets random and hostile options: it exits 0, 1 or 2, never with a traceback.
+
+Example counts are explicit: 4,600 in all in a normal run (under a minute), under the
+derandomized "ci" profile of conftest.py, so a run is reproducible. ``scripts/fuzz
+[EXAMPLES]`` runs a long random search instead: it sets ``VOICEGUIDE_FUZZ_EXAMPLES`` to a
+total, which the tests share in the same proportions.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
+import os
 import string
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
-from voiceguide import schema
+from voiceguide import limits, schema
+from voiceguide.cli import app
 from voiceguide.errors import PlanError, RoutineError
 from voiceguide.loader import load_routine_text
-from voiceguide.model import BACKGROUND_SOUNDS, CUE_SOUNDS, Routine
+from voiceguide.model import BACKGROUND_SOUNDS, CUE_LEAD_MS, CUE_SOUNDS, MIN_SCALE, Routine
 from voiceguide.planner import Settings, plan
 from voiceguide.source import decode_text
-from voiceguide.timeline import Timeline
+from voiceguide.timeline import Chapter, Timeline
 from voiceguide.tts.fake import speech_ms
 
 TEMPLATES = sorted((Path(__file__).parents[1] / "audio_templates").glob("*.yaml"))
 FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+TOTAL_VARIABLE = "VOICEGUIDE_FUZZ_EXAMPLES"
+CI_EXAMPLES = {
+    "text": 1500,
+    "bytes": 600,
+    "document": 600,
+    "template": 1000,
+    "plan": 600,
+    "command": 300,
+}
+
+
+def examples(name: str) -> int:
+    """The test's examples: its CI count, or its share of ``VOICEGUIDE_FUZZ_EXAMPLES``."""
+    total = os.environ.get(TOTAL_VARIABLE, "")
+    if not total:
+        return CI_EXAMPLES[name]
+    if not total.isdigit() or int(total) < 1:
+        raise ValueError(
+            f"{TOTAL_VARIABLE}={total!r}: give a whole number of examples, e.g. 100000"
+        )
+    return math.ceil(CI_EXAMPLES[name] * int(total) / sum(CI_EXAMPLES.values()))
+
+
+def test_a_normal_run_is_reproducible_and_remembers_no_failures() -> None:
+    ci = settings.get_profile("ci")
+    assert ci.derandomize and ci.database is None
+    assert FUZZ.database is None  # whichever profile is loaded: nothing kept in .hypothesis/
+    if not os.environ.get("VOICEGUIDE_HYPOTHESIS_PROFILE"):
+        assert settings.default.derandomize
+    assert sum(examples(name) for name in CI_EXAMPLES) >= int(os.environ.get(TOTAL_VARIABLE, 0))
+
+
 YAML_CHARACTERS = ":-[]{}'\"\t\n #&*!|>%@`,?\\\ufeff\x00\x85"
 
 # -- the loader -----------------------------------------------------------------------------
@@ -50,13 +94,13 @@ def load_or_refuse(text: str) -> Routine | None:
         return None
 
 
-@settings(FUZZ, max_examples=1500)
+@settings(FUZZ, max_examples=examples("text"))
 @given(st.text(alphabet=st.sampled_from(string.printable + YAML_CHARACTERS + "éß→"), max_size=300))
 def test_any_text_loads_or_is_refused_with_located_problems(text: str) -> None:
     load_or_refuse(text)
 
 
-@settings(FUZZ, max_examples=600)
+@settings(FUZZ, max_examples=examples("bytes"))
 @given(st.binary(max_size=300))
 def test_any_bytes_decode_or_are_refused_with_a_located_problem(data: bytes) -> None:
     try:
@@ -75,6 +119,7 @@ ALL_KEYS = sorted(
             schema.ROUTINE_KEYS,
             schema.VOICE_KEYS,
             schema.BACKGROUND_KEYS,
+            schema.BEDTIME_KEYS,
             schema.STEP_KEYS,
             schema.PAUSE_KEYS,
             schema.SLOT_KEYS,
@@ -105,7 +150,7 @@ VALUES = st.recursive(
 )
 
 
-@settings(FUZZ, max_examples=600)
+@settings(FUZZ, max_examples=examples("document"))
 @given(
     st.dictionaries(st.sampled_from(ALL_KEYS), VALUES, max_size=8),
     st.booleans(),
@@ -116,7 +161,7 @@ def test_any_document_of_schema_keys_loads_or_is_refused(
     load_or_refuse(yaml.safe_dump(document, default_flow_style=flow, allow_unicode=True))
 
 
-@settings(FUZZ, max_examples=1000)
+@settings(FUZZ, max_examples=examples("template"))
 @given(
     st.sampled_from(TEMPLATES),
     st.lists(
@@ -142,7 +187,6 @@ def test_templates_with_random_edits_load_or_are_refused(
 
 # -- the planner ----------------------------------------------------------------------------
 
-RING_OUT = "the last sound rings out"  # after the last item: no side's time
 WORDS = ("breathe", "slowly", "stroke", "your", "hand", "now", "hold", "press", "gently")
 
 
@@ -200,7 +244,11 @@ def pauses(placeholders: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
     return st.builds(
         lambda pause, extra: {"pause": pause, **extra},
         durations(1, 60),
-        optional(name=texts(placeholders)),
+        optional(
+            name=texts(placeholders),
+            ring_every=durations(schema.MIN_RING_EVERY_MS // 1000, 30),
+            ring_cue=st.sampled_from(CUE_SOUNDS),
+        ),
     )
 
 
@@ -257,10 +305,26 @@ def fake_measure(text: str, rate_wpm: int) -> int:
     return speech_ms(text, rate_wpm)
 
 
-@settings(FUZZ, max_examples=600)
+ISSUE_11_SIDES = {  # a tick ringing past the last side once gave that side 50 ms more
+    "version": 1,
+    "title": "Sides",
+    "sections": [
+        {"say": "a", "repeat": 1, "each": "500ms"},
+        {
+            "for_each_side": ["right", "left"],
+            "announce": "Now {side}.",
+            "steps": [{"say": "a", "repeat": 1, "each": "500ms", "repeat_cue": "tick"}],
+        },
+    ],
+}
+
+
+@settings(FUZZ, max_examples=examples("plan"))
+@example(ISSUE_11_SIDES, 2.0, None, False)
+@example(ISSUE_11_SIDES, 2.0, None, True)
 @given(
     routines(),
-    st.floats(0.5, 2.0),
+    st.one_of(st.just(1.0), st.floats(0.5, 2.0)),
     st.one_of(st.none(), st.integers(60_000, 3 * 3_600_000)),
     st.booleans(),
 )
@@ -275,7 +339,20 @@ def test_every_plan_keeps_its_invariants(
         assert error.messages and all("\n" not in m for m in error.messages)
         return
     check_invariants(timeline)
+    check_limits(routine, timeline)
     assert timeline == plan(routine, fake_measure, chosen)  # deterministic
+
+
+def check_limits(routine: Routine, timeline: Timeline) -> None:
+    """The bounds the loader checks before any work hold for what the planner makes."""
+    rings = timeline.total_ms // schema.MIN_RING_EVERY_MS  # ring_every cues: at most these
+    assert len(timeline.events) <= limits.event_bound(routine) + rings
+    texts = {event.text for event in timeline.speech()}
+    phrases = limits.phrase_bound(routine)
+    assert len(texts) <= phrases.count and sum(map(len, texts)) <= phrases.chars
+    if timeline.pace == 1.0:
+        guided_ms = timeline.total_ms - timeline.lead_in_ms - timeline.tail_ms
+        assert limits.shortest_ms(routine, MIN_SCALE) <= guided_ms
 
 
 def check_invariants(timeline: Timeline) -> None:
@@ -294,9 +371,100 @@ def check_invariants(timeline: Timeline) -> None:
     assert chapters[0].start_ms == 0 and chapters[-1].end_ms == timeline.total_ms
     for before, after in itertools.pairwise(chapters):
         assert after.start_ms == before.end_ms
+    check_equal_sides(timeline)
+
+
+def check_equal_sides(timeline: Timeline) -> None:
+    """Each side gets the same time on the voice track and in its chapters, and what a side
+    sounds (a cue ringing out included) ends inside that side's own time."""
+    chapters = timeline.chapters
     per_side: dict[str, int] = defaultdict(int)
-    for event in voice:
+    for event in timeline.voice_track():
         side = chapters[event.chapter].side
-        if side is not None and event.text != RING_OUT:
+        if side is not None:
             per_side[side] += event.duration_ms
-    assert len(set(per_side.values())) <= 1, dict(per_side)  # each side gets the same time
+    assert len(set(per_side.values())) <= 1, dict(per_side)
+    spans: dict[str, int] = defaultdict(int)
+    for chapter in chapters:
+        if chapter.side is not None:
+            spans[chapter.side] += chapter.end_ms - chapter.start_ms
+    assert spans == per_side, (dict(spans), dict(per_side))
+    for cue in timeline.cues():
+        side = chapters[cue.chapter].side
+        if side is not None:
+            run_end_ms = _side_run_end_ms(chapters, cue.chapter)
+            assert cue.start_ms + CUE_LEAD_MS[cue.cue] <= run_end_ms, (cue, run_end_ms)
+
+
+def _side_run_end_ms(chapters: tuple[Chapter, ...], index: int) -> int:
+    """Where the run of chapters of the same side as chapter ``index`` ends."""
+    side = chapters[index].side
+    while index + 1 < len(chapters) and chapters[index + 1].side == side:
+        index += 1
+    return chapters[index].end_ms
+
+
+# -- the command line -----------------------------------------------------------------------
+
+CLI_ROUTINE = (
+    "version: 1\ntitle: Command line\nsections:\n"
+    "  - say: Breathe.\n    repeat: 2\n    min_repeat: 1\n    max_repeat: 6\n    each: 4s\n"
+    "  - pause: 30s\n    ring_every: 10s\n"
+)
+HUGE_NUMBER = "9" * 5000
+DURATION_TEXTS = st.one_of(
+    st.sampled_from(
+        ["20m", "1:30", "1m30s", "500ms", "12h", "13h", "0", "none", "0s", "-5s", "30", "1:99"]
+    ),
+    st.sampled_from(["1:75:00", "1 0 s", "1e400s", "", " ", "ß", "\x1b]0;t\x07", HUGE_NUMBER]),
+    st.just(HUGE_NUMBER + "s"),
+    st.text(alphabet=st.sampled_from("0123456789:.-+ hmsn"), max_size=10),
+)
+OPTIONS = st.lists(
+    st.one_of(
+        st.tuples(st.sampled_from(["--length", "--lead-in", "--tail"]), DURATION_TEXTS),
+        st.tuples(
+            st.just("--pace"),
+            st.sampled_from(["0.5", "2", "0.8", "0.49", "nan", "inf", "-1", "1e308", "x", ""])
+            | st.floats(0.4, 2.1).map(str),
+        ),
+        st.tuples(
+            st.just("--rate"),
+            st.sampled_from(["80", "400", "79", "150", "1e3", "", HUGE_NUMBER])
+            | st.integers(-10, 1000).map(str),
+        ),
+        st.tuples(st.sampled_from(["--bedtime", "--daytime", "--json"])),
+    ),
+    max_size=4,
+)
+
+
+@pytest.fixture(scope="module")
+def cli_routine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "routine.yaml"
+    path.write_text(CLI_ROUTINE, encoding="utf-8")
+    return path
+
+
+@settings(
+    FUZZ,
+    max_examples=examples("command"),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@example([("--length", HUGE_NUMBER + "s")])  # issue 11: an OverflowError traceback
+@given(OPTIONS)
+def test_any_plan_command_line_exits_0_1_or_2_without_a_traceback(
+    cli_routine: Path, options: list[tuple[str, ...]]
+) -> None:
+    """Whatever the options, `plan` answers: a timeline, or an error line and exit 1 or 2."""
+    arguments = ["plan", str(cli_routine), *itertools.chain.from_iterable(options)]
+    result = CliRunner().invoke(app, arguments)
+    shown = [argument[:40] for argument in arguments]  # a 5,000-digit one in full is noise
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        shown,
+        repr(result.exception)[:200],
+    )
+    assert result.exit_code in (0, 1, 2), (shown, result.exit_code)
+    assert "Traceback" not in result.output
+    if result.exit_code:
+        assert result.stderr.strip(), shown  # says why

@@ -2,12 +2,13 @@
 
 import itertools
 import re
+from dataclasses import asdict, replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voiceguide.errors import PlanError
+from voiceguide.errors import PlanError, RoutineError
 from voiceguide.loader import load_routine_text
 from voiceguide.model import CUE_LEAD_MS, Pause, Rounds, Routine, Sides, Slot, Step
 from voiceguide.planner import Settings, plan, speech_rate_wpm
@@ -350,3 +351,67 @@ def test_an_unnamed_item_after_rounds_goes_back_to_the_chapter_around_them():
         "Plank (round 2 of 2)",
         "Start",
     ]
+
+
+def test_a_cue_ringing_past_the_last_side_is_that_side_s_time_and_every_side_s():
+    # Hypothesis found this one: at pace 2 a repetition lasts 250 ms and its tick rings for
+    # 300. The first side's tick rang out under the settle silence, the last side's under a
+    # ring-out silence of its own, so the left side lasted 50 ms longer (3021 and 3071 ms).
+    step = Step(say="a", repeat=1, min_repeat=1, max_repeat=1, each_ms=500)
+    block = Sides(
+        ("right", "left"),
+        (replace(step, repeat_cue="tick"),),
+        announce="Now {side}.",
+    )
+    timeline = plan(routine(step, block), measure, Settings(pace=2.0))
+    assert side_durations(timeline) == {"right": 3071, "left": 3071}
+    spans = {c.side: c.end_ms - c.start_ms for c in timeline.chapters if c.side}
+    assert spans == {"right": 3071, "left": 3071}
+    assert timeline.chapters[-1].end_ms == timeline.total_ms
+    voice_track_tiles(timeline)
+
+
+LENGTH_KEY = (
+    "version: 1\ntitle: t\nlength: 0:20\nsections:\n"
+    "  - say: A long sentence to say before the strokes begin, slowly and clearly.\n"
+    "    repeat: 3\n    each: 10s\n"
+)
+
+
+def test_a_routine_length_out_of_reach_is_located_at_its_key_not_blamed_on_the_option():
+    loaded = load_routine_text(LENGTH_KEY, "r.yaml")  # validate's bound (no speech) passes
+    with pytest.raises(RoutineError) as error:
+        plan(loaded, measure)
+    [line] = error.value.lines()
+    assert line.startswith("r.yaml:3:9: length: 0:20 is out of reach: at pace 1 this routine")
+    assert "--length" not in line
+
+
+def test_a_routine_length_at_another_pace_says_what_it_became():
+    loaded = load_routine_text(LENGTH_KEY, "r.yaml")
+    with pytest.raises(RoutineError) as error:
+        plan(loaded, measure, Settings(pace=2.0))
+    assert error.value.lines()[0].startswith(
+        "r.yaml:3:9: length: 0:20 (0:10 at pace 2) is out of reach: at pace 2 this routine"
+    )
+
+
+def test_a_length_option_out_of_reach_names_the_option():
+    loaded = load_routine_text(LENGTH_KEY, "r.yaml")
+    with pytest.raises(PlanError) as error:
+        plan(loaded, measure, Settings(length_ms=5000))
+    assert error.value.lines()[0].startswith("--length 0:05 is out of reach: at pace 1")
+
+
+def test_a_routine_length_without_a_file_names_the_routine_and_the_key():
+    with pytest.raises(PlanError) as error:
+        plan(routine(FLEXIBLE, length_ms=5000), measure)
+    assert error.value.lines()[0].startswith("Test: length: 0:05 is out of reach: at pace 1")
+
+
+@pytest.mark.parametrize("bedtime", [False, True])
+def test_a_timeline_as_a_dict_is_what_asdict_makes(bedtime):
+    loaded = load_routine_text(LENGTH_KEY.replace("length: 0:20\n", ""), "r.yaml")
+    timeline = plan(loaded, measure, Settings(bedtime=bedtime, lead_in_ms=5000))
+    assert timeline.to_dict() == asdict(timeline)
+    assert (timeline.to_dict()["bedtime"] is None) is not bedtime

@@ -20,13 +20,14 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from voiceguide import schema
-from voiceguide.durations import parse_duration_ms
+from voiceguide import limits, schema
+from voiceguide.durations import format_ms, parse_duration_ms
 from voiceguide.errors import Problem, RoutineError
 from voiceguide.model import (
     BACKGROUND_SOUNDS,
     CUE_SOUNDS,
     FILE_BED,
+    MIN_SCALE,
     MIN_TAIL_MS,
     Background,
     Bedtime,
@@ -57,7 +58,7 @@ _SHOWN_CHARS = 40  # of a value quoted in a message
 _LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*")
 _MAX_LANGUAGE_CHARS = 35  # longer than any language tag in use (BCP 47)
 # Keys whose values are checked after loading (against the speech engine): their places.
-_LOCATED = ("language", "voice.name", "background.file")
+_LOCATED = ("language", "voice.name", "background.file", "length")
 
 
 def load_routine(path: str | Path) -> Routine:
@@ -181,6 +182,10 @@ class _Reader:
             locations=self.locations,
         )
         self.check_framing(values, routine)
+        if items:
+            self.check_counts(values["sections"], routine)
+        if routine.length_ms and items:
+            self.check_length(values["length"], routine)
         return routine
 
     def check_framing(self, values: dict[str, Node], routine: Routine) -> None:
@@ -207,6 +212,60 @@ class _Reader:
                 "a tail plays the background after the last word, and this routine has no "
                 "background: add one (e.g. background: {sound: brown}) or remove the tail",
             )
+
+    def check_counts(self, node: Node, routine: Routine) -> None:
+        """What the routine can make and say, bounded before any work (see limits.py)."""
+        events = limits.event_bound(routine)
+        if events > schema.MAX_EVENTS:
+            self.report(
+                node,
+                "sections",
+                f"this routine can make up to {events:,} words, silences and cues (at its "
+                f"largest repeat counts), over the limit of {schema.MAX_EVENTS:,}: use fewer "
+                "rounds, sides, repetitions or items",
+            )
+        phrases = limits.phrase_bound(routine)
+        if phrases.count > schema.MAX_PHRASES:
+            self.report(
+                node,
+                "sections",
+                f"this routine can say up to {phrases.count:,} different phrases, over the "
+                f"limit of {schema.MAX_PHRASES:,}: count aloud to fewer (max_repeat), or use "
+                "{side} and {round} in fewer texts",
+            )
+        if phrases.chars > schema.MAX_PHRASE_CHARS:
+            self.report(
+                node,
+                "sections",
+                f"this routine can say up to {phrases.chars:,} characters of different text, "
+                f"over the limit of {schema.MAX_PHRASE_CHARS:,}: shorten the narration, or "
+                "use {side} and {round} in fewer texts",
+            )
+
+    def check_length(self, node: Node, routine: Routine) -> None:
+        """A routine ``length`` it can never meet at pace 1, whatever its speech."""
+        length_ms = routine.length_ms or 0
+        shortest_ms = limits.shortest_ms(routine, MIN_SCALE)
+        if length_ms < shortest_ms:
+            self.report(
+                node,
+                "length",
+                f"{format_ms(length_ms)} is out of reach: at pace 1 this routine "
+                f"lasts at least {format_ms(shortest_ms)} before any speech (fewest "
+                "repetitions, elastic time halved): make length longer, or remove it",
+            )
+
+    def ring_every(self, node: Node, key: str) -> int:
+        every_ms = self.duration(node, key)
+        if 0 < every_ms < schema.MIN_RING_EVERY_MS:
+            self.report(
+                node,
+                key,
+                f"'{node.value}' is too often: make it "
+                f"{schema.MIN_RING_EVERY_MS // 1000}s or longer (for a faster beat, use a "
+                "step with 'each' and 'repeat_cue')",
+            )
+        return every_ms
 
     def version(self, node: Node, key: str) -> int | None:
         if isinstance(node, ScalarNode) and node.value.strip() == "1":
@@ -397,7 +456,7 @@ class _Reader:
         return Pause(
             duration_ms=self.duration(values["pause"], _join(key, "pause")),
             name=self.optional(values, key, "name", self.placeholder_text(scope)),
-            ring_every_ms=self.optional(values, key, "ring_every", self.duration, 0),
+            ring_every_ms=self.optional(values, key, "ring_every", self.ring_every, 0),
             ring_cue=self.optional(values, key, "ring_cue", self.cue, "bell") or "bell",
         )
 
@@ -414,7 +473,7 @@ class _Reader:
             start_cue=self.optional(values, key, "start_cue", self.cue),
             end_cue=self.optional(values, key, "end_cue", self.cue),
             stretch=self.optional(values, key, "stretch", self.boolean, False),
-            ring_every_ms=self.optional(values, key, "ring_every", self.duration, 0),
+            ring_every_ms=self.optional(values, key, "ring_every", self.ring_every, 0),
             ring_cue=self.optional(values, key, "ring_cue", self.cue, "bell") or "bell",
         )
         if slot.slot_ms and slot.countdown * 1000 >= slot.slot_ms:

@@ -163,3 +163,8 @@ CUE_LEAD_MS = {
     "low_tone": 2500,
 }
 MIN_TAIL_MS = 60_000  # a tail fades out over at least a minute
+BREATH_MS = 700  # fixed: between a step's narration and its first repetition
+# Length fitting stretches or shrinks elastic time at most this much; beyond it, it changes
+# repetition counts (where a step allows) or reports the target as out of reach.
+MIN_SCALE = 0.5
+MAX_SCALE = 2.0

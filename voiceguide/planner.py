@@ -18,11 +18,14 @@ from dataclasses import dataclass, field, replace
 
 from voiceguide import schema
 from voiceguide.durations import format_ms, format_seconds
-from voiceguide.errors import PlanError
+from voiceguide.errors import PlanError, Problem, RoutineError, VoiceguideError
 from voiceguide.model import (
+    BREATH_MS,
     CUE_LEAD_MS,
     MAX_RATE_WPM,
+    MAX_SCALE,
     MIN_RATE_WPM,
+    MIN_SCALE,
     MIN_TAIL_MS,
     SOFT_CUES,
     Item,
@@ -39,12 +42,7 @@ Measure = Callable[[str, int], int]
 
 MIN_PACE = 0.5
 MAX_PACE = 2.0
-# Length fitting stretches or shrinks elastic time at most this much; beyond it, it changes
-# repetition counts (where a step allows) or reports the target as out of reach.
-MIN_SCALE = 0.5
-MAX_SCALE = 2.0
 COUNTDOWN_STEP_MS = 1000
-BREATH_MS = 700  # fixed: between a step's narration and its first repetition
 RING_MARGIN_MS = 3000  # ring_every stays this far from the item's end, where the next begins
 EASED_RATE_STEP_WPM = 5  # a bedtime voice slows in steps this big: few clips to synthesize
 
@@ -90,9 +88,15 @@ def plan(routine: Routine, measure: Measure, settings: Settings | None = None) -
     base_rate_wpm = settings.rate_wpm or routine.voice.rate_wpm
     compiler = _Compiler(routine, measure, base_rate_wpm, settings.pace, bedtime)
     target_ms = settings.length_ms or _routine_target_ms(routine, settings.pace)
-    repeats, scale = _fit(compiler, target_ms) if target_ms else (compiler.natural_repeats(), 1.0)
+    if target_ms:
+        repeats, scale = _fit(compiler, target_ms, _TargetFrom(routine, settings))
+    else:
+        repeats, scale = compiler.natural_repeats(), 1.0
+    # Measured before it is recorded: a session over the limit is refused before its events
+    # (a ring every second of it, say) are made.
+    _check_length(compiler.length_ms(repeats, scale), routine, lead_in_ms, tail_ms)
     session = _framed(compiler.compile(repeats, scale), lead_in_ms, tail_ms)
-    _check(session, routine, lead_in_ms, tail_ms)
+    _check(session, routine)
     return Timeline(
         title=routine.title,
         description=routine.description,
@@ -170,19 +174,26 @@ def _framed(guided: _Session, lead_in_ms: int, tail_ms: int) -> _Session:
     return session
 
 
-def _check(session: _Session, routine: Routine, lead_in_ms: int, tail_ms: int) -> None:
-    problems = list(dict.fromkeys(session.overruns))
-    if session.total_ms > schema.MAX_SESSION_MS:
+def _check_length(guided_ms: int, routine: Routine, lead_in_ms: int, tail_ms: int) -> None:
+    total_ms = guided_ms + lead_in_ms + tail_ms
+    if total_ms > schema.MAX_SESSION_MS:
         # Name the lead-in and tail when there are any: they may be what is too long.
         framing = [
             f"{name} ({format_ms(duration_ms)})"
             for name, duration_ms in (("lead-in", lead_in_ms), ("tail", tail_ms))
             if duration_ms
         ]
-        problems.append(
-            f"the session would last {format_ms(session.total_ms)}, over the 12-hour limit: "
-            f"use a shorter {' or '.join([*framing, 'length'])}, or fewer repetitions"
+        raise PlanError(
+            [
+                f"{routine.source or routine.title}: the session would last "
+                f"{format_ms(total_ms)}, over the 12-hour limit: use a shorter "
+                f"{' or '.join([*framing, 'length'])}, or fewer repetitions"
+            ]
         )
+
+
+def _check(session: _Session, routine: Routine) -> None:
+    problems = list(dict.fromkeys(session.overruns))
     if problems:
         raise PlanError([f"{routine.source or routine.title}: {p}" for p in problems])
 
@@ -192,8 +203,46 @@ def _check(session: _Session, routine: Routine, lead_in_ms: int, tail_ms: int) -
 Repeats = dict[int, int]  # id(step) -> repetition count
 
 
-def _fit(compiler: _Compiler, target_ms: int) -> tuple[Repeats, float]:
-    candidates = compiler.repeat_candidates(target_ms)
+@dataclass(frozen=True)
+class _TargetFrom:
+    """Where the target length came from: ``--length``, else the routine's ``length`` key."""
+
+    routine: Routine
+    settings: Settings
+
+    def error(self, target_ms: int, message: str) -> VoiceguideError:
+        """``message`` about the target, blamed on the option or located at the key."""
+        if self.settings.length_ms:
+            return PlanError([f"--length {format_ms(target_ms)} {message}"])
+        routine, pace = self.routine, self.settings.pace
+        what = format_ms(routine.length_ms or 0)
+        if pace != 1:
+            what += f" ({format_ms(target_ms)} at pace {pace:g})"
+        if "length" not in routine.locations:
+            return PlanError([f"{routine.source or routine.title}: length: {what} {message}"])
+        line, column = routine.locations["length"]
+        return RoutineError([Problem(routine.source, line, column, "length", f"{what} {message}")])
+
+
+def _fit(compiler: _Compiler, target_ms: int, target_from: _TargetFrom) -> tuple[Repeats, float]:
+    """The repetition counts and elastic scale that meet the target, the scale nearest 1.
+
+    The counts whose unscaled length brackets the target come first; the fewest and the
+    most counts need a scale further from 1 than those, so they are laid out only when
+    neither bracketing choice fits.
+    """
+    brackets, bounds = compiler.repeat_candidates(target_ms)
+    best = _nearest_scale(compiler, brackets, target_ms) or _nearest_scale(
+        compiler, bounds, target_ms
+    )
+    if best is None:
+        raise target_from.error(target_ms, _out_of_reach(compiler))
+    return best
+
+
+def _nearest_scale(
+    compiler: _Compiler, candidates: list[Repeats], target_ms: int
+) -> tuple[Repeats, float] | None:
     best: tuple[float, Repeats, float] | None = None
     for repeats in candidates:
         scale = compiler.scale_for(repeats, target_ms)
@@ -201,23 +250,21 @@ def _fit(compiler: _Compiler, target_ms: int) -> tuple[Repeats, float]:
             distance = abs(math.log(scale)) if scale > 0 else math.inf
             if best is None or distance < best[0]:
                 best = (distance, repeats, scale)
-    if best is None:
-        raise PlanError([_out_of_reach(compiler, target_ms)])
-    return best[1], best[2]
+    return (best[1], best[2]) if best else None
 
 
-def _out_of_reach(compiler: _Compiler, target_ms: int) -> str:
-    shortest = compiler.compile(compiler.bound_repeats(low=True), MIN_SCALE).total_ms
-    longest = compiler.compile(compiler.bound_repeats(low=False), MAX_SCALE).total_ms
+def _out_of_reach(compiler: _Compiler) -> str:
+    shortest = compiler.length_ms(compiler.bound_repeats(low=True), MIN_SCALE)
+    longest = compiler.length_ms(compiler.bound_repeats(low=False), MAX_SCALE)
     pace = f"{compiler.pace:g}"
     if shortest == longest:
         return (
-            f"--length {format_ms(target_ms)} is out of reach: this routine has no elastic "
-            f"time and always lasts {format_ms(shortest)} at pace {pace}"
+            "is out of reach: this routine has no elastic time and always lasts "
+            f"{format_ms(shortest)} at pace {pace}"
         )
     return (
-        f"--length {format_ms(target_ms)} is out of reach: at pace {pace} this routine "
-        f"lasts from {format_ms(shortest)} (shortest) to {format_ms(longest)} (longest)"
+        f"is out of reach: at pace {pace} this routine lasts from {format_ms(shortest)} "
+        f"(shortest) to {format_ms(longest)} (longest)"
     )
 
 
@@ -234,6 +281,7 @@ class _Session:
     overruns: list[str] = field(default_factory=list)
     ring_out_ms: int = 0  # the last cue's lead may run past the voice track
     resume: tuple[str, str | None] | None = None  # the chapter to go back to after a block
+    record: bool = True  # False: only time is kept (a layout that measures the length)
 
     @property
     def chapter(self) -> int:
@@ -259,25 +307,27 @@ class _Session:
         elastic: bool = False,
         pace: float = 0.0,
     ) -> None:
-        self.ensure_chapter()
-        self.events.append(
-            Event(
-                self.t,
-                duration_ms,
-                kind,
-                self.chapter,
-                text=text,
-                rate_wpm=rate_wpm,
-                elastic=elastic,
-                pace=pace,
+        if self.record:
+            self.ensure_chapter()
+            self.events.append(
+                Event(
+                    self.t,
+                    duration_ms,
+                    kind,
+                    self.chapter,
+                    text=text,
+                    rate_wpm=rate_wpm,
+                    elastic=elastic,
+                    pace=pace,
+                )
             )
-        )
         self.t += duration_ms
 
     def cue(self, name: str, at_ms: int | None = None) -> None:
         start_ms = self.t if at_ms is None else at_ms
-        self.ensure_chapter()
-        self.events.append(Event(start_ms, 0, "cue", self.chapter, cue=name))
+        if self.record:
+            self.ensure_chapter()
+            self.events.append(Event(start_ms, 0, "cue", self.chapter, cue=name))
         self.ring_out_ms = max(self.ring_out_ms, start_ms + CUE_LEAD_MS[name])
 
     def ensure_chapter(self) -> None:
@@ -372,6 +422,11 @@ class _Compiler:
         self._site_paces: list[float] | None = None
         self._site_times: list[int] | None = None  # filled by the measuring layout
         self._site = 0
+        self._record = True  # False: a layout that only measures, making no events
+        self._lengths: dict[tuple[tuple[tuple[int, int], ...], float], int] = {}
+
+    def new_session(self) -> _Session:
+        return _Session(record=self._record)
 
     # -- repetition counts --
 
@@ -387,26 +442,22 @@ class _Compiler:
             for s in self.steps
         }
 
-    def repeat_candidates(self, target_ms: int) -> list[Repeats]:
-        """Repetition counts whose unscaled length brackets the target."""
+    def repeat_candidates(self, target_ms: int) -> tuple[list[Repeats], list[Repeats]]:
+        """Repetition counts whose unscaled length brackets the target, and the bounds."""
         low, high = 0.0, max([s.max_repeat / s.repeat for s in self.steps] + [1.0]) + 1
         for _ in range(32):
             middle = (low + high) / 2
-            if self.compile(self.scaled_repeats(middle), 1.0).total_ms < target_ms:
+            if self.length_ms(self.scaled_repeats(middle), 1.0) < target_ms:
                 low = middle
             else:
                 high = middle
-        picks = [
-            self.scaled_repeats(low),
-            self.scaled_repeats(high),
-            self.bound_repeats(low=True),
-            self.bound_repeats(low=False),
-        ]
-        return [dict(p) for p in {tuple(sorted(p.items())): p for p in picks}.values()]
+        brackets = _distinct([self.scaled_repeats(low), self.scaled_repeats(high)])
+        bounds = _distinct([self.bound_repeats(low=True), self.bound_repeats(low=False)])
+        return brackets, [b for b in bounds if b not in brackets]
 
     def scale_for(self, repeats: Repeats, target_ms: int) -> float | None:
-        fixed_ms = self.compile(repeats, 0.0).total_ms
-        elastic_ms = self.compile(repeats, 1.0).total_ms - fixed_ms
+        fixed_ms = self.length_ms(repeats, 0.0)
+        elastic_ms = self.length_ms(repeats, 1.0) - fixed_ms
         if elastic_ms <= 0:
             return 1.0 if abs(fixed_ms - target_ms) <= 500 else None
         return (target_ms - fixed_ms) / elastic_ms
@@ -414,12 +465,23 @@ class _Compiler:
     # -- layout --
 
     def compile(self, repeats: Repeats, scale: float) -> _Session:
+        """The session laid out, every event recorded."""
         self._site_paces = self.paces(repeats) if self.slow_to != 1.0 else None
-        return self._layout(repeats, scale)
+        return self._layout(repeats, scale, record=True)
 
-    def _layout(self, repeats: Repeats, scale: float) -> _Session:
+    def length_ms(self, repeats: Repeats, scale: float) -> int:
+        """How long the session lasts, from a layout that records no events. Fitting asks
+        this many times, mostly of the same repetition counts: the answers are kept."""
+        key = (tuple(sorted(repeats.items())), scale)
+        if key not in self._lengths:
+            self._site_paces = self.paces(repeats) if self.slow_to != 1.0 else None
+            self._lengths[key] = self._layout(repeats, scale, record=False).total_ms
+        return self._lengths[key]
+
+    def _layout(self, repeats: Repeats, scale: float, *, record: bool) -> _Session:
         self._site = 0
-        session = _Session()
+        self._record = record
+        session = self.new_session()
         self.items(session, self.routine.items, _Context(), repeats, scale)
         if self.routine.end_cue:
             self.cue_then_wait(session, self.routine.end_cue)
@@ -430,7 +492,7 @@ class _Compiler:
         key = tuple(sorted(repeats.items()))
         if key not in self._paces:
             self._site_paces, self._site_times = None, []
-            self._layout(repeats, 1.0)
+            self._layout(repeats, 1.0, record=False)
             ends = list(itertools.accumulate(self._site_times))
             self._site_times = None
             total = ends[-1] if ends and ends[-1] else 1
@@ -474,8 +536,12 @@ class _Compiler:
     def ring_every(
         self, session: _Session, name: str, every_ms: int, start_ms: int, end_ms: int
     ) -> None:
-        """A cue every ``every_ms`` from ``start_ms``, none too close to ``end_ms``."""
-        if every_ms:
+        """A cue every ``every_ms`` from ``start_ms``, none too close to ``end_ms``.
+
+        These cues ring out before ``end_ms`` (RING_MARGIN_MS is longer than any cue's
+        lead), so they never change the session's length: a measuring layout leaves them out.
+        """
+        if every_ms and self._record:
             for at_ms in range(start_ms + every_ms, end_ms - RING_MARGIN_MS + 1, every_ms):
                 self.cue_at(session, name, at_ms)
 
@@ -566,10 +632,17 @@ class _Compiler:
     def sides(
         self, session: _Session, block: Sides, context: _Context, repeats: Repeats, scale: float
     ) -> None:
+        """Each side laid out alone, then padded with silence to the longest side.
+
+        A side lasts until its last sound ends, a cue still ringing included (``total_ms``,
+        not ``t``): so a tick at its last repetition rings out inside its own time, never in
+        the next side's or in a ring-out after the session, and the sides last the same
+        whatever comes before or after the block.
+        """
         laid_out = [
             self.side(block, side, i, context, repeats, scale) for i, side in enumerate(block.sides)
         ]
-        longest_ms = max(side.t for side in laid_out)
+        longest_ms = max(side.total_ms for side in laid_out)
         around = session.current_chapter()
         for side in laid_out:
             session.append(side, longest_ms - side.t)
@@ -579,7 +652,7 @@ class _Compiler:
         self, block: Sides, side: str, index: int, context: _Context, repeats: Repeats, scale: float
     ) -> _Session:
         inner = _Context({**context.values, "side": side})
-        session = _Session()
+        session = self.new_session()
         session.open_chapter(inner.fill(block.name) if block.name else f"{side} side", side)
         if index and block.switch_cue:
             self.cue_then_wait(session, block.switch_cue)
@@ -602,6 +675,10 @@ class _Compiler:
             if number < block.rounds and block.rest_ms:
                 self.wait(session, block.rest_ms, scale, "rest between rounds")
         session.resume = around
+
+
+def _distinct(picks: list[Repeats]) -> list[Repeats]:
+    return [dict(p) for p in {tuple(sorted(p.items())): p for p in picks}.values()]
 
 
 def _walk(items: tuple[Item, ...]) -> list[Item]:

@@ -19,6 +19,12 @@ MAX_REPEAT = 1000
 MAX_ROUNDS = 100
 MAX_SIDES = 10
 MAX_COUNTDOWN = 10
+# Bounds on what a routine can make, so that planning any accepted routine stays quick; see
+# limits.py and "Limits" in docs/routine-format.md.
+MAX_EVENTS = 10_000  # words, silences and cues in one layout, at the largest repeat counts
+MAX_PHRASES = 300  # different phrases to synthesize (at one rate)
+MAX_PHRASE_CHARS = 50_000  # their characters: about 45 minutes of speech
+MIN_RING_EVERY_MS = 5000  # ring_every: a ring every 5 s at most (a step's repeat_cue ticks faster)
 MIN_CARRIER_HZ = 40.0
 MAX_CARRIER_HZ = 1000.0
 MIN_BEAT_HZ = 0.5

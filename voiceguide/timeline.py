@@ -9,7 +9,7 @@ track.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, is_dataclass
 from typing import Any, Literal
 
 from voiceguide.model import Background, Bedtime, Voice
@@ -81,7 +81,19 @@ class Timeline:
         return {(e.text, e.rate_wpm) for e in self.speech()}
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """``asdict(self)``, with the events (thousands, each of plain fields) copied without
+        asdict's deep recursion, which made ``plan --json`` of a long session slow."""
+        data: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name == "events":
+                data["events"] = tuple(dict(vars(event)) for event in value)
+            elif item.name == "chapters":
+                data["chapters"] = tuple(asdict(chapter) for chapter in value)
+            else:
+                is_record = is_dataclass(value) and not isinstance(value, type)
+                data[item.name] = asdict(value) if is_record else value
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)

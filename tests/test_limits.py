@@ -1,0 +1,197 @@
+"""Bounds known from the routine alone: they hold for what the planner makes, and any routine
+within them plans quickly."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from voiceguide import limits, schema
+from voiceguide.errors import PlanError, RoutineError
+from voiceguide.loader import load_routine_text
+from voiceguide.model import CUE_LEAD_MS, MIN_SCALE, Pause, Routine, Sides, Slot, Step
+from voiceguide.planner import RING_MARGIN_MS, Settings, plan
+from voiceguide.tts.fake import speech_ms
+
+PLAN_CPU_S = (
+    1.0  # the issue's bar for `plan` on anything accepted (CPU time: the machine is shared)
+)
+
+EVERY_KIND = Routine(
+    title="Every kind",
+    items=(
+        Step(name="Hello", say="Hello.", start_cue="bell"),
+        Sides(
+            ("right", "left"),
+            (
+                Step(
+                    say="Stroke the {side} hand.",
+                    repeat=4,
+                    min_repeat=2,
+                    max_repeat=4,
+                    each_ms=3000,
+                    count=True,
+                    repeat_cue="tick",
+                    rest_ms=2000,
+                ),
+                Slot(
+                    name="Hold",
+                    say="Hold.",
+                    slot_ms=20_000,
+                    countdown=3,
+                    start_cue="bell",
+                    end_cue="bell",
+                ),
+            ),
+            announce="Now the {side} hand.",
+        ),
+        Pause(30_000),
+    ),
+    end_cue="gong",
+)
+
+
+def test_the_event_bound_holds_and_is_close_at_the_largest_repeat_counts() -> None:
+    timeline = plan(EVERY_KIND, speech_ms)  # repeat is max_repeat: the largest layout
+    bound = limits.event_bound(EVERY_KIND)
+    assert len(timeline.events) <= bound <= len(timeline.events) + 10
+
+
+@pytest.mark.parametrize("bedtime", [False, True])
+def test_the_shortest_bound_is_below_what_the_planner_can_reach(bedtime: bool) -> None:
+    bound_ms = limits.shortest_ms(EVERY_KIND, MIN_SCALE)
+    with pytest.raises(PlanError) as error:
+        plan(EVERY_KIND, speech_ms, Settings(length_ms=1000, bedtime=bedtime))
+    found = re.search(r"lasts from (\d+):(\d\d) \(shortest\)", str(error.value))
+    assert found, str(error.value)
+    shortest_ms = (int(found[1]) * 60 + int(found[2])) * 1000  # rounded to the second
+    assert bound_ms <= shortest_ms + 500
+    assert bound_ms >= shortest_ms / 2  # and not uselessly low
+
+
+def test_the_shortest_bound_is_exact_without_speech_or_cues() -> None:
+    routine = Routine(title="Quiet", items=(Pause(60_000), Slot(None, None, 30_000)))
+    assert limits.shortest_ms(routine, MIN_SCALE) == 30_000 + 30_000
+
+
+def _routine(text: str) -> Routine:
+    return load_routine_text("version: 1\ntitle: Limits\nsections:\n" + text, "limits.yaml")
+
+
+LARGEST = {
+    "repetitions": (
+        "  - rounds: 100\n"
+        "    announce: Round {round}.\n"
+        "    rest: 10s\n"
+        "    steps:\n"
+        "      - for_each_side: [right, left]\n"
+        "        announce: Now {side}.\n"
+        "        steps:\n"
+        "          - {say: 'Stroke your {side} hand.', start_cue: bell, each: 2s, repeat: 5,\n"
+        "             min_repeat: 1, max_repeat: 13, count: true, repeat_cue: tick, rest: 2s}\n"
+    ),
+    "slots": (
+        "  - rounds: 100\n"
+        "    announce: Round {round} of {rounds}.\n"
+        "    steps:\n"
+        "      - {name: Work, say: Go., slot: 40s, countdown: 10, start_cue: bell, end_cue: bell}\n"
+        "      - {name: Rest, say: Rest., slot: 20s, countdown: 10, end_cue: bell,"
+        " stretch: true}\n"
+        "      - {name: Walk, say: Walk., slot: 20s, countdown: 10, end_cue: tick}\n"
+    ),
+    "rings": "  - say: Sleep.\n  - {pause: 5h, ring_every: 5s, ring_cue: tick}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LARGEST))
+@pytest.mark.parametrize(
+    "settings",
+    [Settings(), Settings(length_ms=9_000_000, bedtime=True), Settings(pace=0.5, bedtime=True)],
+    ids=["natural", "fitted-bedtime", "slow-bedtime"],
+)
+def test_a_routine_near_the_limits_plans_within_a_second(name: str, settings: Settings) -> None:
+    routine = _routine(LARGEST[name])
+    assert limits.event_bound(routine) > schema.MAX_EVENTS * 0.7 or name == "rings"
+    started = time.process_time()
+    try:
+        plan(routine, speech_ms, settings)
+    except Exception as error:  # out of reach or over 12 hours: refused, and quickly
+        assert "out of reach" in str(error) or "12-hour" in str(error)
+    assert time.process_time() - started < PLAN_CPU_S
+
+
+def test_one_more_round_of_the_largest_is_refused_at_sections() -> None:
+    over = (
+        LARGEST["repetitions"]
+        .replace("rounds: 100", "rounds: 99")
+        .replace("max_repeat: 13", "max_repeat: 14")
+    )
+    with pytest.raises(RoutineError) as error:
+        _routine(over)
+    [problem] = error.value.problems
+    assert (problem.line, problem.column, problem.key) == (4, 3, "sections")
+    assert "over the limit of 10,000" in problem.message
+
+
+def test_the_docs_state_the_limits_the_code_checks() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "routine-format.md").read_text(encoding="utf-8")
+    limits_section = docs[docs.index("## Limits\n") : docs.index("## Keys\n")]
+    for stated in (
+        f"| {schema.MAX_SESSION_MS // 3_600_000} hours |",
+        f"| {schema.MAX_TEXT_CHARS:,} characters |",
+        f"| {schema.MAX_REPEAT:,} |",
+        f"| {schema.MAX_ROUNDS} |",
+        f"| {schema.MAX_SIDES} |",
+        f"| {schema.MAX_COUNTDOWN} |",
+        f"| {schema.MAX_EVENTS:,} |",
+        f"| {schema.MAX_PHRASES} |",
+        f"| {schema.MAX_PHRASE_CHARS:,} |",
+        f"| {schema.MIN_RING_EVERY_MS // 1000} s or longer |",
+        f"at most {schema.MAX_SESSION_MS // schema.MIN_RING_EVERY_MS:,} rings",
+    ):
+        assert stated in limits_section, stated
+
+
+def test_a_session_over_twelve_hours_is_refused_before_its_events_are_made() -> None:
+    # 11 h of rings every 5 s at pace 0.5 would be 15,840 cues in a 22-hour session.
+    routine = _routine("  - say: Sleep.\n  - {pause: 11h, ring_every: 5s}\n")
+    started = time.process_time()
+    with pytest.raises(PlanError) as error:
+        plan(routine, speech_ms, Settings(pace=0.5, lead_in_ms=60_000))
+    assert time.process_time() - started < 0.2 * PLAN_CPU_S
+    assert error.value.lines() == [
+        "limits.yaml: the session would last 22:01:01, over the 12-hour limit: use a shorter "
+        "lead-in (1:00) or length, or fewer repetitions"
+    ]
+
+
+def test_the_phrase_bound_counts_placeholder_variants_and_numbers() -> None:
+    routine = _routine(
+        "  - rounds: 3\n"
+        "    announce: Round {round} of {rounds}.\n"
+        "    steps:\n"
+        "      - for_each_side: [right, left]\n"
+        "        announce: Now {side}.\n"
+        "        steps:\n"
+        "          - {say: Stroke., each: 2s, repeat: 4, max_repeat: 12, count: true}\n"
+        "          - {say: Hold., slot: 20s, countdown: 3}\n"
+    )
+    timeline = plan(routine, speech_ms, Settings(length_ms=420_000))  # counts past 4
+    said = {event.text for event in timeline.speech()}
+    phrases = limits.phrase_bound(routine)
+    # 3 round announcements, 2 side announcements, "Stroke.", "Hold.", and 1 to 12
+    assert phrases.count == 3 + 2 + 2 + 12
+    assert len(said) <= phrases.count and sum(map(len, said)) <= phrases.chars
+
+
+def test_ring_every_cues_ring_out_before_their_item_ends() -> None:
+    # Why fitting may leave ring_every cues out of its measuring layouts: they cannot
+    # change the session's length.
+    assert max(CUE_LEAD_MS.values()) <= RING_MARGIN_MS
+    routine = _routine("  - {pause: 1m, ring_every: 5s, ring_cue: gong}\n")
+    timeline = plan(routine, speech_ms, Settings(pace=2.0))
+    assert timeline.total_ms == 30_000
+    assert max(cue.start_ms + CUE_LEAD_MS[cue.cue] for cue in timeline.cues()) <= 30_000
