@@ -120,7 +120,6 @@ def test_billion_laughs_is_refused_at_once_without_expanding() -> None:
 def test_billion_laughs_is_refused_within_a_second_by_a_real_process(
     command: str, tmp_path: Path
 ) -> None:
-    started = time.perf_counter()
     child = subprocess.Popen(
         [str(EXE), command, str(INVALID / "billion-laughs.yaml"), "-o", str(tmp_path / "s.mp3")]
         if command == "render"
@@ -128,12 +127,12 @@ def test_billion_laughs_is_refused_within_a_second_by_a_real_process(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    _, status, _ = os.wait4(child.pid, 0)
-    elapsed_s = time.perf_counter() - started
+    _, status, usage = os.wait4(child.pid, 0)
     assert child.stderr is not None
     assert child.stderr.read().decode().splitlines() == by_name("billion-laughs").expected
     assert os.waitstatus_to_exitcode(status) == 1
-    assert elapsed_s < REFUSAL_S
+    # CPU time, not wall time: the bar is the work done, whatever else the machine is doing.
+    assert usage.ru_utime + usage.ru_stime < REFUSAL_S
     assert list(tmp_path.iterdir()) == []
 
 
