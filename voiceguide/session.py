@@ -250,14 +250,16 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
 
     With ``request.split``, one file per chapter and a playlist go into a folder.
     """
-    from voiceguide.beds import check_channels
-    from voiceguide.render import RenderOptions, render_blocks
     from voiceguide.tags import check_cover
 
     _check_output(request)
     if request.cover is not None:
         check_cover(request.cover)  # its type and size, before minutes of work
     loaded = _with_overrides(load_routine(resolve(request.routine)), request)
+    # The audio side (numpy) only once the routine is known to be good: a bad one fails fast.
+    from voiceguide.beds import check_channels
+    from voiceguide.render import RenderOptions, render_blocks
+
     check_background_file(loaded)
     check_channels(loaded.background, request.channels)
     speech = open_speech(loaded, request.engine)
