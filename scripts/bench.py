@@ -49,7 +49,7 @@ def render(out: Path, length: str, cache: Path, *extra: str) -> tuple[float, flo
 
 
 def encode_only(wav: Path, out: Path) -> float:
-    from voiceguide.export import ffmpeg_exe
+    from voiceguide.ffmpeg import ffmpeg_exe
 
     command = [
         ffmpeg_exe(),
@@ -73,11 +73,11 @@ def synthesis_only(length: str, cache: Path) -> float:
     """Time the engine making the session's phrases in a fresh process, with no cache."""
     script = f"""
 import json, sys, time
-from voiceguide.planner import Settings, plan
-from voiceguide.loader import load_routine
-from voiceguide.templates import template_path
-from voiceguide.durations import parse_duration_ms
-from voiceguide.session import open_speech
+from voiceguide.plan.planner import Settings, plan
+from voiceguide.routine.loader import load_routine
+from voiceguide.routine.templates import template_path
+from voiceguide.routine.durations import parse_duration_ms
+from voiceguide.pipeline import open_speech
 routine = load_routine(template_path({ROUTINE!r}))
 speech = open_speech(routine)
 settings = Settings(length_ms=parse_duration_ms({length!r}))
@@ -134,7 +134,7 @@ def bench(length: str, work: Path, repeats: int) -> dict[str, float]:
 
 def bench_bedtime(work: Path) -> None:
     """A long bedtime session on a looped recording: the slowest bed, and the most state."""
-    from voiceguide.export import ffmpeg_exe
+    from voiceguide.ffmpeg import ffmpeg_exe
 
     print(f"{ROUTINE} at bedtime, 2h + 10m tail, on a looped 60 s recording:")
     recording = work / "brown.wav"

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from voiceguide.export import MIN_FFMPEG, ffmpeg_exe, ffmpeg_version
-from voiceguide.model import Background, Voice
-from voiceguide.timeline import Chapter, Event, Timeline
+from voiceguide.ffmpeg import MIN_FFMPEG, ffmpeg_exe, ffmpeg_version
+from voiceguide.plan.timeline import Chapter, Event, Timeline
+from voiceguide.routine.model import Background, Voice
 from voiceguide.tts.base import Clip
 
 CLIP_RATE_HZ = 22_050  # what espeak makes

@@ -35,7 +35,7 @@ def make_media() -> None:
     half a second of sound, and a video without sound."""
     import wave
 
-    from voiceguide.export import ffmpeg_exe
+    from voiceguide.ffmpeg import ffmpeg_exe
 
     (MEDIA / "not-sound.ogg").write_text("This is a note about rain, not a recording.\n")
     (MEDIA / "empty.wav").write_bytes(b"")
@@ -81,7 +81,7 @@ def update(names: list[str]) -> None:
     """Rewrite the expected lines of the named cases (all if none) from what voiceguide says
     now; read the diff before committing it."""
     from voiceguide.errors import RoutineError
-    from voiceguide.session import validate_files
+    from voiceguide.pipeline import validate_files
 
     make_media()
     for case in cases():

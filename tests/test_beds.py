@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from audio_utils import decode
 
-from voiceguide.bedfile import CROSSFADE_S, FileBed
-from voiceguide.beds import bed_stream
+from voiceguide.audio.beds import bed_stream
+from voiceguide.audio.recordings import CROSSFADE_S, FileBed
 from voiceguide.errors import AudioError
-from voiceguide.export import ffmpeg_exe
-from voiceguide.model import FILE_BED, Background
+from voiceguide.ffmpeg import ffmpeg_exe
+from voiceguide.routine.model import FILE_BED, Background
 
 RATE_HZ = 44_100
 FREQUENCY_RESOLUTION_HZ = 0.05  # 20 s of signal, zero-padded: peaks found to this

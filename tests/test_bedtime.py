@@ -14,10 +14,10 @@ import pytest
 from audio_utils import decode, measure_loudness
 from typer.testing import CliRunner
 
+from voiceguide.audio.mixer import tail_fade_ms
 from voiceguide.cli import app
-from voiceguide.planner import Settings
-from voiceguide.render import tail_fade_ms
-from voiceguide.session import plan_routine
+from voiceguide.pipeline import plan_routine
+from voiceguide.plan.planner import Settings
 
 RATE_HZ = 44_100
 BEDTIME_TARGET_LUFS = -23.0  # DESIGN.md: about 7 LU under -16 LUFS (stereo)

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from voiceguide.cli import app
-from voiceguide.schema import json_schema
+from voiceguide.routine.schema import json_schema
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()

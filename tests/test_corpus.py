@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 from voiceguide.cli import app
 from voiceguide.errors import RoutineError
-from voiceguide.loader import load_routine
-from voiceguide.session import validate_files
+from voiceguide.pipeline import validate_files
+from voiceguide.routine.loader import load_routine
 
 CASES = cases()
 EXE = Path(sys.executable).with_name("voiceguide")

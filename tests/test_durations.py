@@ -1,6 +1,6 @@
 import pytest
 
-from voiceguide.durations import format_ms, format_timestamp, parse_duration_ms
+from voiceguide.routine.durations import format_ms, format_timestamp, parse_duration_ms
 
 
 @pytest.mark.parametrize(

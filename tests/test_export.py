@@ -10,11 +10,12 @@ import pytest
 from audio_utils import decode, measure_loudness, speechlike_clip, timeline_of
 from mutagen.id3 import ID3
 
-from voiceguide import export as export_module
+from voiceguide.audio.mixer import RenderOptions, render_blocks
 from voiceguide.errors import AudioError
-from voiceguide.export import FFMPEG_MISSING, export, ffmpeg_exe
-from voiceguide.model import Background
-from voiceguide.render import RenderOptions, render_blocks
+from voiceguide.ffmpeg import FFMPEG_MISSING
+from voiceguide.output import export as export_module
+from voiceguide.output.export import export
+from voiceguide.routine.model import Background
 
 RATE_HZ = 44_100
 SESSION_MS = 12_000
@@ -138,24 +139,6 @@ def test_an_ffmpeg_failure_is_an_audio_error_and_leaves_nothing(tmp_path: Path) 
     assert leftovers(tmp_path) == []
 
 
-def test_missing_ffmpeg_is_an_audio_error_with_an_install_hint(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import imageio_ffmpeg
-
-    def no_binary() -> str:
-        raise RuntimeError("No ffmpeg exe could be found.")
-
-    monkeypatch.setattr(export_module.shutil, "which", lambda name: None)
-    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", no_binary)
-    with pytest.raises(AudioError) as raised:
-        ffmpeg_exe()
-    assert str(raised.value) == FFMPEG_MISSING
-    assert str(raised.value) == (
-        "ffmpeg not found: install it with 'apt-get install ffmpeg' or 'pip install imageio-ffmpeg'"
-    )
-
-
 def test_missing_ffmpeg_fails_an_export_before_writing(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -166,82 +149,6 @@ def test_missing_ffmpeg_fails_an_export_before_writing(
     with pytest.raises(AudioError, match="ffmpeg not found"):
         export(sine_blocks(1.0), tmp_path / "s.mp3")
     assert leftovers(tmp_path) == []
-
-
-def fake_ffmpeg(folder: Path, version_line: str) -> Path:
-    """A program named ffmpeg that only tells its version."""
-    folder.mkdir()
-    program = folder / "ffmpeg"
-    program.write_text(f"#!/bin/sh\necho '{version_line}'\n")
-    program.chmod(0o755)
-    return program
-
-
-@pytest.mark.parametrize(
-    "version_line",
-    [
-        "ffmpeg version 5.1.6-0+deb12u1 Copyright (c) 2000-2024 the FFmpeg developers",
-        "ffmpeg version n7.1 Copyright (c) 2000-2024 the FFmpeg developers",
-        "ffmpeg version N-117043-g8707c8660d-20240930 Copyright (c) 2000-2024",  # a git build
-    ],
-)
-def test_a_system_ffmpeg_on_path_is_preferred(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, version_line: str
-) -> None:
-    program = fake_ffmpeg(tmp_path / "bin", version_line)
-    monkeypatch.setenv("PATH", str(program.parent))
-    monkeypatch.delenv("VOICEGUIDE_FFMPEG", raising=False)
-    assert ffmpeg_exe() == str(program)
-
-
-def test_a_system_ffmpeg_older_than_supported_gives_way_to_the_bundled_one(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    import imageio_ffmpeg
-
-    old = fake_ffmpeg(tmp_path / "bin", "ffmpeg version 4.4.2-0ubuntu0.22.04.1 Copyright (c)")
-    monkeypatch.setenv("PATH", str(old.parent))
-    monkeypatch.delenv("VOICEGUIDE_FFMPEG", raising=False)
-    assert ffmpeg_exe() == imageio_ffmpeg.get_ffmpeg_exe()
-    monkeypatch.setenv("VOICEGUIDE_FFMPEG", "system")
-    with pytest.raises(AudioError) as raised:
-        ffmpeg_exe()
-    assert str(raised.value) == (
-        f"the ffmpeg at {old} is version 4.4, older than 5.1, the oldest voiceguide supports: "
-        "install a newer one, or 'pip install imageio-ffmpeg' and voiceguide uses that instead"
-    )
-
-
-@pytest.mark.parametrize(
-    ("value", "message"),
-    [
-        (
-            "system",
-            "ffmpeg not found: install it with 'apt-get install ffmpeg' or 'pip install "
-            "imageio-ffmpeg' (VOICEGUIDE_FFMPEG=system, and there is none on PATH)",
-        ),
-        ("homebrew", "VOICEGUIDE_FFMPEG must be 'system', 'bundled' or 'auto', got 'homebrew'"),
-    ],
-)
-def test_a_forced_ffmpeg_that_cannot_be_had_is_an_error(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str, message: str
-) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setenv("VOICEGUIDE_FFMPEG", value)
-    with pytest.raises(AudioError) as raised:
-        ffmpeg_exe()
-    assert str(raised.value) == message
-
-
-def test_bundled_is_used_when_asked_for_even_with_one_on_path(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    import imageio_ffmpeg
-
-    fake_ffmpeg(tmp_path / "bin", "ffmpeg version 7.1 Copyright (c)")
-    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-    monkeypatch.setenv("VOICEGUIDE_FFMPEG", "bundled")
-    assert ffmpeg_exe() == imageio_ffmpeg.get_ffmpeg_exe()
 
 
 @pytest.mark.parametrize(

@@ -23,11 +23,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from voiceguide import export as export_module
-from voiceguide import sidecars as sidecars_module
+from voiceguide import ffmpeg as ffmpeg_module
 from voiceguide.cli import app
 from voiceguide.errors import AudioError
-from voiceguide.export import FFMPEG_MISSING, export, ffmpeg_exe
+from voiceguide.ffmpeg import FFMPEG_MISSING, ffmpeg_exe
+from voiceguide.output import export as export_module
+from voiceguide.output import sidecars as sidecars_module
+from voiceguide.output.export import export
 from voiceguide.tts.cache import LAYOUT, ClipCache
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -156,7 +158,7 @@ def render_again(drill: Path, out: Path, cache_dir: Path) -> bytes:
 MOMENTS = {
     # (module, function, at which call): the signal is sent from inside that call
     "synthesis": ("voiceguide.tts.speech", "Speech._synthesize", 3),
-    "tags": ("voiceguide.export", "write_tags", 1),
+    "tags": ("voiceguide.output.export", "write_tags", 1),
 }
 
 
@@ -363,7 +365,7 @@ def test_without_ffmpeg_a_render_says_how_to_install_it_before_any_work(
 
 
 def test_an_ffmpeg_path_that_names_nothing_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export_module.shutil, "which", lambda name: None)
+    monkeypatch.setattr(ffmpeg_module.shutil, "which", lambda name: None)
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", "/nowhere/ffmpeg")
     with pytest.raises(AudioError) as raised:
         ffmpeg_exe()
@@ -459,8 +461,8 @@ def test_no_space_for_the_tags_is_an_audio_error_and_leaves_nothing(
 def test_no_space_for_a_transcript_is_an_audio_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from voiceguide.loader import load_routine_text
-    from voiceguide.planner import plan
+    from voiceguide.plan.planner import plan
+    from voiceguide.routine.loader import load_routine_text
     from voiceguide.tts.fake import speech_ms
 
     timeline = plan(load_routine_text(DRILL), speech_ms)

@@ -31,14 +31,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from voiceguide import limits, schema
 from voiceguide.cli import app
 from voiceguide.errors import PlanError, RoutineError
-from voiceguide.loader import load_routine_text
-from voiceguide.model import BACKGROUND_SOUNDS, CUE_LEAD_MS, CUE_SOUNDS, MIN_SCALE, Routine
-from voiceguide.planner import Settings, plan
-from voiceguide.source import decode_text
-from voiceguide.timeline import Chapter, Timeline
+from voiceguide.plan.planner import Settings, plan
+from voiceguide.plan.timeline import Chapter, Timeline
+from voiceguide.routine import limits, schema
+from voiceguide.routine.loader import load_routine_text
+from voiceguide.routine.model import BACKGROUND_SOUNDS, CUE_LEAD_MS, CUE_SOUNDS, MIN_SCALE, Routine
+from voiceguide.routine.source import decode_text
 from voiceguide.tts.fake import speech_ms
 
 TEMPLATES = sorted((Path(__file__).parents[1] / "audio_templates").glob("*.yaml"))

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from voiceguide import limits, schema
 from voiceguide.errors import PlanError, RoutineError
-from voiceguide.loader import load_routine_text
-from voiceguide.model import CUE_LEAD_MS, MIN_SCALE, Pause, Routine, Sides, Slot, Step
-from voiceguide.planner import RING_MARGIN_MS, Settings, plan
+from voiceguide.plan.planner import RING_MARGIN_MS, Settings, plan
+from voiceguide.routine import limits, schema
+from voiceguide.routine.loader import load_routine_text
+from voiceguide.routine.model import CUE_LEAD_MS, MIN_SCALE, Pause, Routine, Sides, Slot, Step
 from voiceguide.tts.fake import speech_ms
 
 PLAN_CPU_S = (
@@ -121,10 +121,7 @@ def test_a_routine_near_the_limits_plans_within_a_second(name: str, settings: Se
 
 
 def test_one_more_round_of_the_largest_is_refused_at_sections() -> None:
-    over = (
-        LARGEST["repetitions"]
-        .replace("max_repeat: 25", "max_repeat: 32")
-    )
+    over = LARGEST["repetitions"].replace("max_repeat: 25", "max_repeat: 32")
     with pytest.raises(RoutineError) as error:
         _routine(over)
     [problem] = error.value.problems

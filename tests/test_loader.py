@@ -9,15 +9,25 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from voiceguide import schema
 from voiceguide.cli import app
 from voiceguide.errors import RoutineError, printable
-from voiceguide.loader import load_routine, load_routine_text
-from voiceguide.model import Background, Bedtime, Pause, Rounds, Routine, Sides, Slot, Step, Voice
-from voiceguide.planner import plan
-from voiceguide.session import validate_files
-from voiceguide.source import NO_SUCH_FILE, file_problem
-from voiceguide.table import timeline_table
+from voiceguide.pipeline import validate_files
+from voiceguide.plan.planner import plan
+from voiceguide.plan.table import timeline_table
+from voiceguide.routine import schema
+from voiceguide.routine.loader import load_routine, load_routine_text
+from voiceguide.routine.model import (
+    Background,
+    Bedtime,
+    Pause,
+    Rounds,
+    Routine,
+    Sides,
+    Slot,
+    Step,
+    Voice,
+)
+from voiceguide.routine.source import NO_SUCH_FILE, file_problem
 
 DATA = Path(__file__).parent / "data"
 EXE = Path(sys.executable).with_name("voiceguide")

@@ -21,7 +21,7 @@ from test_files import char_device
 from typer.testing import CliRunner
 
 from voiceguide.cli import app
-from voiceguide.tags import read_info
+from voiceguide.output.tags import read_info
 
 EXE = Path(sys.executable).with_name("voiceguide")
 TIMEOUT_S = 120
@@ -141,7 +141,7 @@ def test_an_output_that_becomes_a_fifo_while_rendering_is_left_alone(work):
     out = work / "late.wav"
     prelude = f"""
 import os
-from voiceguide import export
+from voiceguide.output import export
 real = export.write_tags
 def make_fifo_first(*args, **kwargs):
     os.mkfifo({str(out)!r})

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from voiceguide.errors import PlanError, RoutineError
-from voiceguide.loader import load_routine_text
-from voiceguide.model import CUE_LEAD_MS, Pause, Rounds, Routine, Sides, Slot, Step
-from voiceguide.planner import Settings, plan, speech_rate_wpm
+from voiceguide.plan.planner import Settings, plan, speech_rate_wpm
+from voiceguide.routine.loader import load_routine_text
+from voiceguide.routine.model import CUE_LEAD_MS, Pause, Rounds, Routine, Sides, Slot, Step
 
 
 def measure(text: str, rate_wpm: int) -> int:

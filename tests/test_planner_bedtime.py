@@ -7,8 +7,8 @@ import pytest
 from test_planner import measure, side_durations, voice_track_tiles
 
 from voiceguide.errors import PlanError
-from voiceguide.model import Background, Bedtime, Pause, Routine, Sides, Slot, Step
-from voiceguide.planner import Settings, pace_curve, plan
+from voiceguide.plan.planner import Settings, pace_curve, plan
+from voiceguide.routine.model import Background, Bedtime, Pause, Routine, Sides, Slot, Step
 
 BROWN = Background(sound="brown")
 

@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from voiceguide import play
 from voiceguide.cli import app
-from voiceguide.planner import Settings
-from voiceguide.session import plan_routine
-from voiceguide.tags import read_info
+from voiceguide.output.tags import read_info
+from voiceguide.pipeline import plan_routine
+from voiceguide.plan.planner import Settings
 
 runner = CliRunner()
 SHORT = ["hand-massage-quick", "--pace", "2", "--length", "2:30"]  # renders in about a second

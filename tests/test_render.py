@@ -20,15 +20,16 @@ from audio_utils import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voiceguide import loudness, render
-from voiceguide import resample as resample_module
+from voiceguide.audio import loudness
+from voiceguide.audio import mixer as render
+from voiceguide.audio import resample as resample_module
+from voiceguide.audio.loudness import clip_loudness, limit, true_peak
+from voiceguide.audio.mixer import RenderOptions, render_blocks, total_frames
+from voiceguide.audio.resample import resample
 from voiceguide.errors import AudioError
-from voiceguide.export import export
-from voiceguide.loudness import clip_loudness, limit, true_peak
-from voiceguide.model import Background
-from voiceguide.render import RenderOptions, render_blocks, total_frames
-from voiceguide.resample import resample
-from voiceguide.timeline import Timeline
+from voiceguide.output.export import export
+from voiceguide.plan.timeline import Timeline
+from voiceguide.routine.model import Background
 from voiceguide.tts.base import Clip
 
 RATE_HZ = 44_100

@@ -6,11 +6,11 @@ import pytest
 from typer.testing import CliRunner
 
 from voiceguide.cli import app
-from voiceguide.loader import load_routine
-from voiceguide.planner import plan
-from voiceguide.scaffold import SCHEMA_FILE, ScaffoldError, new_routine
-from voiceguide.schema import SECTIONS, json_schema
-from voiceguide.templates import template_names, template_path
+from voiceguide.plan.planner import plan
+from voiceguide.routine.loader import load_routine
+from voiceguide.routine.scaffold import SCHEMA_FILE, ScaffoldError, new_routine
+from voiceguide.routine.schema import SECTIONS, json_schema
+from voiceguide.routine.templates import template_names, template_path
 from voiceguide.tts.fake import speech_ms
 
 runner = CliRunner()

@@ -7,7 +7,7 @@ import jsonschema
 import pytest
 import yaml
 
-from voiceguide.schema import SCHEMA_MODELINE, SECTIONS, json_schema, key_tables
+from voiceguide.routine.schema import SCHEMA_MODELINE, SECTIONS, json_schema, key_tables
 
 ROOT = Path(__file__).parent.parent
 VALID = sorted((ROOT / "tests" / "data" / "valid").glob("*.yaml"))
@@ -85,8 +85,8 @@ def _typed(node):
 
 
 def test_docs_yaml_examples_load_and_plan():
-    from voiceguide.loader import load_routine_text
-    from voiceguide.planner import plan
+    from voiceguide.plan.planner import plan
+    from voiceguide.routine.loader import load_routine_text
 
     docs = (ROOT / "docs" / "routine-format.md").read_text()
     blocks = [b.split("```", 1)[0] for b in docs.split("```yaml\n")[1:]]

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from voiceguide.errors import RoutineError
-from voiceguide.loader import load_routine_text
+from voiceguide.routine.loader import load_routine_text
 from voiceguide.tts.base import Clip
 from voiceguide.tts.pyttsx3_engine import Pyttsx3Engine
 

@@ -2,9 +2,9 @@
 
 import json
 
-from voiceguide.model import Pause, Routine, Step
-from voiceguide.planner import plan
-from voiceguide.sidecars import lrc, srt, subtitle_spans, timeline_json, vtt, write_sidecars
+from voiceguide.output.sidecars import lrc, srt, subtitle_spans, timeline_json, vtt, write_sidecars
+from voiceguide.plan.planner import plan
+from voiceguide.routine.model import Pause, Routine, Step
 
 
 def measure(text: str, rate_wpm: int) -> int:

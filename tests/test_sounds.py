@@ -5,10 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voiceguide.beds import CHUNK_FRAMES, bed_stream
+from voiceguide.audio.beds import CHUNK_FRAMES, bed_stream
+from voiceguide.audio.sounds import cue_sound, fade_edges
 from voiceguide.errors import AudioError
-from voiceguide.model import BACKGROUND_SOUNDS, CUE_SOUNDS, Background
-from voiceguide.sounds import cue_sound, fade_edges
+from voiceguide.routine.model import BACKGROUND_SOUNDS, CUE_SOUNDS, Background
 
 RATE_HZ = 44_100
 BEDS = [sound for sound in BACKGROUND_SOUNDS if sound != "none"]

@@ -10,10 +10,10 @@ import pytest
 from audio_utils import decode
 
 from voiceguide.errors import AudioError
-from voiceguide.planner import Settings
-from voiceguide.session import plan_routine
-from voiceguide.split import chapter_streams, file_names, playlist, write_folder
-from voiceguide.timeline import Chapter
+from voiceguide.output.split import chapter_streams, file_names, playlist, write_folder
+from voiceguide.pipeline import plan_routine
+from voiceguide.plan.planner import Settings
+from voiceguide.plan.timeline import Chapter
 
 CHAPTERS = (Chapter("Welcome", None, 0, 1000), Chapter("Stroke: right/left?", "right", 1000, 2500))
 

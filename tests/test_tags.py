@@ -10,9 +10,10 @@ import pytest
 from mutagen import File as MutagenFile
 
 from voiceguide.errors import AudioError
-from voiceguide.export import export, ffmpeg_exe
-from voiceguide.tags import check_cover, read_info
-from voiceguide.timeline import Chapter
+from voiceguide.ffmpeg import ffmpeg_exe
+from voiceguide.output.export import export
+from voiceguide.output.tags import check_cover, read_info
+from voiceguide.plan.timeline import Chapter
 
 RATE_HZ = 44_100
 # Titles that shrink as time goes on: mutagen would save them biggest-last (#506).

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from voiceguide.durations import format_ms
-from voiceguide.loader import load_routine
-from voiceguide.planner import Settings, plan
-from voiceguide.session import plan_routine
-from voiceguide.templates import resolve, template_names, template_path
+from voiceguide.pipeline import plan_routine
+from voiceguide.plan.planner import Settings, plan
+from voiceguide.routine.durations import format_ms
+from voiceguide.routine.loader import load_routine
+from voiceguide.routine.templates import resolve, template_names, template_path
 from voiceguide.tts.fake import speech_ms
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
@@ -98,7 +98,7 @@ def test_template_opens_with_the_seeds_caution(name):
 @pytest.mark.parametrize("name", template_names())
 def test_template_plans_to_its_declared_length_naturally(name):
     """With `length` removed and real speech, the guided part lasts about what it declares."""
-    from voiceguide.session import open_speech
+    from voiceguide.pipeline import open_speech
 
     routine = load_routine(template_path(name))
     timeline = plan(replace(routine, length_ms=None), open_speech(routine).duration_ms)
@@ -109,7 +109,7 @@ def test_template_plans_to_its_declared_length_naturally(name):
 @pytest.mark.parametrize("name", template_names())
 def test_template_renders(name, tmp_path):
     """Short and cheap: pace 2, half the declared length, mono WAV at 22.05 kHz."""
-    from voiceguide.session import RenderRequest, render_routine
+    from voiceguide.pipeline import RenderRequest, render_routine
 
     length_ms = load_routine(template_path(name)).length_ms // 2
     settings = Settings(pace=2.0, length_ms=length_ms)
@@ -128,7 +128,7 @@ def test_template_renders(name, tmp_path):
 
 
 def test_one_template_renders_whole_to_mp3(tmp_path):
-    from voiceguide.session import RenderRequest, render_routine
+    from voiceguide.pipeline import RenderRequest, render_routine
 
     report = render_routine(
         RenderRequest(routine="hand-massage-quick", out_path=tmp_path / "quick.mp3")
@@ -177,7 +177,7 @@ def test_bedtime_is_always_a_bedtime_session_with_a_soft_bed_and_a_long_tail():
 
 
 def test_german_template_speaks_with_the_german_voice():
-    from voiceguide.session import open_speech
+    from voiceguide.pipeline import open_speech
 
     routine = load_routine(template_path("hand-massage-de"))
     assert routine.language == "de"

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from voiceguide import __version__
-from voiceguide.durations import format_ms, parse_duration_ms
 from voiceguide.errors import ExitCode, UsageError, VoiceguideError, shown
-from voiceguide.formats import output_format
-from voiceguide.model import BACKGROUND_SOUNDS, MAX_RATE_WPM, MIN_RATE_WPM, MIN_TAIL_MS
-from voiceguide.schema import MAX_SESSION_MS
+from voiceguide.output.formats import output_format
+from voiceguide.routine.durations import format_ms, parse_duration_ms
+from voiceguide.routine.model import BACKGROUND_SOUNDS, MAX_RATE_WPM, MIN_RATE_WPM, MIN_TAIL_MS
+from voiceguide.routine.schema import MAX_SESSION_MS
 
 if TYPE_CHECKING:
-    from voiceguide.planner import Settings
+    from voiceguide.plan.planner import Settings
 
 MIN_PACE, MAX_PACE = 0.5, 2.0  # as the planner checks them
 MAX_SEED = 2**64 - 1
@@ -155,7 +155,7 @@ def _voice(text: str) -> str:
 
 
 def _background(text: str) -> str:
-    from voiceguide.session import check_background
+    from voiceguide.pipeline import check_background
 
     if not text.strip():
         raise typer.BadParameter(
@@ -257,7 +257,7 @@ def _settings(
     lead_in_ms: int | None,
     tail_ms: int | None,
 ) -> Settings:
-    from voiceguide.planner import Settings
+    from voiceguide.plan.planner import Settings
 
     return Settings(
         pace=pace,
@@ -273,7 +273,7 @@ def _settings(
 def validate(files: Annotated[list[Path], typer.Argument(help="Routine files to check.")]) -> None:
     """Check routine files: one line per problem, with file, line, column and key."""
     from voiceguide.errors import printable
-    from voiceguide.session import validate_files
+    from voiceguide.pipeline import validate_files
 
     for path in validate_files(files):
         typer.echo(printable(f"{path}: ok"))
@@ -291,8 +291,8 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
 ) -> None:
     """Show the session's timeline: when each thing is said or done, and the total."""
-    from voiceguide.session import listening_notes, plan_routine
-    from voiceguide.table import timeline_table
+    from voiceguide.pipeline import listening_notes, plan_routine
+    from voiceguide.plan.table import timeline_table
 
     settings = _settings(pace, length, rate, bedtime, lead_in, tail)
     timeline = plan_routine(routine, settings)
@@ -397,8 +397,8 @@ def render(
     ] = False,
 ) -> None:
     """Render a routine to an audio file, with a progress bar and a summary at the end."""
+    from voiceguide.pipeline import RenderRequest, render_routine
     from voiceguide.progress import progress_bar
-    from voiceguide.session import RenderRequest, render_routine
 
     request = RenderRequest(
         sidecars=_sidecar_formats(transcript, sidecars),
@@ -430,7 +430,7 @@ def render(
 
 
 def _sidecar_formats(transcript: str | None, every: bool) -> tuple[str, ...]:
-    from voiceguide.sidecars import SIDECAR_FORMATS
+    from voiceguide.output.sidecars import SIDECAR_FORMATS
 
     if every:
         return SIDECAR_FORMATS
@@ -447,7 +447,7 @@ def _sidecar_formats(transcript: str | None, every: bool) -> tuple[str, ...]:
 @command("voiceguide info hand-massage.mp3")
 def info(path: Annotated[Path, typer.Argument(help="An audio file voiceguide made.")]) -> None:
     """Show what a rendered file holds: duration, tags, chapters, and how it was made."""
-    from voiceguide.session import file_info
+    from voiceguide.pipeline import file_info
 
     for line in file_info(path):
         typer.echo(line)
@@ -456,7 +456,7 @@ def info(path: Annotated[Path, typer.Argument(help="An audio file voiceguide mad
 @command("voiceguide templates")
 def templates() -> None:
     """List the built-in routines with their titles and natural lengths."""
-    from voiceguide.session import describe_templates
+    from voiceguide.pipeline import describe_templates
 
     for line in describe_templates():
         typer.echo(line)
@@ -470,7 +470,7 @@ def voices(
     ] = None,
 ) -> None:
     """List the speech engine's voices (use an id as 'voice: {name: ID}' in a routine)."""
-    from voiceguide.session import list_voices
+    from voiceguide.pipeline import list_voices
 
     for voice in list_voices(language):
         typer.echo(f"{voice.id:<24} {', '.join(voice.languages):<12} {voice.name}")
@@ -481,7 +481,7 @@ def schema() -> None:
     """Print the routine format as a JSON Schema, for editor completion and checks."""
     import json
 
-    from voiceguide.schema import json_schema
+    from voiceguide.routine.schema import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2))
 
@@ -497,7 +497,7 @@ def new(
     ] = None,
 ) -> None:
     """Write a new routine to edit, every key explained in a comment; never overwrites."""
-    from voiceguide.scaffold import new_routine
+    from voiceguide.routine.scaffold import new_routine
 
     made = new_routine(name, template)
     typer.echo(f"wrote {made.path}: edit it, then check it with 'voiceguide validate {made.path}'")

@@ -27,10 +27,10 @@ from pathlib import Path
 
 from voiceguide import __version__
 from voiceguide.errors import AudioError, ExitCode, VoiceguideError
-from voiceguide.planner import Settings
-from voiceguide.session import Progress, RenderRequest, plan_routine, render_routine
-from voiceguide.templates import resolve
-from voiceguide.timeline import Timeline
+from voiceguide.pipeline import Progress, RenderRequest, plan_routine, render_routine
+from voiceguide.plan.planner import Settings
+from voiceguide.plan.timeline import Timeline
+from voiceguide.routine.templates import resolve
 from voiceguide.tts.cache import default_cache_dir
 
 PLAYER_ENV = "VOICEGUIDE_PLAYER"
@@ -189,15 +189,10 @@ def _remove_older(path: Path) -> None:
 
 
 def _cut(source: Path, target: Path, start_ms: int) -> None:
-    from voiceguide.export import ffmpeg_exe
+    from voiceguide import ffmpeg
 
-    command = [ffmpeg_exe(), "-v", "error", "-nostdin", "-y", "-ss", f"{start_ms / 1000:.3f}"]
-    done = subprocess.run(
-        [*command, "-i", str(source), str(target)], capture_output=True, text=True, check=False
-    )
-    if done.returncode:
-        lines = done.stderr.strip().splitlines()
-        raise AudioError(f"cannot cut {source}: {lines[-1] if lines else 'ffmpeg failed'}")
+    arguments = ["-y", "-ss", f"{start_ms / 1000:.3f}", "-i", str(source), str(target)]
+    ffmpeg.run(arguments, f"cannot cut {source}")
 
 
 def _run(player: Player, argv: list[str], session: Path) -> None:

@@ -1,4 +1,4 @@
-"""Blocks of PCM to a file through ffmpeg, atomically; and which ffmpeg to run.
+"""Blocks of PCM to a file through ffmpeg, atomically.
 
 The blocks are streamed to ffmpeg's stdin as raw 16-bit PCM, never held whole. ffmpeg
 writes a temporary file next to the target, which replaces the target only once all went
@@ -15,8 +15,6 @@ import errno
 import functools
 import math
 import os
-import re
-import shutil
 import signal
 import subprocess
 import tempfile
@@ -28,15 +26,13 @@ from typing import IO, Any
 import numpy as np
 
 from voiceguide.errors import AudioError
+from voiceguide.ffmpeg import ffmpeg_exe, last_line, run
 from voiceguide.files import part_path, remove_stale_parts, replace, writable_path
-from voiceguide.formats import FORMATS
-from voiceguide.tags import Cover, read_cover, write_tags
-from voiceguide.timeline import Chapter
+from voiceguide.output.formats import FORMATS
+from voiceguide.output.tags import Cover, read_cover, write_tags
+from voiceguide.plan.timeline import Chapter
 
 TAG_KEYS = ("title", "artist", "album", "genre", "comment")
-FFMPEG_MISSING = (
-    "ffmpeg not found: install it with 'apt-get install ffmpeg' or 'pip install imageio-ffmpeg'"
-)
 
 _CODEC_ARGS = {
     "mp3": ["-c:a", "libmp3lame", "-id3v2_version", "3", "-write_xing", "1", "-f", "mp3"],
@@ -44,10 +40,6 @@ _CODEC_ARGS = {
     "flac": ["-c:a", "flac", "-f", "flac"],
     "ogg": ["-c:a", "libvorbis", "-f", "ogg"],
 }
-FFMPEG_ENV = "VOICEGUIDE_FFMPEG"
-MIN_FFMPEG = (5, 1)
-"""The oldest release tested (Debian 12's); every option used here exists in it."""
-_RELEASE = re.compile(r"ffmpeg version n?(\d+)\.(\d+)")
 _BITEXACT_ARGS = ["-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1"]
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 _DISK_FULL_WORDS = ("No space left on device", "Disk quota exceeded", "File too large")
@@ -64,63 +56,6 @@ class ExportResult:
     @property
     def duration_ms(self) -> int:
         return self.frames * 1000 // self.sample_rate_hz
-
-
-def ffmpeg_exe() -> str:
-    """The ffmpeg to run: a system one on PATH (faster) when it is recent enough, else the one
-    imageio-ffmpeg ships. ``$VOICEGUIDE_FFMPEG`` set to ``system`` or ``bundled`` forces one."""
-    choice = os.environ.get(FFMPEG_ENV, "").strip().lower()
-    if choice not in ("", "auto", "system", "bundled"):
-        raise AudioError(f"{FFMPEG_ENV} must be 'system', 'bundled' or 'auto', got {choice!r}")
-    system = shutil.which("ffmpeg") if choice != "bundled" else None
-    if system is not None:
-        too_old = _too_old(system)
-        if too_old is None:
-            return system
-        if choice == "system":
-            raise AudioError(too_old)
-    elif choice == "system":
-        raise AudioError(f"{FFMPEG_MISSING} ({FFMPEG_ENV}=system, and there is none on PATH)")
-    return _bundled_ffmpeg()
-
-
-def _bundled_ffmpeg() -> str:
-    try:
-        import imageio_ffmpeg
-
-        bundled = str(imageio_ffmpeg.get_ffmpeg_exe())
-    except (ImportError, RuntimeError, OSError):
-        raise AudioError(FFMPEG_MISSING) from None
-    if shutil.which(bundled) is None:  # IMAGEIO_FFMPEG_EXE may name anything
-        raise AudioError(f"{FFMPEG_MISSING} (there is no program at {bundled})")
-    return bundled
-
-
-def _too_old(program: str) -> str | None:
-    """Why ``program`` cannot be used (older than MIN_FFMPEG), or None when it can."""
-    version = ffmpeg_version(program)
-    if version is None or version >= MIN_FFMPEG:
-        return None
-    oldest = ".".join(map(str, MIN_FFMPEG))
-    return (
-        f"the ffmpeg at {program} is version {'.'.join(map(str, version))}, older than "
-        f"{oldest}, the oldest voiceguide supports: install a newer one, or "
-        "'pip install imageio-ffmpeg' and voiceguide uses that instead"
-    )
-
-
-@functools.lru_cache(maxsize=8)
-def ffmpeg_version(program: str) -> tuple[int, int] | None:
-    """(major, minor) from ``ffmpeg -version``; None for a build that names no release (a git
-    snapshot such as ``N-112345-g...``, taken as new) or a program that does not answer."""
-    try:
-        done = subprocess.run(
-            [program, "-hide_banner", "-version"], capture_output=True, timeout=30, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise AudioError(f"cannot run ffmpeg ({program}): {error}") from None
-    found = _RELEASE.match(done.stdout.decode("utf-8", "replace"))
-    return (int(found.group(1)), int(found.group(2))) if found else None
 
 
 def check_folder(folder: Path) -> None:
@@ -246,14 +181,7 @@ def _command(
 
 def _mp3_level_compensation(bitrate: str, sample_rate_hz: int, channels: int) -> list[str]:
     """A volume filter undoing LAME's level change, or nothing when there is none."""
-    ffmpeg = ffmpeg_exe()
-    try:
-        trim_db = mp3_level_trim_db(ffmpeg, bitrate, sample_rate_hz, channels)
-    except subprocess.CalledProcessError as error:
-        message = error.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise AudioError(f"ffmpeg cannot encode MP3: {message[-1] if message else error}") from None
-    except OSError as error:
-        raise AudioError(f"cannot run ffmpeg ({ffmpeg}): {error.strerror or error}") from None
+    trim_db = mp3_level_trim_db(ffmpeg_exe(), bitrate, sample_rate_hz, channels)
     return ["-af", f"volume={trim_db:.2f}dB"] if abs(trim_db) >= 0.01 else []
 
 
@@ -271,12 +199,9 @@ def mp3_level_trim_db(ffmpeg: str, bitrate: str, sample_rate_hz: int, channels: 
     raw = ["-f", "s16le", "-ar", str(sample_rate_hz), "-ac", str(channels)]
     with tempfile.TemporaryDirectory() as directory:
         encoded = os.path.join(directory, "tone.mp3")
-        encode = [ffmpeg, "-v", "error", "-nostdin", *raw, "-i", "pipe:0", "-c:a", "libmp3lame"]
-        subprocess.run(
-            [*encode, "-b:a", bitrate, encoded], input=pcm, capture_output=True, check=True
-        )
-        decode = [ffmpeg, "-v", "error", "-nostdin", "-i", encoded, *raw, "pipe:1"]
-        decoded = subprocess.run(decode, capture_output=True, check=True).stdout
+        encode = [*raw, "-i", "pipe:0", "-c:a", "libmp3lame", "-b:a", bitrate, encoded]
+        run(encode, "ffmpeg cannot encode MP3", input=pcm, program=ffmpeg)
+        decoded = run(["-i", encoded, *raw, "pipe:1"], "ffmpeg cannot encode MP3", program=ffmpeg)
     middle = slice(len(tone) // 4, len(tone) * 3 // 4)  # clear of the codec's edges
     out = np.frombuffer(decoded, dtype="<i2").reshape(-1, channels)[middle, 0].astype(np.float64)
     ratio = np.sqrt(np.mean(tone[middle].astype(np.float64) ** 2) / np.mean(out**2))
@@ -319,7 +244,8 @@ def _encode(
         raise
     returncode = process.wait()
     if returncode != 0:
-        raise _ffmpeg_failure(returncode, _last_line(errors), target)
+        errors.seek(0)
+        raise _ffmpeg_failure(returncode, last_line(errors.read()), target)
     return frames
 
 
@@ -345,9 +271,3 @@ def _pcm_bytes(block: np.ndarray, channels: int) -> memoryview:
     if block.ndim != 2 or block.shape[1] != channels:
         raise AudioError(f"blocks must be shaped (frames, {channels}), got {block.shape}")
     return np.ascontiguousarray(block, dtype="<i2").data  # no copy when already contiguous
-
-
-def _last_line(errors: IO[bytes]) -> str:
-    errors.seek(0)
-    lines = errors.read().decode("utf-8", "replace").strip().splitlines()
-    return lines[-1] if lines else "no message"

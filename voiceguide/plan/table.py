@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from voiceguide.durations import format_ms, format_seconds
 from voiceguide.errors import printable
-from voiceguide.timeline import Event, Timeline
+from voiceguide.plan.timeline import Event, Timeline
+from voiceguide.routine.durations import format_ms, format_seconds
 
 WHAT_WIDTH = 56
 MAX_SECTION_WIDTH = 40

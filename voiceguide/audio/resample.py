@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from voiceguide.loudness import PIECE_FRAMES, excerpt, fast_fft_size
+from voiceguide.audio.loudness import PIECE_FRAMES, excerpt, fast_fft_size
 
 RESAMPLE_MARGIN_FRAMES = 2048  # ringing of the band-edge filter dies out well within this
 

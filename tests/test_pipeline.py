@@ -21,8 +21,8 @@ from mutagen.id3 import ID3
 from typer.testing import CliRunner
 
 from voiceguide.cli import app
-from voiceguide.planner import Settings
-from voiceguide.session import plan_routine
+from voiceguide.pipeline import plan_routine
+from voiceguide.plan.planner import Settings
 
 SAMPLE_RATE_HZ = 44_100
 DURATION_TOLERANCE_MS = 50  # DESIGN.md: file duration equals the plan's total

@@ -25,10 +25,10 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voiceguide.errors import ExitCode, VoiceguideError
 from voiceguide.files import check_name_length, part_path, write_text
-from voiceguide.loader import load_routine_text
-from voiceguide.schema import ITEM_KINDS, REQUIRED, SECTIONS, Key, json_schema
-from voiceguide.source import read_text
-from voiceguide.templates import resolve
+from voiceguide.routine.loader import load_routine_text
+from voiceguide.routine.schema import ITEM_KINDS, REQUIRED, SECTIONS, Key, json_schema
+from voiceguide.routine.source import read_text
+from voiceguide.routine.templates import resolve
 
 SCHEMA_FILE = "routine.schema.json"
 SCHEMA_TITLE = "voiceguide routine"  # json_schema()'s title: tells our file from another

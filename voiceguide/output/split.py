@@ -26,7 +26,7 @@ from voiceguide.files import (
     part_path,
     remove_stale_parts,
 )
-from voiceguide.timeline import Chapter
+from voiceguide.plan.timeline import Chapter
 
 TITLE_MAX_BYTES = 150  # of a chapter's file name: well within any file system's limit
 

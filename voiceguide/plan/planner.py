@@ -16,10 +16,11 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from voiceguide import schema
-from voiceguide.durations import format_ms, format_seconds
 from voiceguide.errors import PlanError, Problem, RoutineError, VoiceguideError
-from voiceguide.model import (
+from voiceguide.plan.timeline import Chapter, Event, Kind, Timeline
+from voiceguide.routine import schema
+from voiceguide.routine.durations import format_ms, format_seconds
+from voiceguide.routine.model import (
     BREATH_MS,
     CUE_LEAD_MS,
     MAX_RATE_WPM,
@@ -36,7 +37,6 @@ from voiceguide.model import (
     Slot,
     Step,
 )
-from voiceguide.timeline import Chapter, Event, Kind, Timeline
 
 Measure = Callable[[str, int], int]
 

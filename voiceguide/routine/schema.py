@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from voiceguide.model import BACKGROUND_SOUNDS, CUE_SOUNDS, MAX_RATE_WPM, MIN_RATE_WPM
+from voiceguide.routine.model import BACKGROUND_SOUNDS, CUE_SOUNDS, MAX_RATE_WPM, MIN_RATE_WPM
 
 # Templates point editors at the committed schema, relative to `audio_templates/`.
 SCHEMA_MODELINE = "# yaml-language-server: $schema=../docs/routine.schema.json"

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voiceguide import __version__
-from voiceguide.durations import format_ms
 from voiceguide.errors import (
     AudioError,
     Problem,
@@ -24,19 +23,20 @@ from voiceguide.errors import (
     printable,
     shown,
 )
-from voiceguide.formats import DEFAULT_BITRATE, LOSSLESS, check_bitrate, output_format
-from voiceguide.loader import load_routine
-from voiceguide.model import BACKGROUND_SOUNDS, FILE_BED, Routine
-from voiceguide.planner import Settings, plan
-from voiceguide.sidecars import write_sidecars
-from voiceguide.source import NO_SUCH_FILE, file_problem
-from voiceguide.templates import resolve, template_names, template_path
-from voiceguide.timeline import Timeline
+from voiceguide.output.formats import DEFAULT_BITRATE, LOSSLESS, check_bitrate, output_format
+from voiceguide.output.sidecars import write_sidecars
+from voiceguide.plan.planner import Settings, plan
+from voiceguide.plan.timeline import Timeline
+from voiceguide.routine.durations import format_ms
+from voiceguide.routine.loader import load_routine
+from voiceguide.routine.model import BACKGROUND_SOUNDS, FILE_BED, Routine
+from voiceguide.routine.source import NO_SUCH_FILE, file_problem
+from voiceguide.routine.templates import resolve, template_names, template_path
 from voiceguide.tts.base import VoiceInfo, unknown_voice_message
 from voiceguide.tts.speech import Speech
 
 if TYPE_CHECKING:
-    from voiceguide.render import Rendering
+    from voiceguide.audio.mixer import Rendering
 
 
 def validate_files(paths: Iterable[Path]) -> list[Path]:
@@ -104,7 +104,7 @@ def check_background_file(routine: Routine) -> None:
     now, at its line in the file, not after synthesis (a quick ffmpeg probe)."""
     if routine.background.sound != FILE_BED or not routine.background.file:
         return
-    from voiceguide.bedfile import probe  # numpy: only for a routine with a recording
+    from voiceguide.audio.recordings import probe  # numpy: only for a routine with a recording
 
     path = Path(routine.background.file)
     problem = probe(path)
@@ -250,15 +250,15 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
 
     With ``request.split``, one file per chapter and a playlist go into a folder.
     """
-    from voiceguide.tags import check_cover
+    from voiceguide.output.tags import check_cover
 
     _check_output(request)
     if request.cover is not None:
         check_cover(request.cover)  # its type and size, before minutes of work
     loaded = _with_overrides(load_routine(resolve(request.routine)), request)
     # The audio side (numpy) only once the routine is known to be good: a bad one fails fast.
-    from voiceguide.beds import check_channels
-    from voiceguide.render import RenderOptions, render_blocks
+    from voiceguide.audio.beds import check_channels
+    from voiceguide.audio.mixer import RenderOptions, render_blocks
 
     check_background_file(loaded)
     check_channels(loaded.background, request.channels)
@@ -290,8 +290,8 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
 def _export_whole(
     rendering: Rendering, timeline: Timeline, request: RenderRequest, progress: Any
 ) -> tuple[Path, int]:
-    from voiceguide.export import export
     from voiceguide.files import STDOUT, copy_to_stdout
+    from voiceguide.output.export import export
 
     target = output_target(request)
 
@@ -332,9 +332,9 @@ def _export_split(
     rendering: Rendering, timeline: Timeline, request: RenderRequest, progress: Any
 ) -> tuple[Path, int]:
     """Each chapter to its own file (tagged as a track of the session), then a playlist."""
-    from voiceguide.export import export
-    from voiceguide.render import frame_at
-    from voiceguide.split import chapter_streams, file_names, playlist, write_folder
+    from voiceguide.audio.mixer import frame_at
+    from voiceguide.output.export import export
+    from voiceguide.output.split import chapter_streams, file_names, playlist, write_folder
 
     target = output_target(request)
     rate_hz = rendering.options.sample_rate_hz
@@ -369,7 +369,8 @@ def _export_split(
 
 def _check_output(request: RenderRequest) -> None:
     """Refuse bad output options before minutes of synthesis and mixing, not after."""
-    from voiceguide.export import check_folder, ffmpeg_exe
+    from voiceguide.ffmpeg import ffmpeg_exe
+    from voiceguide.output.export import check_folder
 
     # What the target is comes first: "is a folder" helps more than "no extension".
     if _check_target(request):
@@ -384,7 +385,7 @@ def _check_output(request: RenderRequest) -> None:
 def _check_target(request: RenderRequest) -> bool:
     """Refuse an output that is not ours to replace; False when it is standard output."""
     from voiceguide.files import STDOUT, OutputRefused, check_stdout, writable_path
-    from voiceguide.split import check_target
+    from voiceguide.output.split import check_target
 
     target = output_target(request)
     if target == STDOUT:
@@ -472,7 +473,7 @@ def file_info(path: Path) -> list[str]:
     Text from the file is shown with control characters escaped: a tag must not be able
     to move the cursor or retitle the terminal.
     """
-    from voiceguide.tags import read_info
+    from voiceguide.output.tags import read_info
 
     info = read_info(path)
     lines = [f"{path}: {format_ms(info.duration_ms)}"]  # mutagen: within ~50 ms

@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass, fields, is_dataclass
 from typing import Any, Literal
 
-from voiceguide.model import Background, Bedtime, Voice
+from voiceguide.routine.model import Background, Bedtime, Voice
 
 Kind = Literal["speech", "silence", "cue"]
 

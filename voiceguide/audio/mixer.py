@@ -18,19 +18,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voiceguide.beds import bed_stream
-from voiceguide.errors import AudioError
-from voiceguide.loudness import (
+from voiceguide.audio.beds import bed_stream
+from voiceguide.audio.loudness import (
     clip_loudness,
     db_to_gain,
     gain_for_loudness,
     limit,
     loudness_profile,
 )
-from voiceguide.model import MIN_TAIL_MS, Background
-from voiceguide.resample import resample, resampled_frames
-from voiceguide.sounds import apply_fades, cue_sound, smoothstep
-from voiceguide.timeline import Timeline
+from voiceguide.audio.resample import resample, resampled_frames
+from voiceguide.audio.sounds import apply_fades, cue_sound, smoothstep
+from voiceguide.errors import AudioError
+from voiceguide.plan.timeline import Timeline
+from voiceguide.routine.model import MIN_TAIL_MS, Background
 from voiceguide.tts.base import Clip
 
 PhraseKey = tuple[str, int]  # (text, rate_wpm), as in Timeline.phrases()

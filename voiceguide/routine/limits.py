@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from voiceguide.model import (
+from voiceguide.routine.model import (
     BREATH_MS,
     CUE_LEAD_MS,
     Item,

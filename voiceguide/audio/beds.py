@@ -13,9 +13,9 @@ import math
 
 import numpy as np
 
+from voiceguide.audio.sounds import STREAM_IDS, seeded_rng
 from voiceguide.errors import AudioError
-from voiceguide.model import BACKGROUND_SOUNDS, FILE_BED, Background
-from voiceguide.sounds import STREAM_IDS, seeded_rng
+from voiceguide.routine.model import BACKGROUND_SOUNDS, FILE_BED, Background
 
 CHUNK_FRAMES = 8192  # beds are computed in chunks of this many frames, whatever is read
 NOISE_TABLE_FRAMES = 1 << 19  # 12 s at 44.1 kHz, 2 MB
@@ -243,7 +243,7 @@ def bed_stream(
     ``channels`` is the output's: a file bed follows it, a binaural bed needs two."""
     sound = background.sound
     if sound == FILE_BED:
-        from voiceguide.bedfile import FileBed
+        from voiceguide.audio.recordings import FileBed
 
         assert background.file is not None
         return FileBed(background.file, sample_rate_hz, channels)

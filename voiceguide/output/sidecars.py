@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from voiceguide import __version__
-from voiceguide.durations import format_timestamp
 from voiceguide.files import write_text
-from voiceguide.timeline import Event, Timeline
+from voiceguide.plan.timeline import Event, Timeline
+from voiceguide.routine.durations import format_timestamp
 
 SIDECAR_FORMATS = ("srt", "vtt", "lrc", "json")
 LINGER_MS = 1500  # a subtitle stays this long after its words, unless the next one starts

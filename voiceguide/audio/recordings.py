@@ -18,7 +18,7 @@ from typing import IO
 
 import numpy as np
 
-from voiceguide.beds import CHUNK_FRAMES, ChunkedStream
+from voiceguide.audio.beds import CHUNK_FRAMES, ChunkedStream
 from voiceguide.errors import AudioError
 
 MAX_LOOP_S = 30 * 60  # a longer recording is cut here: a loop needs no more
@@ -91,13 +91,9 @@ def probe(path: Path) -> str | None:
     validating a routine with a bed stays quick. ``path`` must be a regular file: the
     loader has checked it.
     """
-    from voiceguide.export import ffmpeg_exe
+    from voiceguide import ffmpeg
 
-    command = [
-        ffmpeg_exe(),
-        "-nostdin",
-        "-v",
-        "error",
+    arguments = [
         "-i",
         os.path.abspath(path),  # absolute: never read as an option or a protocol
         "-map",
@@ -113,9 +109,7 @@ def probe(path: Path) -> str | None:
         "pipe:1",
     ]
     try:
-        finished = subprocess.run(
-            command, capture_output=True, stdin=subprocess.DEVNULL, timeout=PROBE_TIMEOUT_S
-        )
+        finished = ffmpeg.completed(arguments, stdout=subprocess.PIPE, timeout=PROBE_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         return f"could not be read within {PROBE_TIMEOUT_S} s: {_WANTED}"
     if finished.returncode != 0:
@@ -130,16 +124,12 @@ def probe(path: Path) -> str | None:
 def _decode(path: Path, sample_rate_hz: int, channels: int) -> IO[bytes]:
     """The file as raw 16-bit PCM at the session's rate and channels, in a temporary file
     that disappears when closed."""
-    from voiceguide.export import ffmpeg_exe
+    from voiceguide import ffmpeg
 
     if not path.is_file():
         raise AudioError(f"no background file {path}: check the path")
     pcm = tempfile.TemporaryFile()  # noqa: SIM115 (returned open; the bed closes it)
-    command = [
-        ffmpeg_exe(),
-        "-nostdin",
-        "-v",
-        "error",
+    arguments = [
         "-i",
         str(path.resolve()),  # absolute: never read as an option or a protocol
         "-t",
@@ -155,11 +145,9 @@ def _decode(path: Path, sample_rate_hz: int, channels: int) -> IO[bytes]:
         str(sample_rate_hz),
         "pipe:1",
     ]
-    finished = subprocess.run(command, stdout=pcm, stderr=subprocess.PIPE, check=False)
-    if finished.returncode != 0:
+    try:
+        ffmpeg.run(arguments, f"cannot read background file {path}", stdout=pcm)
+    except BaseException:
         pcm.close()
-        reason = finished.stderr.decode(errors="replace").strip().splitlines()
-        raise AudioError(
-            f"cannot read background file {path}: {reason[-1] if reason else 'ffmpeg failed'}"
-        )
+        raise
     return pcm

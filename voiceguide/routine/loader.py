@@ -20,10 +20,10 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from voiceguide import limits, schema
-from voiceguide.durations import format_ms, parse_duration_ms
 from voiceguide.errors import Problem, RoutineError
-from voiceguide.model import (
+from voiceguide.routine import limits, schema
+from voiceguide.routine.durations import format_ms, parse_duration_ms
+from voiceguide.routine.model import (
     BACKGROUND_SOUNDS,
     CUE_SOUNDS,
     FILE_BED,
@@ -40,7 +40,7 @@ from voiceguide.model import (
     Step,
     Voice,
 )
-from voiceguide.source import NO_SUCH_FILE, compose, file_problem, read_text
+from voiceguide.routine.source import NO_SUCH_FILE, compose, file_problem, read_text
 
 _TRUE = {"true", "yes", "on"}
 _FALSE = {"false", "no", "off"}

@@ -23,9 +23,9 @@ from typing import Any
 from mutagen import MutagenError
 from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TIT2, TXXX, CTOCFlags
 
-from voiceguide.durations import format_timestamp
 from voiceguide.errors import AudioError, ExitCode
-from voiceguide.timeline import Chapter
+from voiceguide.plan.timeline import Chapter
+from voiceguide.routine.durations import format_timestamp
 
 RECORD_KEY = "voiceguide"  # TXXX description / Vorbis comment holding the JSON record
 _ID3_TEXT = {"title": "TIT2", "artist": "TPE1", "album": "TALB", "genre": "TCON"}

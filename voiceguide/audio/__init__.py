@@ -1,0 +1,1 @@
+"""The timeline to samples: cue sounds, beds, recordings, loudness, the mixer."""

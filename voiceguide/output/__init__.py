@@ -1,0 +1,1 @@
+"""Samples to files: encoding, tags and chapters, sidecars, split files."""

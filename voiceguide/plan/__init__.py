@@ -1,0 +1,1 @@
+"""Routine and settings to Timeline: every timing decision, as plain data."""

@@ -1,0 +1,1 @@
+"""The routine format: its keys, model, loader, JSON Schema, templates and `new`."""
