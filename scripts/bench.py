@@ -77,7 +77,7 @@ from voiceguide.plan.planner import Settings, plan
 from voiceguide.routine.loader import load_routine
 from voiceguide.routine.templates import template_path
 from voiceguide.routine.durations import parse_duration_ms
-from voiceguide.pipeline import open_speech
+from voiceguide.tts.voices import open_speech
 routine = load_routine(template_path({ROUTINE!r}))
 speech = open_speech(routine)
 settings = Settings(length_ms=parse_duration_ms({length!r}))

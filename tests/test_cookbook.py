@@ -4,10 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from voiceguide.pipeline import RenderRequest, open_speech, render_routine
+from voiceguide.pipeline import render_routine
 from voiceguide.plan.planner import Settings, plan
 from voiceguide.play import chapter_start
+from voiceguide.request import RenderRequest
 from voiceguide.routine.loader import load_routine_text
+from voiceguide.tts.voices import open_speech
 
 COOKBOOK = Path(__file__).parent.parent / "docs" / "cookbook.md"
 TIMING_TOLERANCE_MS = 50  # DESIGN.md: a file's duration equals the plan's total within 50 ms

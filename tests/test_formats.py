@@ -96,7 +96,7 @@ def test_the_ogg_range_is_the_encoders_own(tmp_path, channels):
     [("s.mp3", None, "128k"), ("s.ogg", "192k", "192k"), ("s.wav", None, None)],
 )
 def test_the_record_of_a_render_names_the_format_and_bitrate_used(out, bitrate, recorded):
-    from voiceguide.pipeline import RenderRequest
+    from voiceguide.request import RenderRequest
 
     record = RenderRequest(out_path=Path(out), bitrate=bitrate).settings_record()
     assert (record["format"], record["bitrate"]) == (Path(out).suffix[1:], recorded)

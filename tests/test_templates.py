@@ -98,7 +98,7 @@ def test_template_opens_with_the_seeds_caution(name):
 @pytest.mark.parametrize("name", template_names())
 def test_template_plans_to_its_declared_length_naturally(name):
     """With `length` removed and real speech, the guided part lasts about what it declares."""
-    from voiceguide.pipeline import open_speech
+    from voiceguide.tts.voices import open_speech
 
     routine = load_routine(template_path(name))
     timeline = plan(replace(routine, length_ms=None), open_speech(routine).duration_ms)
@@ -109,7 +109,8 @@ def test_template_plans_to_its_declared_length_naturally(name):
 @pytest.mark.parametrize("name", template_names())
 def test_template_renders(name, tmp_path):
     """Short and cheap: pace 2, half the declared length, mono WAV at 22.05 kHz."""
-    from voiceguide.pipeline import RenderRequest, render_routine
+    from voiceguide.pipeline import render_routine
+    from voiceguide.request import RenderRequest
 
     length_ms = load_routine(template_path(name)).length_ms // 2
     settings = Settings(pace=2.0, length_ms=length_ms)
@@ -128,7 +129,8 @@ def test_template_renders(name, tmp_path):
 
 
 def test_one_template_renders_whole_to_mp3(tmp_path):
-    from voiceguide.pipeline import RenderRequest, render_routine
+    from voiceguide.pipeline import render_routine
+    from voiceguide.request import RenderRequest
 
     report = render_routine(
         RenderRequest(routine="hand-massage-quick", out_path=tmp_path / "quick.mp3")
@@ -177,7 +179,7 @@ def test_bedtime_is_always_a_bedtime_session_with_a_soft_bed_and_a_long_tail():
 
 
 def test_german_template_speaks_with_the_german_voice():
-    from voiceguide.pipeline import open_speech
+    from voiceguide.tts.voices import open_speech
 
     routine = load_routine(template_path("hand-massage-de"))
     assert routine.language == "de"

@@ -8,7 +8,6 @@ commands that need them, so ``--help`` and ``validate`` stay instant.
 from __future__ import annotations
 
 import functools
-import re
 import signal
 import sys
 from collections.abc import Callable
@@ -17,18 +16,13 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from voiceguide import __version__
-from voiceguide.errors import ExitCode, UsageError, VoiceguideError, shown
-from voiceguide.output.formats import output_format
-from voiceguide.routine.durations import format_ms, parse_duration_ms
-from voiceguide.routine.model import BACKGROUND_SOUNDS, MAX_RATE_WPM, MIN_RATE_WPM, MIN_TAIL_MS
-from voiceguide.routine.schema import MAX_SESSION_MS
+from voiceguide import __version__, options
+from voiceguide.errors import ExitCode, UsageError, VoiceguideError
+from voiceguide.routine.durations import format_ms
 
 if TYPE_CHECKING:
-    from voiceguide.plan.planner import Settings
+    pass
 
-MIN_PACE, MAX_PACE = 0.5, 2.0  # as the planner checks them
-MAX_SEED = 2**64 - 1
 EXIT_CODES = """Exit codes: 0 success, 1 invalid routine or failed render, 2 usage error,
 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."""
 
@@ -71,204 +65,6 @@ def command(example: str) -> Callable[[F], F]:
     return register
 
 
-# Option parsers: Typer names the option in "Invalid value for '--length': ..." and exits 2,
-# before the command runs.
-
-
-def _duration_ms(text: str) -> int:
-    try:
-        duration_ms = parse_duration_ms(text)
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from None
-    if duration_ms > MAX_SESSION_MS:
-        raise typer.BadParameter(
-            f"{shown(text)} is longer than the 12-hour limit of a session: give less"
-        )
-    return duration_ms
-
-
-def _length_ms(text: str) -> int:
-    duration_ms = _duration_ms(text)
-    if duration_ms == 0:
-        raise typer.BadParameter(
-            f"{shown(text)} is no length: give one such as 20m, or leave --length out for the "
-            "routine's own length"
-        )
-    return duration_ms
-
-
-def _optional_ms(text: str) -> int:
-    """A lead-in or tail: 0 or none for none."""
-    return 0 if text.strip().lower() in ("0", "none") else _duration_ms(text)
-
-
-def _tail_ms(text: str) -> int:
-    tail_ms = _optional_ms(text)
-    if 0 < tail_ms < MIN_TAIL_MS:
-        raise typer.BadParameter(
-            f"{shown(text)} is too short for a tail, which fades out over at least 1m: give "
-            "1m or more, or 0 for none"
-        )
-    return tail_ms
-
-
-def _whole(text: str | int, low: int, high: int) -> int:
-    if isinstance(text, int):  # a default, already a number
-        return text
-    # Digits are counted before int(): a number thousands of digits long is no number here.
-    if not re.fullmatch(r"[+-]?\d{1,20}", text.strip()):
-        raise typer.BadParameter(
-            f"{shown(text)} is not a whole number: give one from {low} to {high}"
-        )
-    number = int(text)
-    if not low <= number <= high:
-        raise typer.BadParameter(f"{number} is out of range: give one from {low} to {high}")
-    return number
-
-
-def _rate_wpm(text: str | int) -> int:
-    return _whole(text, MIN_RATE_WPM, MAX_RATE_WPM)
-
-
-def _seed(text: str | int) -> int:
-    return _whole(text, 0, MAX_SEED)
-
-
-def _pace(text: str | float) -> float:
-    if isinstance(text, float):  # the default, already a number
-        return text
-    hint = f"give a number from {MIN_PACE:g} to {MAX_PACE:g} (below 1 is slower)"
-    if not re.fullmatch(r"\+?(\d{1,3}(\.\d{0,6})?|\.\d{1,6})", text.strip()):
-        raise typer.BadParameter(f"{shown(text)} is not a pace: {hint}")
-    pace = float(text)
-    if not MIN_PACE <= pace <= MAX_PACE:
-        raise typer.BadParameter(f"{pace:g} is out of range: {hint}")
-    return pace
-
-
-def _voice(text: str) -> str:
-    if not text.strip():
-        raise typer.BadParameter(
-            "no voice given: give an id from 'voiceguide voices', or leave --voice out"
-        )
-    return text
-
-
-def _background(text: str) -> str:
-    from voiceguide.pipeline import check_background
-
-    if not text.strip():
-        raise typer.BadParameter(
-            f"no background given: choose from {', '.join(BACKGROUND_SOUNDS)}, or leave "
-            "--background out"
-        )
-    try:
-        check_background(text)
-    except UsageError as error:
-        raise typer.BadParameter(error.message) from None
-    return text
-
-
-def _background_file(text: str) -> Path:
-    if not text.strip():
-        raise typer.BadParameter(
-            "no file given: name a recording such as rain.ogg, or leave --background-file out"
-        )
-    return Path(text)
-
-
-def _format(text: str) -> str:
-    try:
-        return output_format(None, text.lower())
-    except UsageError as error:
-        raise typer.BadParameter(error.message) from None
-
-
-RoutineArg = Annotated[
-    str,
-    typer.Argument(
-        help="A routine file, or a name: NAME, NAME.yaml or NAME.yml in this folder, else the "
-        "built-in template (see 'voiceguide templates'). A folder is never a routine."
-    ),
-]
-PaceOpt = Annotated[
-    float,
-    typer.Option(
-        "--pace",
-        parser=_pace,
-        metavar="PACE",
-        help="Speed of the session, from 0.5 to 2: below 1 is slower and longer.",
-    ),
-]
-LengthOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--length",
-        parser=_length_ms,
-        metavar="DURATION",
-        help="Fit the session to this length, e.g. 20m or 12:30.",
-    ),
-]
-RateOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--rate",
-        parser=_rate_wpm,
-        metavar="WPM",
-        help="Speaking rate in words per minute at pace 1, from 80 to 400.",
-    ),
-]
-BedtimeOpt = Annotated[
-    bool | None,
-    typer.Option(
-        "--bedtime/--daytime",
-        help="For bed: the pace eases (to 0.8 by the end), the voice falls and softens, "
-        "bells become soft tones, the whole is 7 LU quieter, and the background plays on "
-        "for a tail. Default: as the routine's bedtime.always says.",
-        show_default=False,
-    ),
-]
-LeadInOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--lead-in",
-        parser=_optional_ms,
-        metavar="DURATION",
-        help="Background only before the first word, e.g. 30s (0 for none).",
-    ),
-]
-TailOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--tail",
-        parser=_tail_ms,
-        metavar="DURATION",
-        help="Background after the last word, fading out slowly, e.g. 10m (at least 1m; "
-        "0 for none). Bedtime default: 3m.",
-    ),
-]
-
-
-def _settings(
-    pace: float,
-    length_ms: int | None,
-    rate: int | None,
-    bedtime: bool | None,
-    lead_in_ms: int | None,
-    tail_ms: int | None,
-) -> Settings:
-    from voiceguide.plan.planner import Settings
-
-    return Settings(
-        pace=pace,
-        length_ms=length_ms,
-        rate_wpm=rate,
-        bedtime=bedtime,
-        lead_in_ms=lead_in_ms,
-        tail_ms=tail_ms,
-    )
-
-
 @command("voiceguide validate my-routine.yaml audio_templates/*.yaml")
 def validate(files: Annotated[list[Path], typer.Argument(help="Routine files to check.")]) -> None:
     """Check routine files: one line per problem, with file, line, column and key."""
@@ -281,20 +77,20 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Routine files to 
 
 @command("voiceguide plan hand-massage --pace 0.8 --length 20m")
 def plan(
-    routine: RoutineArg = "hand-massage",
-    pace: PaceOpt = 1.0,
-    length: LengthOpt = None,
-    rate: RateOpt = None,
-    bedtime: BedtimeOpt = None,
-    lead_in: LeadInOpt = None,
-    tail: TailOpt = None,
+    routine: options.RoutineArg = "hand-massage",
+    pace: options.PaceOpt = 1.0,
+    length: options.LengthOpt = None,
+    rate: options.RateOpt = None,
+    bedtime: options.BedtimeOpt = None,
+    lead_in: options.LeadInOpt = None,
+    tail: options.TailOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
 ) -> None:
     """Show the session's timeline: when each thing is said or done, and the total."""
     from voiceguide.pipeline import listening_notes, plan_routine
     from voiceguide.plan.table import timeline_table
 
-    settings = _settings(pace, length, rate, bedtime, lead_in, tail)
+    settings = options.settings(pace, length, rate, bedtime, lead_in, tail)
     timeline = plan_routine(routine, settings)
     typer.echo(timeline.to_json() if as_json else timeline_table(timeline))
     for note in listening_notes(timeline):
@@ -303,7 +99,7 @@ def plan(
 
 @command("voiceguide render hand-massage --pace 0.8 --length 20m --bedtime --tail 10m")
 def render(
-    routine: RoutineArg = "hand-massage",
+    routine: options.RoutineArg = "hand-massage",
     out: Annotated[
         Path | None,
         typer.Option(
@@ -314,17 +110,17 @@ def render(
             "standard output (format from --format).",
         ),
     ] = None,
-    pace: PaceOpt = 1.0,
-    length: LengthOpt = None,
-    rate: RateOpt = None,
-    bedtime: BedtimeOpt = None,
-    lead_in: LeadInOpt = None,
-    tail: TailOpt = None,
+    pace: options.PaceOpt = 1.0,
+    length: options.LengthOpt = None,
+    rate: options.RateOpt = None,
+    bedtime: options.BedtimeOpt = None,
+    lead_in: options.LeadInOpt = None,
+    tail: options.TailOpt = None,
     voice: Annotated[
         str | None,
         typer.Option(
             "--voice",
-            parser=_voice,
+            parser=options.voice,
             metavar="VOICE",
             help="An engine voice id from 'voiceguide voices'.",
         ),
@@ -333,7 +129,7 @@ def render(
         str | None,
         typer.Option(
             "--background",
-            parser=_background,
+            parser=options.background,
             metavar="SOUND",
             help="Background bed: none, brown, pink, white, drone, binaural (headphones) "
             "or isochronic.",
@@ -343,7 +139,7 @@ def render(
         Path | None,
         typer.Option(
             "--background-file",
-            parser=_background_file,
+            parser=options.background_file,
             metavar="FILE",
             help="Your own recording as the bed, looped (e.g. rain.ogg).",
         ),
@@ -352,7 +148,7 @@ def render(
         str | None,
         typer.Option(
             "--format",
-            parser=_format,
+            parser=options.audio_format,
             metavar="FORMAT",
             help="mp3, wav, flac or ogg, for an -o name that does not end in one (default: mp3).",
         ),
@@ -369,7 +165,7 @@ def render(
         int,
         typer.Option(
             "--seed",
-            parser=_seed,
+            parser=options.seed,
             metavar="NUMBER",
             help="Seed for the background noise and cues.",
         ),
@@ -397,8 +193,9 @@ def render(
     ] = False,
 ) -> None:
     """Render a routine to an audio file, with a progress bar and a summary at the end."""
-    from voiceguide.pipeline import RenderRequest, render_routine
+    from voiceguide.pipeline import render_routine
     from voiceguide.progress import progress_bar
+    from voiceguide.request import RenderRequest
 
     request = RenderRequest(
         sidecars=_sidecar_formats(transcript, sidecars),
@@ -413,7 +210,7 @@ def render(
         bitrate=bitrate,
         seed=seed,
         channels=1 if mono else 2,
-        settings=_settings(pace, length, rate, bedtime, lead_in, tail),
+        settings=options.settings(pace, length, rate, bedtime, lead_in, tail),
     )
     with progress_bar() as progress:
         report = render_routine(request, progress)
@@ -470,7 +267,7 @@ def voices(
     ] = None,
 ) -> None:
     """List the speech engine's voices (use an id as 'voice: {name: ID}' in a routine)."""
-    from voiceguide.pipeline import list_voices
+    from voiceguide.tts.voices import list_voices
 
     for voice in list_voices(language):
         typer.echo(f"{voice.id:<24} {', '.join(voice.languages):<12} {voice.name}")
@@ -507,21 +304,21 @@ def new(
 
 @command("voiceguide play hand-massage --from pinch")
 def play(
-    routine: RoutineArg = "hand-massage",
+    routine: options.RoutineArg = "hand-massage",
     from_step: Annotated[
         str | None,
         typer.Option("--from", help="Start at the first chapter whose title has this text."),
     ] = None,
-    pace: PaceOpt = 1.0,
-    length: LengthOpt = None,
-    rate: RateOpt = None,
-    bedtime: BedtimeOpt = None,
+    pace: options.PaceOpt = 1.0,
+    length: options.LengthOpt = None,
+    rate: options.RateOpt = None,
+    bedtime: options.BedtimeOpt = None,
 ) -> None:
     """Render a routine (reusing earlier renders) and play it with the system's player."""
     from voiceguide.play import play_session, prepare_playback
     from voiceguide.progress import progress_bar
 
-    settings = _settings(pace, length, rate, bedtime, lead_in_ms=None, tail_ms=None)
+    settings = options.settings(pace, length, rate, bedtime, lead_in_ms=None, tail_ms=None)
     with progress_bar() as progress:
         playback = prepare_playback(routine, settings, from_step, progress)
     typer.echo(

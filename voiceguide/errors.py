@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -112,3 +113,20 @@ class AudioError(VoiceguideError):
 
 class TemplateNotFound(VoiceguideError):
     """A routine argument is neither a file nor a built-in template."""
+
+
+def error_at(
+    source: str,
+    locations: Mapping[str, tuple[int, int]],
+    key: str,
+    message: str,
+    option: str | None,
+    otherwise: type[VoiceguideError],
+) -> VoiceguideError:
+    """A RoutineError at ``key``'s place in the routine file ``source``; when the value did
+    not come from the file, a UsageError naming the command-line ``option`` that gave it, or
+    ``otherwise`` (a routine built in code)."""
+    if key in locations:
+        line, column = locations[key]
+        return RoutineError([Problem(source, line, column, key, message)])
+    return UsageError(option, message) if option else otherwise(message)

@@ -8,32 +8,30 @@ from __future__ import annotations
 import difflib
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voiceguide import __version__
 from voiceguide.errors import (
     AudioError,
-    Problem,
     RoutineError,
-    SpeechError,
     UsageError,
-    VoiceguideError,
+    error_at,
     printable,
     shown,
 )
-from voiceguide.output.formats import DEFAULT_BITRATE, LOSSLESS, check_bitrate, output_format
+from voiceguide.output.formats import DEFAULT_BITRATE, check_bitrate
 from voiceguide.output.sidecars import write_sidecars
 from voiceguide.plan.planner import Settings, plan
 from voiceguide.plan.timeline import Timeline
+from voiceguide.request import Progress, RenderReport, RenderRequest
 from voiceguide.routine.durations import format_ms
 from voiceguide.routine.loader import load_routine
 from voiceguide.routine.model import BACKGROUND_SOUNDS, FILE_BED, Routine
 from voiceguide.routine.source import NO_SUCH_FILE, file_problem
 from voiceguide.routine.templates import resolve, template_names, template_path
-from voiceguide.tts.base import VoiceInfo, unknown_voice_message
-from voiceguide.tts.speech import Speech
+from voiceguide.tts.voices import check_voice, open_speech
 
 if TYPE_CHECKING:
     from voiceguide.audio.mixer import Rendering
@@ -56,49 +54,6 @@ def validate_files(paths: Iterable[Path]) -> list[Path]:
     return checked
 
 
-def open_speech(routine: Routine, engine: str = "pyttsx3") -> Speech:
-    from voiceguide.tts.cache import ClipCache
-    from voiceguide.tts.registry import get_engine
-
-    speech_engine = get_engine(engine)
-    voice = choose_voice(routine, speech_engine.voices())
-    return Speech(speech_engine, ClipCache(), voice, routine.voice.volume)
-
-
-def check_voice(routine: Routine, engine: str = "pyttsx3") -> None:
-    """Check the routine's voice or language against the engine's voices.
-
-    Only a routine that names a voice or a language other than English needs the engine, so
-    checking a plain routine loads no speech library.
-    """
-    if routine.voice.name or routine.language != "en":
-        from voiceguide.tts.registry import get_engine
-
-        choose_voice(routine, get_engine(engine).voices())
-
-
-def choose_voice(routine: Routine, voices: list[VoiceInfo]) -> str:
-    """The routine's voice id if the engine has it, else the voice for its language.
-
-    An unknown voice or a language no voice speaks is a RoutineError at the key in the file
-    (a SpeechError when the name did not come from a file, e.g. from ``--voice``).
-    """
-    name = routine.voice.name
-    if name:
-        if name not in {voice.id for voice in voices}:
-            raise _at_key(routine, "voice.name", unknown_voice_message(name, voices))
-        return name
-    voice = voice_for_language(voices, routine.language)
-    if voice is None:
-        raise _at_key(
-            routine,
-            "language",
-            f"no voice speaks language '{routine.language}': see 'voiceguide voices', "
-            "then set voice.name or change language",
-        )
-    return voice
-
-
 def check_background_file(routine: Routine) -> None:
     """A recording named as the bed must be sound ffmpeg reads, long enough to loop: found
     now, at its line in the file, not after synthesis (a quick ffmpeg probe)."""
@@ -108,36 +63,18 @@ def check_background_file(routine: Routine) -> None:
 
     path = Path(routine.background.file)
     problem = probe(path)
-    if problem and "background.file" in routine.locations:
-        raise _at_key(routine, "background.file", f"{path} {problem}")
-    if problem:  # --background-file
-        raise UsageError("--background-file", f"'{printable(str(path))}' {problem}")
-
-
-def _at_key(routine: Routine, key: str, message: str) -> VoiceguideError:
-    if key not in routine.locations:
-        # Not from the file: a voice then came from --voice.
-        return UsageError("--voice", message) if key == "voice.name" else SpeechError(message)
-    line, column = routine.locations[key]
-    return RoutineError([Problem(routine.source, line, column, key, message)])
-
-
-def voice_for_language(voices: list[VoiceInfo], language: str) -> str | None:
-    """The voice named for the language (``gmw/en`` for en), else one that speaks it."""
-    wanted = language.lower()
-    by_rank = sorted(
-        (rank, voice.id)
-        for voice in voices
-        for rank, matches in enumerate(
-            (
-                voice.id.lower().rsplit("/", 1)[-1] == wanted,
-                wanted in (lang.lower() for lang in voice.languages),
-                any(lang.lower().startswith(wanted + "-") for lang in voice.languages),
-            )
+    if problem:
+        # At its line in the file, or naming --background-file (the path then shown whole).
+        in_file = "background.file" in routine.locations
+        message = f"{path} {problem}" if in_file else f"'{printable(str(path))}' {problem}"
+        raise error_at(
+            routine.source,
+            routine.locations,
+            "background.file",
+            message,
+            "--background-file",
+            AudioError,
         )
-        if matches
-    )
-    return by_rank[0][1] if by_rank else None
 
 
 def plan_routine(routine: str, settings: Settings, engine: str = "pyttsx3") -> Timeline:
@@ -167,82 +104,6 @@ def describe_templates(engine: str = "pyttsx3") -> list[str]:
         timeline = plan_routine(str(template_path(name)), Settings(), engine)
         lines.append(f"{name:<{width}}  {format_ms(timeline.total_ms):>8}  {timeline.title}")
     return lines
-
-
-def list_voices(language: str | None = None, engine: str = "pyttsx3") -> list[VoiceInfo]:
-    from voiceguide.tts.registry import get_engine
-
-    voices = get_engine(engine).voices()
-    if language:
-        wanted = language.lower()
-        voices = [v for v in voices if any(lang.lower().startswith(wanted) for lang in v.languages)]
-    return sorted(voices, key=lambda v: v.id)
-
-
-@dataclass(frozen=True)
-class RenderRequest:
-    """Everything `voiceguide render` can set, with the routine's own values as defaults."""
-
-    routine: str = "hand-massage"
-    out_path: Path | None = None  # None: ./<routine name>.<format> (a folder with split)
-    settings: Settings = field(default_factory=Settings)
-    voice: str | None = None
-    background: str | None = None
-    format: str | None = None  # None: as out_path's extension says, else mp3
-    bitrate: str | None = None  # None: 128k for mp3 and ogg; wav and flac take none
-    seed: int = 0
-    sample_rate_hz: int = 44_100
-    channels: int = 2
-    engine: str = "pyttsx3"
-    sidecars: tuple[str, ...] = ()  # of SIDECAR_FORMATS, written next to the audio
-    split: bool = False  # one file per chapter and a playlist, in a folder
-    cover: Path | None = None  # a .png or .jpg embedded as the front cover
-    background_file: Path | None = None  # a recording looped as the bed
-
-    @property
-    def audio_format(self) -> str:
-        """The format written: as asked, or as the output's name says; UsageError if they
-        disagree."""
-        return output_format(self.out_path, self.format, self.split)
-
-    @property
-    def encoder_bitrate(self) -> str | None:
-        """The bitrate the encoder uses; None for a lossless format."""
-        return None if self.audio_format in LOSSLESS else self.bitrate or DEFAULT_BITRATE
-
-    def settings_record(self) -> dict[str, object]:
-        """What made the file, for the JSON sidecar."""
-        return {
-            "routine": self.routine,
-            "pace": self.settings.pace,
-            "length_ms": self.settings.length_ms,
-            "rate_wpm": self.settings.rate_wpm,
-            "voice": self.voice,
-            "background": self.background,
-            "background_file": str(self.background_file) if self.background_file else None,
-            "bedtime": self.settings.bedtime,
-            "lead_in_ms": self.settings.lead_in_ms,
-            "tail_ms": self.settings.tail_ms,
-            "format": self.audio_format,
-            "bitrate": self.encoder_bitrate,
-            "seed": self.seed,
-            "sample_rate_hz": self.sample_rate_hz,
-            "channels": self.channels,
-        }
-
-
-@dataclass(frozen=True)
-class RenderReport:
-    path: Path
-    duration_ms: int
-    chapters: int
-    size_bytes: int
-    speech_lufs: float  # the level speech was set to, from its measured loudness
-    sidecars: tuple[Path, ...] = ()
-    notes: tuple[str, ...] = ()  # for the listener, e.g. that binaural beats need headphones
-
-
-Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 
 def render_routine(request: RenderRequest, progress: Progress | None = None) -> RenderReport:

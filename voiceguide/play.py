@@ -27,9 +27,10 @@ from pathlib import Path
 
 from voiceguide import __version__
 from voiceguide.errors import AudioError, ExitCode, VoiceguideError
-from voiceguide.pipeline import Progress, RenderRequest, plan_routine, render_routine
+from voiceguide.pipeline import plan_routine, render_routine
 from voiceguide.plan.planner import Settings
 from voiceguide.plan.timeline import Timeline
+from voiceguide.request import Progress, RenderRequest
 from voiceguide.routine.templates import resolve
 from voiceguide.tts.cache import default_cache_dir
 
