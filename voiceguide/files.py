@@ -26,6 +26,7 @@ import secrets
 import shutil
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from voiceguide.errors import AudioError, ExitCode
@@ -143,21 +144,35 @@ def replace(temporary: Path, target: Path) -> None:
     os.replace(temporary, target)
 
 
+def write_atomically(
+    path: Path, data: bytes, put: Callable[[Path, Path], None] | None = None
+) -> None:
+    """Write ``data`` to a hidden part file beside ``path``, then ``put`` it in place (a
+    rename, unless ``put`` says otherwise): a reader sees the whole file or none, and a
+    failure leaves no part behind.
+
+    No fsync: after a power loss a file may be short, and every reader here checks what it
+    reads (the speech cache's entries carry a CRC-32).
+    """
+    temporary = part_path(path)
+    try:
+        temporary.write_bytes(data)
+        (put or os.replace)(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def write_text(path: Path, text: str, option: str = "-o") -> None:
     """Write ``text`` at ``path`` atomically, replacing only a regular file."""
     target = writable_path(path, option)
     remove_stale_parts(target)
-    temporary = part_path(target)
     try:
-        temporary.write_text(text, encoding="utf-8")
-        replace(temporary, target)
+        write_atomically(target, text.encode("utf-8"), replace)
     except OSError as error:
         raise AudioError(
             f"cannot write {path}: {error.strerror or error}; free some space, or choose "
             "another folder"
         ) from None
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def check_stdout() -> None:

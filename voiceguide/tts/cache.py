@@ -6,27 +6,27 @@ nothing ever needs invalidating. Entries are mono 16-bit WAV files (playable, fo
 holding the clip exactly as the engine made it, before trimming, so that a change to the
 trimming never needs a new cache.
 
-Several processes may share the directory: an entry is written to a temporary file in the
-same directory and renamed into place, so readers see a whole file or none. Two writers of
-one key write the same kind of clip and the last rename wins. A file that is not a whole,
+Several processes may share the directory: an entry is written atomically (files.py: a part
+file in the same directory, renamed into place), so readers see a whole file or none. Two
+writers of one key write the same clip (the speech worker makes each from a fresh engine), and
+the last rename wins. A file that is not a whole,
 well-formed entry (cut short, say, by a crash before the data reached the disk) is a miss, and
 so is one whose samples were damaged: a chunk after them holds their CRC-32.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
 import os
 import struct
-import tempfile
 import wave
 import zlib
 from pathlib import Path
 
 from voiceguide.errors import SpeechError
+from voiceguide.files import write_atomically
 from voiceguide.tts.base import Clip
 
 CACHE_DIR_ENV = "VOICEGUIDE_CACHE_DIR"
@@ -85,7 +85,7 @@ class ClipCache:
         path = self.path_for(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomically(path, _encode(clip))
+            write_atomically(path, _encode(clip))
         except OSError as error:
             raise SpeechError(
                 f"cannot write the speech cache at {self.directory}: {error.strerror or error}; "
@@ -131,17 +131,3 @@ def _decode(data: bytes) -> Clip | None:
     if data[-CHECK_BYTES:] != _check_chunk(pcm):
         return None  # damaged samples, or not our entry
     return Clip(pcm=pcm, sample_rate_hz=sample_rate_hz)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    # No fsync: after a power loss an entry may be empty or short, and _decode then treats it
-    # as a miss; syncing every clip would slow a cold render for no real gain.
-    descriptor, temp_name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as temp_file:
-            temp_file.write(data)
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
