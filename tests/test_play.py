@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from voiceguide import play
+from voiceguide import pipeline, play
 from voiceguide.cli import app
 from voiceguide.output.tags import read_info
 from voiceguide.pipeline import plan_routine
@@ -63,11 +63,19 @@ def test_play_renders_then_starts_the_player_at_the_chosen_step(stand_in):
     assert abs(read_info(session).duration_ms - timeline.total_ms) <= DURATION_TOLERANCE_MS
 
 
-def test_play_again_reuses_the_render_and_a_changed_routine_replaces_it(stand_in, tmp_path):
+def test_play_again_reuses_the_render_and_a_changed_routine_replaces_it(
+    stand_in, tmp_path, monkeypatch
+):
     record = stand_in()
     routine = tmp_path / "mine.yaml"
     routine.write_text("version: 1\ntitle: Mine\nsections:\n  - say: Hello.\n  - pause: 2s\n")
+    loads = []
+    real_load = pipeline.load_routine
+    monkeypatch.setattr(
+        pipeline, "load_routine", lambda path: loads.append(path) or real_load(path)
+    )
     first = play.prepare_playback(str(routine), Settings())
+    assert len(loads) == 1  # loaded and planned once, for --from and for the render
     again = play.prepare_playback(str(routine), Settings())
     assert (first.rendered, again.rendered, again.path) == (True, False, first.path)
     routine.write_text(routine.read_text().replace("Hello.", "Hello there."))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ from voiceguide.routine.loader import load_routine
 from voiceguide.routine.model import BACKGROUND_SOUNDS, FILE_BED, Routine
 from voiceguide.routine.source import NO_SUCH_FILE, file_problem
 from voiceguide.routine.templates import resolve, template_names, template_path
+from voiceguide.tts.speech import Speech
 from voiceguide.tts.voices import check_voice, open_speech
 
 if TYPE_CHECKING:
@@ -111,6 +112,21 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
 
     With ``request.split``, one file per chapter and a playlist go into a folder.
     """
+    return render_planned(plan_request(request), request, progress)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A request's routine, loaded and checked, with its speech and its plan."""
+
+    routine: Routine
+    speech: Speech
+    timeline: Timeline
+
+
+def plan_request(request: RenderRequest) -> Planned:
+    """Everything before the audio: the output, the routine and the plan, checked in that
+    order so that a bad option or routine is refused before any synthesis."""
     from voiceguide.output.tags import check_cover
 
     _check_output(request)
@@ -119,12 +135,20 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
     loaded = _with_overrides(load_routine(resolve(request.routine)), request)
     # The audio side (numpy) only once the routine is known to be good: a bad one fails fast.
     from voiceguide.audio.beds import check_channels
-    from voiceguide.audio.mixer import RenderOptions, render_blocks
 
     check_background_file(loaded)
     check_channels(loaded.background, request.channels)
     speech = open_speech(loaded, request.engine)
-    timeline = plan(loaded, speech.duration_ms, request.settings)
+    return Planned(loaded, speech, plan(loaded, speech.duration_ms, request.settings))
+
+
+def render_planned(
+    planned: Planned, request: RenderRequest, progress: Progress | None = None
+) -> RenderReport:
+    """Synthesize, mix and export what ``plan_request`` planned for ``request``."""
+    from voiceguide.audio.mixer import RenderOptions, render_blocks
+
+    timeline, speech = planned.timeline, planned.speech
     # Planning measured (so synthesized or loaded) every phrase: these are memory lookups.
     clips = {phrase: speech.clip(*phrase) for phrase in timeline.phrases()}
     options = RenderOptions(

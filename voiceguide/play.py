@@ -27,7 +27,7 @@ from pathlib import Path
 
 from voiceguide import __version__
 from voiceguide.errors import AudioError, ExitCode, VoiceguideError
-from voiceguide.pipeline import plan_routine, render_routine
+from voiceguide.pipeline import plan_request, render_planned
 from voiceguide.plan.planner import Settings
 from voiceguide.plan.timeline import Timeline
 from voiceguide.request import Progress, RenderRequest
@@ -96,16 +96,14 @@ def prepare_playback(
 ) -> Playback:
     """Find a player, then render the session into the cache unless it is there already."""
     player = find_player()
-    timeline = plan_routine(routine, settings)
-    start_ms, chapter = chapter_start(timeline, from_step)
     path = _cached_path(routine, settings, player.format)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    request = RenderRequest(routine=routine, out_path=path, settings=settings, format=player.format)
+    planned = plan_request(request)  # loaded and planned once, for --from and for the render
+    start_ms, chapter = chapter_start(planned.timeline, from_step)
     rendered = not path.is_file()
     if rendered:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        request = RenderRequest(
-            routine=routine, out_path=path, settings=settings, format=player.format
-        )
-        render_routine(request, progress)
+        render_planned(planned, request, progress)
         _remove_older(path)
     return Playback(path, start_ms, chapter, player, rendered)
 
@@ -174,7 +172,7 @@ def _check_sound_output() -> None:
 
 def _cached_path(routine: str, settings: Settings, audio_format: str) -> Path:
     """Named by everything that changes the audio: routine text, settings, version."""
-    source = resolve(routine)  # planning has read it already, so it exists
+    source = resolve(routine)  # a routine that is not there fails here, before any work
     digest = hashlib.sha256(source.read_bytes())
     digest.update(json.dumps([__version__, repr(settings), audio_format]).encode())
     name = f"{source.stem}-{digest.hexdigest()[:16]}.{audio_format}"
