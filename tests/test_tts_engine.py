@@ -212,7 +212,7 @@ def test_version_names_pyttsx3_espeak_and_the_library_source(engine: Pyttsx3Engi
     version = engine.version()
     assert version.startswith("pyttsx3 ")
     assert "; espeak-ng 1." in version
-    assert version.endswith(f"; {native.espeak_source()}")
+    assert version.endswith(f"; {native.load_espeak()}")
 
 
 def test_voices_include_english(engine: Pyttsx3Engine) -> None:
@@ -282,7 +282,7 @@ LIBRARY_CHECK = """
     clip = engine.synthesize("Both hands now.", None, 150, 1.0)
     maps = open("/proc/self/maps").read().splitlines()
     mapped = sorted({line.split()[-1] for line in maps if "libespeak-ng" in line})
-    print(native.espeak_source(), clip.frames, engine.version(), sep="|")
+    print(native.load_espeak(), clip.frames, engine.version(), sep="|")
     print(*mapped, sep="|")
 """
 

@@ -55,11 +55,6 @@ def load_espeak() -> EspeakSource:
         return _loaded
 
 
-def espeak_source() -> EspeakSource:
-    """Which libespeak-ng this process uses: ``"system"`` or ``"bundled"`` (loads it first)."""
-    return load_espeak()
-
-
 def install_hint() -> str:
     platform_key = "linux" if sys.platform.startswith("linux") else sys.platform
     return _INSTALL_HINTS.get(platform_key, _INSTALL_HINTS["linux"])

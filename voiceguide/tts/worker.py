@@ -32,7 +32,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from voiceguide.tts.base import AttemptFailed
+from voiceguide.tts.base import AttemptFailed, IsolatedEngine
 
 ATTEMPTS = 3
 GRACE_S = 2.0
@@ -172,7 +172,7 @@ class Spare:
     outcomes: int  # read end: the pickled outcome comes back here
 
     @classmethod
-    def fork(cls, engine: Any) -> Spare:
+    def fork(cls, engine: IsolatedEngine) -> Spare:
         request_read, request_write = os.pipe()
         outcome_read, outcome_write = os.pipe()
         pid = os.fork()
@@ -207,7 +207,9 @@ class Spare:
         return outcome
 
 
-def _serve_one(engine: Any, request_read: int, outcome_write: int) -> None:  # pragma: no cover
+def _serve_one(
+    engine: IsolatedEngine, request_read: int, outcome_write: int
+) -> None:  # pragma: no cover
     """In the child: start the engine, wait for the request, answer it, exit."""
     code = 0
     try:
