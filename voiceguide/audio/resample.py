@@ -1,4 +1,18 @@
-"""Band-limited resampling of speech clips to the session's rate, in pieces."""
+"""Band-limited resampling of speech clips to the session's rate, in pieces.
+
+Our own FFT resampler, kept by measurement (espeak speech of 1, 5 and 24 s at 22,050 Hz to
+44,100, 48,000 and 16,000 Hz; sines for exactness):
+
+- python-soxr 1.1 (VHQ, streamed) is 2 to 6 times faster (24 s to 44.1 kHz: 6 against
+  24 ms) and agrees with ours to -98 dB below 9 kHz, but it is less exact at the top of the
+  band: -4.1 dB at 10.5 kHz where ours loses 0.05 dB, and to 48 or 16 kHz its error on a
+  sine at 80 to 90 % of the band is -64 to -76 dB where ours is -150 dB.
+- ``scipy.signal.resample_poly`` is barely faster and much less exact: its passband error
+  is -47 to -56 dB, it loses 0.8 dB at 10 kHz, and leaves images only 54 dB down (and
+  ``scipy.signal`` is heavy to import: see loudness.py).
+
+Ours costs 1 to 2 ms per second of speech, a small part of a render.
+"""
 
 from __future__ import annotations
 
