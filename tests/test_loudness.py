@@ -1,4 +1,4 @@
-"""The loudness meter's filter and the limiter's gain curve (voiceguide/loudness.py).
+"""The loudness meter's filter and the limiter's gain curve (voiceguide/audio/loudness.py).
 
 The meter against ffmpeg and the limiter on speech are tested in test_render.py.
 """
@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 from audio_utils import speechlike_clip
 
-from voiceguide.loudness import BLOCK_MS, _k_weighting_biquads, limiter_gains, loudness_profile
+from voiceguide.audio.loudness import (
+    BLOCK_MS,
+    _k_weighting_biquads,
+    limiter_gains,
+    loudness_profile,
+)
 
 # ITU-R BS.1770-4, tables 1 and 2: the K-weighting stages at 48 kHz, as (b, a).
 PUBLISHED_48K = [
