@@ -125,14 +125,15 @@ class Planned:
 
 
 def plan_request(request: RenderRequest) -> Planned:
-    """Everything before the audio: the output, the routine and the plan, checked in that
-    order so that a bad option or routine is refused before any synthesis."""
+    """Everything before the audio: the routine, the output and the plan, checked in that
+    order so that a bad routine or option is refused before any synthesis (and a bad routine
+    before ffmpeg is even looked for)."""
     from voiceguide.output.tags import check_cover
 
+    loaded = _with_overrides(load_routine(resolve(request.routine)), request)
     _check_output(request)
     if request.cover is not None:
         check_cover(request.cover)  # its type and size, before minutes of work
-    loaded = _with_overrides(load_routine(resolve(request.routine)), request)
     # The audio side (numpy) only once the routine is known to be good: a bad one fails fast.
     from voiceguide.audio.beds import check_channels
 
