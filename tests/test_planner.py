@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from voiceguide.errors import PlanError, RoutineError
-from voiceguide.plan.planner import Settings, plan, speech_rate_wpm
+from voiceguide.plan.bedtime import speech_rate_wpm
+from voiceguide.plan.planner import Settings, plan
 from voiceguide.routine.loader import load_routine_text
 from voiceguide.routine.model import CUE_LEAD_MS, Pause, Rounds, Routine, Sides, Slot, Step
 

@@ -7,7 +7,8 @@ import pytest
 from test_planner import measure, side_durations, voice_track_tiles
 
 from voiceguide.errors import PlanError
-from voiceguide.plan.planner import Settings, pace_curve, plan
+from voiceguide.plan.bedtime import pace_curve
+from voiceguide.plan.planner import Settings, plan
 from voiceguide.routine.model import Background, Bedtime, Pause, Routine, Sides, Slot, Step
 
 BROWN = Background(sound="brown")
