@@ -11,12 +11,13 @@ the guided session with a lead-in and a tail and checks the result.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from voiceguide.errors import PlanError
 from voiceguide.plan.bedtime import Pacing, with_closing
 from voiceguide.plan.fitting import TargetFrom, fit, natural_repeats
 from voiceguide.plan.layout import Layout, Measure
+from voiceguide.plan.mix import plan_mix
 from voiceguide.plan.session import Session
 from voiceguide.plan.timeline import Timeline
 from voiceguide.routine import schema
@@ -68,7 +69,7 @@ def plan(routine: Routine, measure: Measure, settings: Settings | None = None) -
     _check_length(layout.length_ms(repeats, scale), routine, lead_in_ms, tail_ms)
     session = _framed(layout.compile(repeats, scale), lead_in_ms, tail_ms)
     _check(session, routine)
-    return Timeline(
+    timeline = Timeline(
         title=routine.title,
         description=routine.description,
         language=routine.language,
@@ -83,6 +84,7 @@ def plan(routine: Routine, measure: Measure, settings: Settings | None = None) -
         lead_in_ms=lead_in_ms,
         tail_ms=tail_ms,
     )
+    return replace(timeline, mix=plan_mix(timeline))
 
 
 def _routine_target_ms(routine: Routine, pace: float) -> int | None:
