@@ -4,10 +4,10 @@ Speech clips get one measured gain (to a spoken-word loudness target) and a look
 peak limiter, are resampled once each and placed at their planned frame; cue sounds ring
 over them; a background bed runs under everything, fading in and out and ducking under
 speech as the timeline's mix says (the planner decides every time; this module and
-``envelopes`` only execute it). Only the current
-block and a bounded cache of processed clips are held, and clips are processed in pieces,
-so memory grows with neither the session nor its longest phrase. Every sample is a
-function of its absolute position alone: the output is the same for any block size.
+``envelopes`` only execute it). Only the current block and a bounded cache of processed
+clips (``speech_clips``) are held, and clips are processed in pieces, so memory grows with
+neither the session nor its longest phrase. Every sample is a function of its absolute
+position alone: the output is the same for any block size.
 """
 
 from __future__ import annotations
