@@ -11,12 +11,13 @@ import re
 import shutil
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from voiceguide.ffmpeg import MIN_FFMPEG, ffmpeg_exe, ffmpeg_version
+from voiceguide.plan.mix import plan_mix
 from voiceguide.plan.timeline import Chapter, Event, Timeline
 from voiceguide.routine.model import Background, Voice
 from voiceguide.tts.base import Clip
@@ -74,7 +75,7 @@ def timeline_of(
         events.append(Event(now_ms, total_ms - now_ms, "silence", 0, text="end"))
     events += [Event(start_ms, 0, "cue", 0, cue=name) for start_ms, name in cues]
     events.sort(key=lambda e: e.start_ms)
-    timeline = Timeline(
+    unmixed = Timeline(
         title="Test session",
         description="A hand-built timeline.",
         language="en",
@@ -86,7 +87,8 @@ def timeline_of(
         chapters=(Chapter("All", None, 0, total_ms),),
         total_ms=total_ms,
     )
-    return timeline, clips
+    # The planner's mix for it (fades, ducking): the mixer decides no time itself.
+    return replace(unmixed, mix=plan_mix(unmixed)), clips
 
 
 def decode(path: Path, sample_rate_hz: int = 44_100, channels: int = 2) -> np.ndarray:

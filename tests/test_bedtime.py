@@ -14,9 +14,9 @@ import pytest
 from audio_utils import decode, measure_loudness
 from typer.testing import CliRunner
 
-from voiceguide.audio.mixer import tail_fade_ms
 from voiceguide.cli import app
 from voiceguide.pipeline import plan_routine
+from voiceguide.plan.mix import tail_fade_ms
 from voiceguide.plan.planner import Settings
 
 RATE_HZ = 44_100

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from voiceguide.errors import PlanError, RoutineError
-from voiceguide.plan.planner import RING_MARGIN_MS, Settings, plan
+from voiceguide.plan.layout import RING_MARGIN_MS
+from voiceguide.plan.planner import Settings, plan
 from voiceguide.routine import limits, schema
 from voiceguide.routine.loader import load_routine_text
 from voiceguide.routine.model import CUE_LEAD_MS, MIN_SCALE, Pause, Routine, Sides, Slot, Step

@@ -4,35 +4,12 @@ import itertools
 from dataclasses import replace
 
 import pytest
-from test_planner import measure, side_durations, voice_track_tiles
+from plan_utils import massage, measure, side_durations, voice_track_tiles
 
 from voiceguide.errors import PlanError
-from voiceguide.plan.planner import Settings, pace_curve, plan
-from voiceguide.routine.model import Background, Bedtime, Pause, Routine, Sides, Slot, Step
-
-BROWN = Background(sound="brown")
-
-
-def massage(**kwargs) -> Routine:
-    """A small routine shaped like the template: words, two sides of strokes, a close."""
-    stroke = Step(
-        name="Stroke",
-        say="Stroke your {side} forearm.",
-        repeat=4,
-        min_repeat=3,
-        max_repeat=40,
-        each_ms=10_000,
-        count=True,
-        rest_ms=3000,
-        start_cue="bell",
-    )
-    items = (
-        Step(name="Welcome", say="Welcome. Sit comfortably."),
-        Pause(20_000),
-        Sides(("right", "left"), (stroke, Pause(5000)), announce="Your {side} hand."),
-        Step(name="Close", say="That is the end of the session."),
-    )
-    return Routine(title="Massage", items=items, background=BROWN, **kwargs)
+from voiceguide.plan.bedtime import pace_curve, speech_rate_wpm
+from voiceguide.plan.planner import Settings, plan
+from voiceguide.routine.model import Background, Bedtime
 
 
 def elastic_paces(timeline) -> list[float]:
@@ -135,25 +112,7 @@ def test_bedtime_tail_defaults_from_the_routine_and_needs_a_bed():
         plan(massage(), measure, Settings(tail_ms=30_000))
 
 
-def test_ring_every_rings_during_a_long_pause_and_a_slot_not_at_their_ends():
-    items = (
-        Step(say="Rest now."),
-        Pause(900_000, name="Rest", ring_every_ms=300_000, ring_cue="bell"),
-        Slot(name="Hold", say="Hold.", slot_ms=600_000, ring_every_ms=300_000, ring_cue="tick"),
-    )
-    timeline = plan(Routine(title="Rings", items=items), measure)
-    pause = next(e for e in timeline.events if e.text == "pause")
-    rings = [(e.start_ms - pause.start_ms, e.cue) for e in timeline.cues()]
-    slot_start = pause.end_ms - pause.start_ms
-    assert rings == [
-        (300_000, "bell"),
-        (600_000, "bell"),  # not at 900 000: the pause ends there
-        (slot_start + 300_000, "tick"),
-    ]
-
-
-def test_end_cue_rings_after_the_last_word_and_takes_its_time():
-    timeline = plan(massage(end_cue="gong"), measure)
-    gong = timeline.cues()[-1]
-    assert gong.cue == "gong" and gong.start_ms == timeline.speech()[-1].end_ms
-    assert timeline.total_ms == gong.start_ms + 2500
+def test_speech_rate_rule_is_square_root_of_pace_within_engine_limits():
+    assert [speech_rate_wpm(150, p) for p in (0.5, 1.0, 2.0)] == [106, 150, 212]
+    assert speech_rate_wpm(380, 2.0) == 400
+    assert speech_rate_wpm(90, 0.5) == 80

@@ -4,6 +4,10 @@ Two tracks share one clock. The *voice* track (speech and silence events) tiles 
 session from 0 to ``total_ms`` with no gaps and no overlaps. The *cue* track holds cue
 sounds (bell, tick, chime) that start at a moment and ring over whatever is on the voice
 track.
+
+The *mix* says when levels move: the background bed's fades in and out (the tail's slow
+fade among them), the short fade that ends the output, the bedtime voice's fall, and how
+early and late the bed steps back around speech. The mixer executes it and decides no time.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from typing import Any, Literal
 from voiceguide.routine.model import Background, Bedtime, Voice
 
 Kind = Literal["speech", "silence", "cue"]
+FadeTarget = Literal["bed", "output"]  # the background bed alone, or the whole mix
+FadeDirection = Literal["in", "out"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,53 @@ class Chapter:
 
 
 @dataclass(frozen=True)
+class Fade:
+    """A gain rising from silence to full (``in``: silent before ``start_ms``) or falling
+    from full to silence (``out``: silent after ``end_ms``), on ``target``."""
+
+    target: FadeTarget
+    direction: FadeDirection
+    start_ms: int
+    end_ms: int
+
+    @property
+    def duration_ms(self) -> int:
+        return self.end_ms - self.start_ms
+
+
+@dataclass(frozen=True)
+class GainRamp:
+    """A level moving in a straight line (in dB) from ``from_db`` at ``start_ms`` to
+    ``to_db`` at ``end_ms``, and held outside them."""
+
+    start_ms: int
+    end_ms: int
+    from_db: float
+    to_db: float
+
+    def level_db(self, at_ms: int) -> float:
+        if at_ms < self.start_ms or self.end_ms <= self.start_ms:
+            return self.from_db
+        if at_ms > self.end_ms:
+            return self.to_db
+        progress_ms, span_ms = at_ms - self.start_ms, self.end_ms - self.start_ms
+        return self.from_db + (self.to_db - self.from_db) * progress_ms / span_ms
+
+
+@dataclass(frozen=True)
+class Mix:
+    """When levels move, decided by the planner and executed by the mixer."""
+
+    fades: tuple[Fade, ...] = ()
+    voice_gain: GainRamp | None = None  # the bedtime voice's fall; None: it keeps its level
+    duck_attack_ms: int = 0  # the bed is fully ducked this long after it starts to step back
+    duck_release_ms: int = 0  # and back up this long after the speech ends
+
+    def fades_of(self, target: FadeTarget) -> tuple[Fade, ...]:
+        return tuple(fade for fade in self.fades if fade.target == target)
+
+
+@dataclass(frozen=True)
 class Timeline:
     title: str
     description: str
@@ -61,6 +114,7 @@ class Timeline:
     bedtime: Bedtime | None = None  # how the session is made quieter and slower for bed
     lead_in_ms: int = 0  # background only, from 0
     tail_ms: int = 0  # background only, fading out, up to total_ms
+    mix: Mix = Mix()  # when levels move: fades, the voice's fall, ducking
 
     @property
     def guided_end_ms(self) -> int:

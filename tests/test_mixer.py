@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,15 +21,14 @@ from audio_utils import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voiceguide.audio import loudness
-from voiceguide.audio import mixer as render
+from voiceguide.audio import loudness, speech_clips
 from voiceguide.audio import resample as resample_module
 from voiceguide.audio.loudness import clip_loudness, limit, true_peak
 from voiceguide.audio.mixer import RenderOptions, render_blocks, total_frames
 from voiceguide.audio.resample import resample
 from voiceguide.errors import AudioError
 from voiceguide.output.export import export
-from voiceguide.plan.timeline import Timeline
+from voiceguide.plan.timeline import Fade, GainRamp, Mix, Timeline
 from voiceguide.routine.model import Background
 from voiceguide.tts.base import Clip
 
@@ -121,7 +121,7 @@ def test_processed_clips_evicted_from_memory_come_back_identical(
 ) -> None:
     timeline, clips = full_session()
     reference = render_all(timeline, clips)
-    monkeypatch.setattr(render, "CLIP_CACHE_BYTES", 1)
+    monkeypatch.setattr(speech_clips, "CLIP_CACHE_BYTES", 1)
     assert np.array_equal(reference, render_all(timeline, clips))
 
 
@@ -331,7 +331,7 @@ def test_a_peaky_voice_is_never_limited_past_the_cap() -> None:
     clicks = clip_from(np.where(np.arange(CLIP_RATE_HZ) % 200 == 0, 0.9, 0.0), CLIP_RATE_HZ)
     timeline, clips = timeline_of([(100, "clicks", clicks)], 2_000)
     rendering = render_blocks(timeline, clips, RenderOptions(channels=1))
-    most_db = render.SPEECH_CEILING_DBTP - 20 * math.log10(0.9) + render.MAX_LIMITING_DB
+    most_db = speech_clips.SPEECH_CEILING_DBTP - 20 * math.log10(0.9) + speech_clips.MAX_LIMITING_DB
     assert rendering.speech_gain_db <= most_db + 0.5  # + the true peak between samples
     assert rendering.speech_lufs < -19.0 - 3  # short of the target: said, not hidden
 
@@ -341,3 +341,34 @@ def test_no_speech_means_no_speech_level() -> None:
     rendering = render_blocks(timeline, clips)
     assert rendering.speech_gain_db == 0.0
     assert rendering.speech_lufs == -math.inf
+
+
+# -- the mixer executes the timeline's mix, deciding no time itself --------------------------
+
+FADE_TOLERANCE_LSB = 1.0  # both renders round to int16 once: at most one step apart
+
+
+def test_the_bed_follows_a_hand_made_fade_from_the_timeline_exactly() -> None:
+    """A 10 s fade in and no fade out: not what the planner would choose for 20 s (5 s and
+    5 s), so a mixer deciding its own fades would fail this."""
+    planned, clips = timeline_of([], 20_000, background=Background("pink", -20.0))
+    bare = render_all(replace(planned, mix=Mix()), clips, channels=1)[:, 0].astype(np.float64)
+    faded_mix = Mix(fades=(Fade("bed", "in", 0, 10_000),))
+    faded = render_all(replace(planned, mix=faded_mix), clips, channels=1)[:, 0]
+    ramp = np.clip(np.arange(len(bare)) / (10 * RATE_HZ), 0.0, 1.0)
+    eased = ramp * ramp * (3.0 - 2.0 * ramp)  # smoothstep, then squared: as heard
+    assert np.abs(faded - bare * eased * eased).max() <= FADE_TOLERANCE_LSB
+    assert np.array_equal(faded[10 * RATE_HZ :], bare[10 * RATE_HZ :].astype(np.int16))
+
+
+def test_the_voice_follows_a_hand_made_gain_ramp_without_being_bedtime() -> None:
+    clip = tone_clip(1_000)
+    planned, clips = timeline_of([(0, "a", clip), (2_000, "a", clip)], 3_000)
+    flat = render_all(planned, clips, channels=1)[:, 0]
+    ramp = GainRamp(0, 2_000, 0.0, -6.0)
+    falling = render_all(replace(planned, mix=replace(planned.mix, voice_gain=ramp)), clips)
+    falling_mono = falling[:, 0]
+    first_db = rms_db(flat, RATE_HZ, 100, 900) - rms_db(flat, RATE_HZ, 2_100, 2_900)
+    assert first_db == pytest.approx(0.0, abs=0.01)  # without the ramp: the same level
+    fall_db = rms_db(falling_mono, RATE_HZ, 100, 900) - rms_db(falling_mono, RATE_HZ, 2_100, 2_900)
+    assert fall_db == pytest.approx(6.0, abs=0.05)

@@ -1,0 +1,206 @@
+"""Laying a routine out: what each item kind sounds like and how long, on the Timeline."""
+
+from dataclasses import replace
+
+import pytest
+from plan_utils import (
+    massage,
+    measure,
+    routine,
+    side_durations,
+    voice_track_tiles,
+)
+
+from voiceguide.errors import PlanError
+from voiceguide.plan.planner import Settings, plan
+from voiceguide.routine.model import (
+    Pause,
+    Rounds,
+    Routine,
+    Sides,
+    Slot,
+    Step,
+)
+
+
+def test_step_says_then_repeats_then_rests():
+    step = Step(
+        name="Stroke",
+        say="Stroke.",
+        repeat=3,
+        min_repeat=3,
+        max_repeat=3,
+        each_ms=8000,
+        count=True,
+        repeat_cue="tick",
+        rest_ms=3000,
+    )
+    timeline = plan(routine(step), measure)
+    kinds = [(e.kind, e.text or e.cue) for e in timeline.events]
+    assert kinds == [
+        ("speech", "Stroke."),
+        ("silence", "breath"),
+        ("cue", "tick"),
+        ("speech", "1"),
+        ("silence", "repetition 1 of 3"),
+        ("cue", "tick"),
+        ("speech", "2"),
+        ("silence", "repetition 2 of 3"),
+        ("cue", "tick"),
+        ("speech", "3"),
+        ("silence", "repetition 3 of 3"),
+        ("silence", "rest"),
+    ]
+    assert [e.duration_ms for e in timeline.events if e.elastic] == [8000] * 3 + [3000]
+    assert timeline.total_ms == measure("Stroke.", 150) + 700 + 3 * measure("1", 150) + 27_000
+    voice_track_tiles(timeline)
+
+
+def test_start_cue_takes_its_lead_before_the_narration():
+    timeline = plan(routine(Step(say="Begin.", start_cue="bell")), measure)
+    cue, lead, speech = timeline.events
+    assert (cue.kind, cue.cue, cue.start_ms) == ("cue", "bell", 0)
+    assert (lead.kind, lead.duration_ms) == ("silence", 1500)
+    assert (speech.start_ms, speech.text) == (1500, "Begin.")
+
+
+def test_each_side_gets_equal_time_and_its_own_chapters():
+    block = Sides(
+        sides=("right", "left"),
+        announce="Your {side} arm.",
+        name="{side} arm",
+        items=(
+            Step(
+                name="Circles",
+                say="Circle the {side} wrist.",
+                repeat=2,
+                min_repeat=2,
+                max_repeat=2,
+                each_ms=5000,
+            ),
+        ),
+    )
+    timeline = plan(routine(block), measure)
+    durations = side_durations(timeline)
+    assert durations["right"] == durations["left"]  # "right" is longer to say than "left"
+    assert [(c.title, c.side) for c in timeline.chapters] == [
+        ("Right arm", "right"),
+        ("Circles (right)", "right"),
+        ("Left arm", "left"),
+        ("Circles (left)", "left"),
+    ]
+    spoken = [e.text for e in timeline.speech()]
+    assert spoken == [
+        "Your right arm.",
+        "Circle the right wrist.",
+        "Your left arm.",
+        "Circle the left wrist.",
+    ]
+    assert [e.cue for e in timeline.cues()] == ["chime"]  # only at the switch
+    voice_track_tiles(timeline)
+
+
+def test_rounds_fill_placeholders_and_rest_only_between_rounds():
+    block = Rounds(
+        rounds=3,
+        announce="Round {round} of {rounds}.",
+        rest_ms=10_000,
+        items=(Pause(duration_ms=4000),),
+    )
+    timeline = plan(routine(block), measure)
+    assert [e.text for e in timeline.speech()] == [
+        "Round 1 of 3.",
+        "Round 2 of 3.",
+        "Round 3 of 3.",
+    ]
+    assert [e.text for e in timeline.events if e.kind == "silence"] == [
+        "pause",
+        "rest between rounds",
+        "pause",
+        "rest between rounds",
+        "pause",
+    ]
+
+
+def test_slot_keeps_exact_time_with_countdown_on_the_last_seconds():
+    slot = Slot(name="Plank", say="Plank. Hold it.", slot_ms=30_000, countdown=3, end_cue="bell")
+    for pace in (0.5, 1.0, 2.0):
+        timeline = plan(routine(slot, Pause(duration_ms=5000)), measure, Settings(pace=pace))
+        countdown = [(e.text, e.start_ms) for e in timeline.speech()][1:]
+        assert countdown == [("3", 27_000), ("2", 28_000), ("1", 29_000)]
+        assert [(e.cue, e.start_ms) for e in timeline.cues()] == [("bell", 30_000)]
+        assert timeline.voice_track()[-1].start_ms == 30_000  # the pause starts as the slot ends
+        assert timeline.total_ms == 30_000 + round(5000 / pace)  # only the pause follows pace
+
+
+def test_stretch_slot_follows_pace():
+    slot = Slot(name="Hold", say="Hold.", slot_ms=30_000, stretch=True)
+    assert plan(routine(slot), measure, Settings(pace=0.5)).total_ms == 60_000
+
+
+def test_narration_longer_than_its_slot_is_reported_not_cut():
+    slot = Slot(
+        name="Quick", say="This narration is far too long for a two second slot.", slot_ms=2000
+    )
+    with pytest.raises(PlanError) as error:
+        plan(routine(slot), measure)
+    over_ms = measure(slot.say, 150) - 2000
+    assert error.value.lines() == [
+        f"Test: 'Quick': speech runs {over_ms / 1000:.1f} s past its place in the 2.0 s slot: "
+        "shorten the text, lengthen the slot, or raise voice.rate"
+    ]
+
+
+def test_an_unnamed_item_after_rounds_goes_back_to_the_chapter_around_them():
+    rounds = Rounds(rounds=2, items=(Step(name="Plank", say="Plank."),))
+    timeline = plan(
+        routine(Step(name="Start", say="Go."), rounds, Pause(duration_ms=3000)), measure
+    )
+    assert [c.title for c in timeline.chapters] == [
+        "Start",
+        "Plank (round 1 of 2)",
+        "Plank (round 2 of 2)",
+        "Start",
+    ]
+
+
+def test_a_cue_ringing_past_the_last_side_is_that_side_s_time_and_every_side_s():
+    # Hypothesis found this one: at pace 2 a repetition lasts 250 ms and its tick rings for
+    # 300. The first side's tick rang out under the settle silence, the last side's under a
+    # ring-out silence of its own, so the left side lasted 50 ms longer (3021 and 3071 ms).
+    step = Step(say="a", repeat=1, min_repeat=1, max_repeat=1, each_ms=500)
+    block = Sides(
+        ("right", "left"),
+        (replace(step, repeat_cue="tick"),),
+        announce="Now {side}.",
+    )
+    timeline = plan(routine(step, block), measure, Settings(pace=2.0))
+    assert side_durations(timeline) == {"right": 3071, "left": 3071}
+    spans = {c.side: c.end_ms - c.start_ms for c in timeline.chapters if c.side}
+    assert spans == {"right": 3071, "left": 3071}
+    assert timeline.chapters[-1].end_ms == timeline.total_ms
+    voice_track_tiles(timeline)
+
+
+def test_ring_every_rings_during_a_long_pause_and_a_slot_not_at_their_ends():
+    items = (
+        Step(say="Rest now."),
+        Pause(900_000, name="Rest", ring_every_ms=300_000, ring_cue="bell"),
+        Slot(name="Hold", say="Hold.", slot_ms=600_000, ring_every_ms=300_000, ring_cue="tick"),
+    )
+    timeline = plan(Routine(title="Rings", items=items), measure)
+    pause = next(e for e in timeline.events if e.text == "pause")
+    rings = [(e.start_ms - pause.start_ms, e.cue) for e in timeline.cues()]
+    slot_start = pause.end_ms - pause.start_ms
+    assert rings == [
+        (300_000, "bell"),
+        (600_000, "bell"),  # not at 900 000: the pause ends there
+        (slot_start + 300_000, "tick"),
+    ]
+
+
+def test_end_cue_rings_after_the_last_word_and_takes_its_time():
+    timeline = plan(massage(end_cue="gong"), measure)
+    gong = timeline.cues()[-1]
+    assert gong.cue == "gong" and gong.start_ms == timeline.speech()[-1].end_ms
+    assert timeline.total_ms == gong.start_ms + 2500

@@ -1,0 +1,98 @@
+"""Speech clips made ready to mix: one measured gain for all speech (to a spoken-word
+loudness target), a look-ahead peak limiter, one resampling to the session rate, and a
+bounded cache of the results, so memory grows with neither the session nor its clips.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+
+import numpy as np
+
+from voiceguide.audio.loudness import db_to_gain, gain_for_loudness, limit, loudness_profile
+from voiceguide.audio.resample import resample, resampled_frames
+from voiceguide.audio.sounds import apply_fades
+from voiceguide.errors import AudioError
+from voiceguide.tts.base import Clip
+
+PhraseKey = tuple[str, int]  # (text, rate_wpm), as in Timeline.phrases()
+
+SPEECH_CEILING_DBTP = -2.0  # 1 dB under the -1 dBTP bar: MP3 encoding overshoots a little
+LIMITER_RADIUS_MS = 5.0  # the limiter's gain moves over 4 radii (20 ms)
+MAX_LIMITING_DB = 8.0  # past this the limiter is heard: speech stays under its target
+CLIP_FADE_MS = 3.0  # trimmed clips start on an audible sample: fade it in, no click
+CLIP_CACHE_BYTES = 16 * 1024 * 1024  # processed clips kept (95 s of speech); others are redone
+
+
+def _clip_samples(clip: Clip) -> np.ndarray:
+    return np.frombuffer(clip.pcm, dtype="<i2").astype(np.float32) / np.float32(32768.0)
+
+
+def _levelled(clip: Clip, gain: float) -> np.ndarray:
+    """The clip at ``gain``, peaks limited under the ceiling, at its own sample rate."""
+    ceiling = db_to_gain(SPEECH_CEILING_DBTP)
+    return limit(_clip_samples(clip), clip.sample_rate_hz, gain, ceiling, LIMITER_RADIUS_MS)
+
+
+def speech_level(
+    clips: Mapping[PhraseKey, Clip], counts: Mapping[PhraseKey, int], target_lufs: float
+) -> tuple[float, float]:
+    """(gain dB, loudness LUFS reached): the one gain that brings the limited speech to
+    ``target_lufs`` (one channel), measured over every phrase as often as it is spoken."""
+    keys = sorted(counts)
+    profiles = [loudness_profile(_clip_samples(clips[k]), clips[k].sample_rate_hz) for k in keys]
+    return gain_for_loudness(
+        profiles,
+        [counts[key] for key in keys],
+        target_lufs,
+        db_to_gain(SPEECH_CEILING_DBTP),
+        LIMITER_RADIUS_MS,
+        MAX_LIMITING_DB,
+    )
+
+
+class SpeechClips:
+    """Processed clips at the session rate, made once each and kept while memory allows."""
+
+    def __init__(self, clips: Mapping[PhraseKey, Clip], gain_db: float, sample_rate_hz: int):
+        self._clips = clips
+        self._gain = db_to_gain(gain_db)
+        self._sample_rate_hz = sample_rate_hz
+        self._cache: OrderedDict[PhraseKey, np.ndarray] = OrderedDict()
+        self._cached_bytes = 0
+        self._frames: dict[PhraseKey, int] = {}
+
+    def frames(self, key: PhraseKey) -> int:
+        """The clip's length at the session rate, without processing it."""
+        if key not in self._frames:
+            clip = self._clips[key]
+            rate_hz = clip.sample_rate_hz
+            self._frames[key] = resampled_frames(clip.frames, rate_hz, self._sample_rate_hz)
+        return self._frames[key]
+
+    def samples(self, key: PhraseKey) -> np.ndarray:
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        samples = self._process(self._clips[key])
+        self._cache[key] = samples
+        self._cached_bytes += samples.nbytes
+        while self._cached_bytes > CLIP_CACHE_BYTES and len(self._cache) > 1:
+            self._cached_bytes -= self._cache.popitem(last=False)[1].nbytes
+        return samples
+
+    def _process(self, clip: Clip) -> np.ndarray:
+        levelled = _levelled(clip, self._gain)
+        resampled = resample(levelled, clip.sample_rate_hz, self._sample_rate_hz)
+        if len(resampled):
+            apply_fades(resampled, self._sample_rate_hz, CLIP_FADE_MS, CLIP_FADE_MS)
+        return resampled
+
+
+def check_clips(counts: Mapping[PhraseKey, int], clips: Mapping[PhraseKey, Clip]) -> None:
+    missing = sorted(key for key in counts if key not in clips)
+    if missing:
+        text, rate_wpm = missing[0]
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise AudioError(f"no speech clip for {text!r} at {rate_wpm} wpm{more}")

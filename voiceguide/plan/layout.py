@@ -1,0 +1,260 @@
+"""Lays a routine out as events, for given repetition counts and elastic scale.
+
+Each item kind (step, pause, slot, sides, rounds) has one method saying what it sounds
+like and how long it lasts; cues ring over the voice track. The pace at each phrase and
+wait comes from ``bedtime.Pacing``; the counts and scale from ``fitting``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from voiceguide.plan.bedtime import Pacing
+from voiceguide.plan.session import Context, Session
+from voiceguide.routine.durations import format_seconds
+from voiceguide.routine.model import (
+    BREATH_MS,
+    CUE_LEAD_MS,
+    SOFT_CUES,
+    Item,
+    Pause,
+    Rounds,
+    Routine,
+    Sides,
+    Slot,
+    Step,
+)
+
+Measure = Callable[[str, int], int]  # (text, rate_wpm) -> duration_ms
+Repeats = dict[int, int]  # id(step) -> repetition count
+
+COUNTDOWN_STEP_MS = 1000
+RING_MARGIN_MS = 3000  # ring_every stays this far from the item's end, where the next begins
+
+
+class Layout:
+    """Lays the routine out for given repetition counts and elastic scale.
+
+    Each speech phrase and elastic wait is a *site*, and takes its pace from ``pacing``
+    (constant, or easing along the session at bedtime). The paces depend on the
+    repetition counts only, so the length stays linear in the scale and fitting is exact.
+    """
+
+    def __init__(self, routine: Routine, measure: Measure, pacing: Pacing, bedtime: bool) -> None:
+        self.routine = routine
+        self.measure = measure
+        self.pacing = pacing
+        self.cues = SOFT_CUES if bedtime else {}
+        self.steps = [s for s in _walk(routine.items) if isinstance(s, Step) and s.each_ms]
+        self._record = True  # False: a layout that only measures, making no events
+        self._lengths: dict[tuple[tuple[tuple[int, int], ...], float], int] = {}
+
+    @property
+    def pace(self) -> float:
+        return self.pacing.pace
+
+    def new_session(self) -> Session:
+        return Session(record=self._record)
+
+    def compile(self, repeats: Repeats, scale: float) -> Session:
+        """The session laid out, every event recorded."""
+        self.pacing.use(self.paces(repeats))
+        return self._layout(repeats, scale, record=True)
+
+    def length_ms(self, repeats: Repeats, scale: float) -> int:
+        """How long the session lasts, from a layout that records no events. Fitting asks
+        this many times, mostly of the same repetition counts: the answers are kept."""
+        key = (tuple(sorted(repeats.items())), scale)
+        if key not in self._lengths:
+            self.pacing.use(self.paces(repeats))
+            self._lengths[key] = self._layout(repeats, scale, record=False).total_ms
+        return self._lengths[key]
+
+    def _layout(self, repeats: Repeats, scale: float, *, record: bool) -> Session:
+        self.pacing.restart()
+        self._record = record
+        session = self.new_session()
+        self.items(session, self.routine.items, Context(), repeats, scale)
+        if self.routine.end_cue:
+            self.cue_then_wait(session, self.routine.end_cue)
+        return session
+
+    def paces(self, repeats: Repeats) -> list[float] | None:
+        """The pace at each site (None: the constant pace), from a measuring layout."""
+        return self.pacing.paces(
+            tuple(sorted(repeats.items())), lambda: self._layout(repeats, 1.0, record=False)
+        )
+
+    def elastic(self, duration_ms: int, scale: float) -> tuple[float, int]:
+        """The next site's pace, and ``duration_ms`` of elastic time at it."""
+        return self.pacing.site(lambda pace: round(duration_ms * scale / pace))
+
+    def wait(self, session: Session, duration_ms: int, scale: float, text: str) -> None:
+        pace, taken = self.elastic(duration_ms, scale)
+        session.add("silence", taken, text, elastic=True, pace=pace)
+
+    def say(self, session: Session, text: str) -> None:
+        pace, taken = self.pacing.site(lambda pace: self.measure(text, self.pacing.rate_wpm(pace)))
+        session.add("speech", taken, text, rate_wpm=self.pacing.rate_wpm(pace), pace=pace)
+
+    def cue_then_wait(self, session: Session, name: str) -> None:
+        """A cue, and the fixed time it takes before narration goes on."""
+        name = self.cues.get(name, name)
+        session.cue(name)
+        session.add("silence", CUE_LEAD_MS[name], f"{name} rings")
+
+    def cue_at(self, session: Session, name: str, at_ms: int) -> None:
+        session.cue(self.cues.get(name, name), at_ms=at_ms)
+
+    def ring_every(
+        self, session: Session, name: str, every_ms: int, start_ms: int, end_ms: int
+    ) -> None:
+        """A cue every ``every_ms`` from ``start_ms``, none too close to ``end_ms``.
+
+        These cues ring out before ``end_ms`` (RING_MARGIN_MS is longer than any cue's
+        lead), so they never change the session's length: a measuring layout leaves them out.
+        """
+        if every_ms and self._record:
+            for at_ms in range(start_ms + every_ms, end_ms - RING_MARGIN_MS + 1, every_ms):
+                self.cue_at(session, name, at_ms)
+
+    def items(
+        self,
+        session: Session,
+        items: tuple[Item, ...],
+        context: Context,
+        repeats: Repeats,
+        scale: float,
+    ) -> None:
+        for item in items:
+            if isinstance(item, Step):
+                self.step(session, item, context, repeats, scale)
+            elif isinstance(item, Pause):
+                self.pause(session, item, context, scale)
+            elif isinstance(item, Slot):
+                self.slot(session, item, context, scale)
+            elif isinstance(item, Sides):
+                self.sides(session, item, context, repeats, scale)
+            else:
+                self.rounds(session, item, context, repeats, scale)
+
+    def step(
+        self, session: Session, step: Step, context: Context, repeats: Repeats, scale: float
+    ) -> None:
+        if step.name:
+            session.open_chapter(context.title(step.name), context.side())
+        if step.start_cue:
+            self.cue_then_wait(session, step.start_cue)
+        count = repeats.get(id(step), step.repeat) if step.each_ms else 0
+        if step.say:
+            self.say(session, context.fill(step.say))
+            if count:
+                session.add("silence", BREATH_MS, "breath")
+        for number in range(1, count + 1):
+            self.repetition(session, step, number, count, scale)
+        if step.rest_ms:
+            self.wait(session, step.rest_ms, scale, "rest")
+
+    def repetition(
+        self, session: Session, step: Step, number: int, count: int, scale: float
+    ) -> None:
+        if step.repeat_cue:
+            self.cue_at(session, step.repeat_cue, session.t)
+        if step.count:
+            self.say(session, str(number))
+        self.wait(session, step.each_ms, scale, f"repetition {number} of {count}")
+
+    def pause(self, session: Session, pause: Pause, context: Context, scale: float) -> None:
+        if pause.name:
+            session.open_chapter(context.title(pause.name), context.side())
+        start_ms = session.t
+        self.wait(session, pause.duration_ms, scale, "pause")
+        self.ring_every(session, pause.ring_cue, pause.ring_every_ms, start_ms, session.t)
+
+    def slot(self, session: Session, slot: Slot, context: Context, scale: float) -> None:
+        if slot.name:
+            session.open_chapter(context.title(slot.name), context.side())
+        slot_ms = self.elastic(slot.slot_ms, scale)[1] if slot.stretch else slot.slot_ms
+        end_ms = session.t + slot_ms
+        self.ring_every(session, slot.ring_cue, slot.ring_every_ms, session.t, end_ms)
+        if slot.start_cue:
+            self.cue_then_wait(session, slot.start_cue)
+        if slot.say:
+            self.say(session, context.fill(slot.say))
+        for number in range(slot.countdown, 0, -1):
+            self.slot_silence(session, end_ms - number * COUNTDOWN_STEP_MS, slot, slot_ms, context)
+            self.say(session, str(number))
+        self.slot_silence(session, end_ms, slot, slot_ms, context)
+        if slot.end_cue:
+            self.cue_at(session, slot.end_cue, end_ms)
+
+    def slot_silence(
+        self, session: Session, until_ms: int, slot: Slot, slot_ms: int, context: Context
+    ) -> None:
+        """Silence up to ``until_ms``, or an overrun report if speech already went past it."""
+        if session.t > until_ms:
+            title = context.title(slot.name or slot.say or "slot")
+            session.overruns.append(
+                f"'{title}': speech runs {format_seconds(session.t - until_ms)} past its "
+                f"place in the {format_seconds(slot_ms)} slot: shorten the text, "
+                "lengthen the slot, or raise voice.rate"
+            )
+        elif session.t < until_ms:
+            session.add("silence", until_ms - session.t, "hold", elastic=slot.stretch)
+
+    def sides(
+        self, session: Session, block: Sides, context: Context, repeats: Repeats, scale: float
+    ) -> None:
+        """Each side laid out alone, then padded with silence to the longest side.
+
+        A side lasts until its last sound ends, a cue still ringing included (``total_ms``,
+        not ``t``): so a tick at its last repetition rings out inside its own time, never in
+        the next side's or in a ring-out after the session, and the sides last the same
+        whatever comes before or after the block.
+        """
+        laid_out = [
+            self.side(block, side, i, context, repeats, scale) for i, side in enumerate(block.sides)
+        ]
+        longest_ms = max(side.total_ms for side in laid_out)
+        around = session.current_chapter()
+        for side in laid_out:
+            session.append(side, longest_ms - side.t)
+        session.resume = around
+
+    def side(
+        self, block: Sides, side: str, index: int, context: Context, repeats: Repeats, scale: float
+    ) -> Session:
+        inner = Context({**context.values, "side": side})
+        session = self.new_session()
+        session.open_chapter(inner.fill(block.name) if block.name else f"{side} side", side)
+        if index and block.switch_cue:
+            self.cue_then_wait(session, block.switch_cue)
+        if block.announce:
+            self.say(session, inner.fill(block.announce))
+        self.items(session, block.items, inner, repeats, scale)
+        return session
+
+    def rounds(
+        self, session: Session, block: Rounds, context: Context, repeats: Repeats, scale: float
+    ) -> None:
+        around = session.current_chapter()
+        for number in range(1, block.rounds + 1):
+            inner = Context({**context.values, "round": str(number), "rounds": str(block.rounds)})
+            if block.name:
+                session.open_chapter(inner.fill(block.name), inner.side())
+            if block.announce:
+                self.say(session, inner.fill(block.announce))
+            self.items(session, block.items, inner, repeats, scale)
+            if number < block.rounds and block.rest_ms:
+                self.wait(session, block.rest_ms, scale, "rest between rounds")
+        session.resume = around
+
+
+def _walk(items: tuple[Item, ...]) -> list[Item]:
+    """Every item, blocks' contents included, each once."""
+    found: list[Item] = []
+    for item in items:
+        found.append(item)
+        if isinstance(item, Sides | Rounds):
+            found.extend(_walk(item.items))
+    return found
