@@ -35,9 +35,9 @@ OPTIONS = ["--bedtime", "--length", "10m", "--lead-in", "10s", "--tail", "1m"]
 
 
 @pytest.fixture(scope="module")
-def bedtime(tmp_path_factory):
+def bedtime(tmp_path_factory, shared_cache_dir):
     work = tmp_path_factory.mktemp("bedtime")
-    os.environ["VOICEGUIDE_CACHE_DIR"] = str(work / "cache")
+    os.environ["VOICEGUIDE_CACHE_DIR"] = str(shared_cache_dir)  # the run's warm cache
     try:
         out = work / "night.wav"
         result = CliRunner().invoke(

@@ -14,6 +14,8 @@ from voiceguide.planner import Settings
 from voiceguide.session import plan_routine
 from voiceguide.tags import read_info
 
+# play keeps its renders in the cache directory: each test starts with none there.
+pytestmark = pytest.mark.usefixtures("private_cache_dir")
 runner = CliRunner()
 SHORT = ["hand-massage-quick", "--pace", "2", "--length", "2:30"]  # renders in about a second
 DURATION_TOLERANCE_MS = 60  # mutagen reads a FLAC's length to the frame; cutting adds a frame
