@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -196,6 +197,7 @@ def test_templates_command_lists_every_template_with_its_length():
 
     result = CliRunner().invoke(app, ["templates"])
     assert result.exit_code == 0, result.stderr
+    assert re.search(r"^hand-massage +1[45]:\d\d  Daily hand massage$", result.stdout, re.M)
     listed = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()}
     assert set(template_names()) <= set(listed) and len(template_names()) >= 6
     for name in template_names():
