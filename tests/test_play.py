@@ -13,9 +13,8 @@ from voiceguide.cli import app
 from voiceguide.planner import Settings
 from voiceguide.session import plan_routine
 from voiceguide.tags import read_info
+from voiceguide.tts.cache import CACHE_DIR_ENV, LAYOUT
 
-# play keeps its renders in the cache directory: each test starts with none there.
-pytestmark = pytest.mark.usefixtures("private_cache_dir")
 runner = CliRunner()
 SHORT = ["hand-massage-quick", "--pace", "2", "--length", "2:30"]  # renders in about a second
 DURATION_TOLERANCE_MS = 60  # mutagen reads a FLAC's length to the frame; cutting adds a frame
@@ -30,6 +29,17 @@ with open(record, "a") as f:
     f.write(json.dumps(sys.argv[2:]) + "\\n")
 sys.exit(int(os.environ.get("STAND_IN_EXIT", "0")))
 """
+
+
+@pytest.fixture(autouse=True)
+def own_play_folder(speech_cache_dir, tmp_path, monkeypatch):
+    """play keeps its renders in the cache directory: each test starts with none there, while
+    the speech clips are the run's (LAYOUT is the clips' folder in the cache)."""
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    (speech_cache_dir / LAYOUT).mkdir(exist_ok=True)
+    (cache_dir / LAYOUT).symlink_to(speech_cache_dir / LAYOUT, target_is_directory=True)
+    monkeypatch.setenv(CACHE_DIR_ENV, str(cache_dir))
 
 
 @pytest.fixture
