@@ -99,6 +99,11 @@ def decode(path: Path, sample_rate_hz: int = 44_100, channels: int = 2) -> np.nd
     return np.frombuffer(raw, dtype="<f4").reshape(-1, channels)
 
 
+def decoded_duration_ms(path: Path, sample_rate_hz: int = 44_100) -> float:
+    """How long a file plays, counted in the samples ffmpeg decodes from it (not its tags)."""
+    return len(decode(path, sample_rate_hz, channels=1)) * 1000 / sample_rate_hz
+
+
 def onset_ms(
     mono: np.ndarray, sample_rate_hz: int, near_ms: int, threshold: float, window_ms: int = 300
 ) -> float:

@@ -1,4 +1,5 @@
-"""Shared test setup: no test may touch the real speech cache; Hypothesis runs reproducibly.
+"""Shared test setup: no test may touch the real speech cache (the run shares a warm one);
+Hypothesis runs reproducibly.
 
 Hypothesis profiles, chosen with ``VOICEGUIDE_HYPOTHESIS_PROFILE``:
 
@@ -18,6 +19,8 @@ import pytest
 from audio_utils import system_ffmpeg
 from corpus import make_media
 from hypothesis import settings
+
+from voiceguide.tts.cache import CACHE_DIR_ENV
 
 PROFILE_VARIABLE = "VOICEGUIDE_HYPOTHESIS_PROFILE"
 PROFILES = ("ci", "fuzz")
@@ -42,11 +45,30 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     make_media()  # the corpus's bad recordings are synthesized, not committed
 
 
+@pytest.fixture(scope="session")
+def shared_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One speech cache for the whole run, empty at its start: each phrase is synthesized by
+    the first test that needs it and read back by the rest. Made per run, never reused, so a
+    fresh clone's run is a cold run."""
+    return tmp_path_factory.mktemp("speech-cache")
+
+
 @pytest.fixture(autouse=True)
-def private_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point VOICEGUIDE_CACHE_DIR at a fresh directory for every test (pre-commit's store idea)."""
+def speech_cache_dir(shared_cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point VOICEGUIDE_CACHE_DIR at the run's shared cache: no test touches the real one."""
+    monkeypatch.setenv(CACHE_DIR_ENV, str(shared_cache_dir))
+    return shared_cache_dir
+
+
+@pytest.fixture
+def private_cache_dir(
+    speech_cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A fresh, empty cache of the test's own (pre-commit's store idea), for a test that needs a
+    cold cache, counts the engine's calls, or looks at what the cache holds. Ask for it by
+    name, or with ``pytestmark = pytest.mark.usefixtures("private_cache_dir")``."""
     cache_dir = tmp_path / "cache"
-    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(cache_dir))
+    monkeypatch.setenv(CACHE_DIR_ENV, str(cache_dir))
     return cache_dir
 
 

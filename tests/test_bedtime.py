@@ -35,9 +35,9 @@ OPTIONS = ["--bedtime", "--length", "10m", "--lead-in", "10s", "--tail", "1m"]
 
 
 @pytest.fixture(scope="module")
-def bedtime(tmp_path_factory):
+def bedtime(tmp_path_factory, shared_cache_dir):
     work = tmp_path_factory.mktemp("bedtime")
-    os.environ["VOICEGUIDE_CACHE_DIR"] = str(work / "cache")
+    os.environ["VOICEGUIDE_CACHE_DIR"] = str(shared_cache_dir)  # the run's warm cache
     try:
         out = work / "night.wav"
         result = CliRunner().invoke(
@@ -51,6 +51,7 @@ def bedtime(tmp_path_factory):
     return out, timeline, result
 
 
+@pytest.mark.slow  # the 11-minute bedtime render
 def test_bedtime_render_lasts_the_plan_lead_in_and_tail_included(bedtime):
     out, timeline, _ = bedtime
     frames = len(decode(out, RATE_HZ))
@@ -58,6 +59,7 @@ def test_bedtime_render_lasts_the_plan_lead_in_and_tail_included(bedtime):
     assert abs(frames * 1000 / RATE_HZ - timeline.total_ms) <= DURATION_TOLERANCE_MS
 
 
+@pytest.mark.slow  # the 11-minute bedtime render
 @pytest.mark.usefixtures("each_ffmpeg")
 def test_bedtime_speech_meets_the_bedtime_loudness_target(bedtime):
     out, _, result = bedtime
@@ -67,6 +69,7 @@ def test_bedtime_speech_meets_the_bedtime_loudness_target(bedtime):
     assert "speech at -23.0 LUFS" in result.stdout
 
 
+@pytest.mark.slow  # the 11-minute bedtime render
 def test_bedtime_voice_falls_from_first_to_last_word(bedtime):
     out, timeline, _ = bedtime
     mono = decode(out, RATE_HZ).mean(axis=1)
@@ -82,6 +85,7 @@ def test_bedtime_voice_falls_from_first_to_last_word(bedtime):
     assert level_db(first) - level_db(last) > 2.0
 
 
+@pytest.mark.slow  # the 11-minute bedtime render
 def test_the_lead_in_is_background_only(bedtime):
     out, timeline, _ = bedtime
     mono = decode(out, RATE_HZ).mean(axis=1)
@@ -91,6 +95,7 @@ def test_the_lead_in_is_background_only(bedtime):
     assert SILENT < bed_level < 10 ** (-30 / 20)  # the bed, quietly, and nothing else
 
 
+@pytest.mark.slow  # the 11-minute bedtime render
 def test_the_tail_fades_smoothly_to_silence(bedtime):
     out, timeline, _ = bedtime
     mono = decode(out, RATE_HZ).mean(axis=1)
@@ -109,6 +114,7 @@ def test_the_tail_fades_smoothly_to_silence(bedtime):
     assert np.all(np.abs(mono[-RATE_HZ // 10 :]) < SILENT * 10)
 
 
+@pytest.mark.slow  # the 11-minute bedtime render
 def test_bedtime_pauses_lengthen_towards_the_end(bedtime):
     _, timeline, _ = bedtime
     repetitions = [e for e in timeline.events if e.text.startswith("repetition")]
@@ -120,6 +126,7 @@ def test_bedtime_pauses_lengthen_towards_the_end(bedtime):
     assert [e.pace for e in repetitions] == sorted((e.pace for e in repetitions), reverse=True)
 
 
+@pytest.mark.slow  # the 11-minute bedtime render
 def test_bedtime_bells_are_soft_tones(bedtime):
     _, timeline, _ = bedtime
     cues = {e.cue for e in timeline.cues()}

@@ -1,7 +1,6 @@
 """The CLI as a user meets it: exact output, exit codes, the real speech engine."""
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -128,10 +127,7 @@ def test_unknown_routine_names_the_templates():
     )
 
 
-def test_templates_lists_name_length_and_title():
-    result = run("templates")
-    assert result.exit_code == 0
-    assert re.search(r"^hand-massage +1[45]:\d\d  Daily hand massage$", result.stdout, re.M)
+# `voiceguide templates` (which plans every template) is tested in test_templates.py.
 
 
 def test_voices_lists_the_engines_english_voice():
@@ -145,23 +141,40 @@ def test_schema_prints_the_json_schema():
     assert json.loads(result.stdout) == json_schema()
 
 
-@pytest.mark.parametrize("command", ["validate", "plan", "templates", "voices", "schema"])
+COMMANDS = [command.name for command in app.registered_commands]
+HEAVY_LIBRARIES = ("numpy", "pyttsx3", "pydub", "mutagen", "espeakng_loader", "imageio_ffmpeg")
+
+
+def test_the_commands_are_the_documented_nine():
+    assert sorted(COMMANDS) == sorted(
+        ["validate", "plan", "render", "info", "templates", "voices", "schema", "new", "play"]
+    )
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_with_an_example(command):
     result = run(command, "--help")
-    assert result.exit_code == 0
-    assert "Example: voiceguide " + command in result.stdout
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert re.search(rf"^ *Example: voiceguide {command}\b", result.stdout, re.M), result.stdout
     assert "Exit codes: 0 success" in result.stdout
 
 
-def test_installed_entry_point_runs_in_a_subprocess(tmp_path):
+def test_voiceguide_help_lists_every_command_with_an_example():
+    result = run("--help")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert re.search(r"^ *Example: voiceguide \w+ ", result.stdout, re.M), result.stdout
+    assert "Exit codes: 0 success" in result.stdout
+    for command in COMMANDS:
+        assert re.search(rf"^. {command} ", result.stdout, re.M), command
+
+
+def test_installed_entry_point_runs_in_a_subprocess():
     exe = Path(sys.executable).with_name("voiceguide")
-    env = {**os.environ, "VOICEGUIDE_CACHE_DIR": str(tmp_path)}
-    done = subprocess.run(
+    done = subprocess.run(  # the environment's cache is the run's warm one
         [str(exe), "plan", "hand-massage", "--length", "20m", "--json"],
         capture_output=True,
         text=True,
         timeout=120,
-        env=env,
         check=False,
     )
     assert done.returncode == 0, done.stderr
@@ -176,20 +189,27 @@ def test_installed_entry_point_runs_in_a_subprocess(tmp_path):
     assert version.stdout.startswith("voiceguide ")
 
 
-def test_validate_and_help_load_no_audio_or_speech_library():
+def test_validate_and_every_help_load_no_audio_or_speech_library():
+    """In a fresh interpreter: after each step, which heavy libraries are loaded (none)."""
     code = (
-        "import sys\n"
+        "import json, sys\n"
         "from typer.testing import CliRunner\n"
         "from voiceguide.cli import app\n"
-        "r = CliRunner().invoke(app, ['validate', 'audio_templates/hand-massage.yaml'])\n"
-        "assert r.exit_code == 0, r.output\n"
-        "assert CliRunner().invoke(app, ['--help']).exit_code == 0\n"
-        "print(sorted(m for m in ('numpy', 'pyttsx3', 'pydub', 'mutagen') if m in sys.modules))\n"
+        f"heavy, commands = {HEAVY_LIBRARIES!r}, {COMMANDS!r}\n"
+        "steps = [['validate', 'audio_templates/hand-massage.yaml'], ['--help']]\n"
+        "steps += [[command, '--help'] for command in commands]\n"
+        "loaded = {}\n"
+        "for step in steps:\n"
+        "    assert CliRunner().invoke(app, step).exit_code == 0, step\n"
+        "    loaded[' '.join(step)] = sorted(m for m in heavy if m in sys.modules)\n"
+        "print(json.dumps(loaded))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
-    assert done.stdout == "[]\n"
+    loaded = json.loads(done.stdout)
+    assert len(loaded) == 2 + len(COMMANDS)
+    assert {step: libraries for step, libraries in loaded.items() if libraries} == {}
 
 
 def test_bad_output_options_are_refused_before_any_work(tmp_path):

@@ -18,6 +18,8 @@ import pytest
 
 from voiceguide.tts.cache import LAYOUT, ClipCache
 
+pytestmark = pytest.mark.slow  # a dozen renders, several at once
+
 EXE = Path(sys.executable).with_name("voiceguide")
 TIMEOUT_S = 300
 ROUTINES = {

@@ -162,6 +162,7 @@ MOMENTS = {
 }
 
 
+@pytest.mark.slow  # six renders, stopped while encoding two hours
 @pytest.mark.parametrize("moment", ["synthesis", "mixing and encoding", "tags"])
 @pytest.mark.parametrize(("signum", "exit_code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_at_any_moment_leaves_no_file_and_a_whole_cache(
@@ -206,6 +207,7 @@ def signal_when_encoding(
     return child.returncode, stderr
 
 
+@pytest.mark.slow  # killed while encoding two hours
 def test_a_render_killed_outright_is_cleaned_up_by_the_next(
     drill: Path, tmp_path: Path, reference: bytes
 ) -> None:

@@ -33,10 +33,11 @@ LENGTH = "9m"  # near the template's shortest, to keep the suite quick
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    """The template rendered twice with the bed off, sharing one cache."""
+def rendered(tmp_path_factory, shared_cache_dir):
+    """The template rendered twice with the bed off, sharing one cache (the run's: a cold
+    cache against a warm one is test_concurrency's)."""
     work = tmp_path_factory.mktemp("render")
-    os.environ["VOICEGUIDE_CACHE_DIR"] = str(work / "cache")
+    os.environ["VOICEGUIDE_CACHE_DIR"] = str(shared_cache_dir)  # the run's warm cache
     try:
         runs = [
             CliRunner().invoke(

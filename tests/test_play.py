@@ -13,6 +13,7 @@ from voiceguide.cli import app
 from voiceguide.output.tags import read_info
 from voiceguide.pipeline import plan_routine
 from voiceguide.plan.planner import Settings
+from voiceguide.tts.cache import CACHE_DIR_ENV, LAYOUT
 
 runner = CliRunner()
 SHORT = ["hand-massage-quick", "--pace", "2", "--length", "2:30"]  # renders in about a second
@@ -28,6 +29,17 @@ with open(record, "a") as f:
     f.write(json.dumps(sys.argv[2:]) + "\\n")
 sys.exit(int(os.environ.get("STAND_IN_EXIT", "0")))
 """
+
+
+@pytest.fixture(autouse=True)
+def own_play_folder(speech_cache_dir, tmp_path, monkeypatch):
+    """play keeps its renders in the cache directory: each test starts with none there, while
+    the speech clips are the run's (LAYOUT is the clips' folder in the cache)."""
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    (speech_cache_dir / LAYOUT).mkdir(exist_ok=True)
+    (cache_dir / LAYOUT).symlink_to(speech_cache_dir / LAYOUT, target_is_directory=True)
+    monkeypatch.setenv(CACHE_DIR_ENV, str(cache_dir))
 
 
 @pytest.fixture

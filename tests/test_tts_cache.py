@@ -17,6 +17,8 @@ from voiceguide.errors import SpeechError
 from voiceguide.tts.base import Clip
 from voiceguide.tts.cache import CACHE_DIR_ENV, ClipCache, cache_key, default_cache_dir
 
+pytestmark = pytest.mark.usefixtures("private_cache_dir")  # every test looks at the cache's files
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 KEY_FIELDS = ("pyttsx3", "pyttsx3 2.99; espeak-ng 1.52.0; bundled", "gmw/en", 150, 1.0, "Hello.")
 

@@ -17,6 +17,8 @@ from voiceguide.tts.fake import FakeEngine
 from voiceguide.tts.pyttsx3_engine import Pyttsx3Engine
 from voiceguide.tts.speech import LEAD_MS, TRIM_THRESHOLD_DBFS, Speech, trim_silence
 
+pytestmark = pytest.mark.usefixtures("private_cache_dir")  # hits and misses are counted
+
 SAMPLE_RATE_HZ = 22_050
 AUDIBLE = 32768 * 10 ** (TRIM_THRESHOLD_DBFS / 20)
 ONSET_TOLERANCE_MS = 5.0  # the brief's bar for "the clip starts where the speech starts"
