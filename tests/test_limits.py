@@ -11,7 +11,7 @@ import pytest
 
 from voiceguide.errors import PlanError, RoutineError
 from voiceguide.plan.planner import RING_MARGIN_MS, Settings, plan
-from voiceguide.routine import limits, schema
+from voiceguide.routine import cost, limits
 from voiceguide.routine.loader import load_routine_text
 from voiceguide.routine.model import CUE_LEAD_MS, MIN_SCALE, Pause, Routine, Sides, Slot, Step
 from voiceguide.tts.fake import speech_ms
@@ -56,13 +56,13 @@ EVERY_KIND = Routine(
 
 def test_the_event_bound_holds_and_is_close_at_the_largest_repeat_counts() -> None:
     timeline = plan(EVERY_KIND, speech_ms)  # repeat is max_repeat: the largest layout
-    bound = limits.event_bound(EVERY_KIND)
+    bound = cost.event_bound(EVERY_KIND)
     assert len(timeline.events) <= bound <= len(timeline.events) + 10
 
 
 @pytest.mark.parametrize("bedtime", [False, True])
 def test_the_shortest_bound_is_below_what_the_planner_can_reach(bedtime: bool) -> None:
-    bound_ms = limits.shortest_ms(EVERY_KIND, MIN_SCALE)
+    bound_ms = cost.shortest_ms(EVERY_KIND, MIN_SCALE)
     with pytest.raises(PlanError) as error:
         plan(EVERY_KIND, speech_ms, Settings(length_ms=1000, bedtime=bedtime))
     found = re.search(r"lasts from (\d+):(\d\d) \(shortest\)", str(error.value))
@@ -74,7 +74,7 @@ def test_the_shortest_bound_is_below_what_the_planner_can_reach(bedtime: bool) -
 
 def test_the_shortest_bound_is_exact_without_speech_or_cues() -> None:
     routine = Routine(title="Quiet", items=(Pause(60_000), Slot(None, None, 30_000)))
-    assert limits.shortest_ms(routine, MIN_SCALE) == 30_000 + 30_000
+    assert cost.shortest_ms(routine, MIN_SCALE) == 30_000 + 30_000
 
 
 def _routine(text: str) -> Routine:
@@ -111,7 +111,7 @@ LARGEST = {
 )
 def test_a_routine_near_the_limits_plans_within_a_second(name: str, settings: Settings) -> None:
     routine = _routine(LARGEST[name])
-    assert limits.event_bound(routine) > schema.MAX_EVENTS * 0.7 or name == "rings"
+    assert cost.event_bound(routine) > limits.MAX_EVENTS * 0.7 or name == "rings"
     started = time.process_time()
     try:
         plan(routine, speech_ms, settings)
@@ -133,17 +133,17 @@ def test_the_docs_state_the_limits_the_code_checks() -> None:
     docs = (Path(__file__).parents[1] / "docs" / "routine-format.md").read_text(encoding="utf-8")
     limits_section = docs[docs.index("## Limits\n") : docs.index("## Keys\n")]
     for stated in (
-        f"| {schema.MAX_SESSION_MS // 3_600_000} hours |",
-        f"| {schema.MAX_TEXT_CHARS:,} characters |",
-        f"| {schema.MAX_REPEAT:,} |",
-        f"| {schema.MAX_ROUNDS} |",
-        f"| {schema.MAX_SIDES} |",
-        f"| {schema.MAX_COUNTDOWN} |",
-        f"| {schema.MAX_EVENTS:,} |",
-        f"| {schema.MAX_PHRASES} |",
-        f"| {schema.MAX_PHRASE_CHARS:,} |",
-        f"| {schema.MIN_RING_EVERY_MS // 1000} s or longer |",
-        f"at most {schema.MAX_SESSION_MS // schema.MIN_RING_EVERY_MS:,} rings",
+        f"| {limits.MAX_SESSION_MS // 3_600_000} hours |",
+        f"| {limits.MAX_TEXT_CHARS:,} characters |",
+        f"| {limits.MAX_REPEAT:,} |",
+        f"| {limits.MAX_ROUNDS} |",
+        f"| {limits.MAX_SIDES} |",
+        f"| {limits.MAX_COUNTDOWN} |",
+        f"| {limits.MAX_EVENTS:,} |",
+        f"| {limits.MAX_PHRASES} |",
+        f"| {limits.MAX_PHRASE_CHARS:,} |",
+        f"| {limits.MIN_RING_EVERY_MS // 1000} s or longer |",
+        f"at most {limits.MAX_SESSION_MS // limits.MIN_RING_EVERY_MS:,} rings",
     ):
         assert stated in limits_section, stated
 
@@ -174,7 +174,7 @@ def test_the_phrase_bound_counts_placeholder_variants_and_numbers() -> None:
     )
     timeline = plan(routine, speech_ms, Settings(length_ms=130_000))  # counts past 4
     said = {event.text for event in timeline.speech()}
-    phrases = limits.phrase_bound(routine)
+    phrases = cost.phrase_bound(routine)
     # 3 round announcements, 2 side announcements, "Stroke.", "Hold.", and 1 to 12
     assert phrases.count == 3 + 2 + 2 + 12
     assert len(said) <= phrases.count and sum(map(len, said)) <= phrases.chars

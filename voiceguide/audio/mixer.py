@@ -30,7 +30,8 @@ from voiceguide.audio.resample import resample, resampled_frames
 from voiceguide.audio.sounds import apply_fades, cue_sound, smoothstep
 from voiceguide.errors import AudioError
 from voiceguide.plan.timeline import Timeline
-from voiceguide.routine.model import MIN_TAIL_MS, Background
+from voiceguide.routine.limits import MIN_TAIL_MS
+from voiceguide.routine.model import Background
 from voiceguide.tts.base import Clip
 
 PhraseKey = tuple[str, int]  # (text, rate_wpm), as in Timeline.phrases()

@@ -18,16 +18,18 @@ from dataclasses import dataclass, field, replace
 
 from voiceguide.errors import PlanError, Problem, RoutineError, VoiceguideError
 from voiceguide.plan.timeline import Chapter, Event, Kind, Timeline
-from voiceguide.routine import schema
 from voiceguide.routine.durations import format_ms, format_seconds
+from voiceguide.routine.limits import (
+    MAX_RATE_WPM,
+    MIN_RATE_WPM,
+    is_over_session_limit,
+    is_short_tail,
+)
 from voiceguide.routine.model import (
     BREATH_MS,
     CUE_LEAD_MS,
-    MAX_RATE_WPM,
     MAX_SCALE,
-    MIN_RATE_WPM,
     MIN_SCALE,
-    MIN_TAIL_MS,
     SOFT_CUES,
     Item,
     Pause,
@@ -127,7 +129,7 @@ def _tail_ms(routine: Routine, settings: Settings, bedtime: bool) -> int:
         tail_ms = routine.tail_ms
     else:
         return routine.bedtime.tail_ms if _has_bed(routine) else 0
-    if tail_ms and tail_ms < MIN_TAIL_MS:
+    if is_short_tail(tail_ms):
         raise PlanError(
             [f"a {tail_ms / 1000:g} s tail is too short: it fades out over at least 1m"]
         )
@@ -176,7 +178,7 @@ def _framed(guided: _Session, lead_in_ms: int, tail_ms: int) -> _Session:
 
 def _check_length(guided_ms: int, routine: Routine, lead_in_ms: int, tail_ms: int) -> None:
     total_ms = guided_ms + lead_in_ms + tail_ms
-    if total_ms > schema.MAX_SESSION_MS:
+    if is_over_session_limit(total_ms):
         # Name the lead-in and tail when there are any: they may be what is too long.
         framing = [
             f"{name} ({format_ms(duration_ms)})"

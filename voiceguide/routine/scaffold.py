@@ -25,8 +25,10 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voiceguide.errors import ExitCode, VoiceguideError
 from voiceguide.files import check_name_length, part_path, write_text
+from voiceguide.routine.item_keys import ITEM_KINDS
+from voiceguide.routine.keys import Key, written_default
 from voiceguide.routine.loader import load_routine_text
-from voiceguide.routine.schema import ITEM_KINDS, REQUIRED, SECTIONS, Key, json_schema
+from voiceguide.routine.schema import SECTIONS, json_schema
 from voiceguide.routine.source import read_text
 from voiceguide.routine.templates import resolve
 
@@ -227,8 +229,8 @@ def _kind(item: Node) -> str:
 
 def _comment(key: Key) -> str:
     text = f"{key.name}: {_plain(key.doc)}"
-    if key.default not in (None, "", REQUIRED, "{}"):
-        text += f" Default: {_show_default(key)}."
+    if written := written_default(key):
+        text += f" Default: {written}."
     return "\n".join(
         textwrap.wrap(text, COMMENT_WIDTH, initial_indent="# ", subsequent_indent="#   ")
     )
@@ -245,15 +247,6 @@ def _unused_keys(used: set[str]) -> str:
         )
         lines.append(f"# {key.name}: {key.example}")
     return "\n".join(lines)
-
-
-def _show_default(key: Key) -> str:
-    """The default as it would be written in YAML."""
-    if isinstance(key.default, bool):
-        return "true" if key.default else "false"
-    if key.type == "level" and isinstance(key.default, float):
-        return f"{key.default:g}dB"
-    return str(key.default)
 
 
 def _plain(doc: str) -> str:
