@@ -28,7 +28,7 @@ from voiceguide.files import check_name_length, part_path, write_text
 from voiceguide.routine.item_keys import ITEM_KINDS
 from voiceguide.routine.keys import Key, written_default
 from voiceguide.routine.loader import load_routine_text
-from voiceguide.routine.schema import SECTIONS, json_schema
+from voiceguide.routine.schema import SCHEMA_MODELINE, SECTIONS, json_schema
 from voiceguide.routine.source import read_text
 from voiceguide.routine.templates import resolve
 
@@ -265,7 +265,7 @@ def _schema_target(folder: Path) -> tuple[Path, str, bool]:
     """The schema for a routine in ``folder``, its modeline, and whether we write it."""
     committed = folder.parent / "docs" / SCHEMA_FILE
     if committed.is_file():  # this repository's own, kept current by its tests
-        return committed, f"# yaml-language-server: $schema=../docs/{SCHEMA_FILE}", False
+        return committed, SCHEMA_MODELINE, False
     return folder / SCHEMA_FILE, f"# yaml-language-server: $schema={SCHEMA_FILE}", True
 
 
