@@ -151,3 +151,29 @@ def test_the_loader_and_the_schema_agree_on_language_codes(code):
         loads = False
     document = {"version": 1, "title": "t", "language": code, "sections": [{"pause": "5s"}]}
     assert loads == (not list(validator().iter_errors(document)))
+
+
+@pytest.mark.parametrize(
+    ("key", "written"),
+    [
+        ("level", "-24dB"), ("level", "-24 DB"), ("level", " -20 "), ("level", "+-3dB"),
+        ("level", "-24 decibels"), ("level", "-2e1"),
+        ("carrier", "200Hz"), ("carrier", "200 hz"), ("carrier", "200.5"), ("carrier", "-200Hz"),
+        ("carrier", "200 kHz"),
+    ],
+)  # fmt: skip
+def test_the_loader_and_the_schema_agree_on_levels_and_frequencies(key, written):
+    from voiceguide.routine.loader import load_routine_text
+
+    text = (
+        f"version: 1\ntitle: t\nbackground: {{sound: brown, {key}: {json.dumps(written)}}}\n"
+        "sections:\n  - pause: 5s\n"
+    )
+    try:
+        load_routine_text(text, "level.yaml")
+        loads = True
+    except RoutineError as error:  # a value out of range is the loader's rule, not the pattern's
+        loads = "out of range" in str(error)
+    background = {"sound": "brown", key: written}
+    document = {"version": 1, "title": "t", "background": background, "sections": [{"pause": "5s"}]}
+    assert loads == (not list(validator().iter_errors(document)))

@@ -37,6 +37,10 @@ MAX_RATE_WPM = 400
 # A language code (BCP 47 style: en, de, en-gb, pt_BR); no tag in use is longer.
 LANGUAGE_PATTERN = r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*"
 MAX_LANGUAGE_CHARS = 35
+# A level or a frequency: a number and its unit in any case, which may be left out. Written
+# for Python and JSON Schema alike; the first group is the number.
+LEVEL_PATTERN = r"\s*([+-]?\d+(?:\.\d+)?)\s*(?:[dD][bB])?\s*"
+FREQUENCY_PATTERN = r"\s*(\d+(?:\.\d+)?)\s*(?:[hH][zZ])?\s*"
 
 
 def is_over_session_limit(duration_ms: int) -> bool:

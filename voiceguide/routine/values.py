@@ -18,7 +18,9 @@ from yaml.nodes import Node, ScalarNode
 from voiceguide.routine.durations import parse_duration_ms
 from voiceguide.routine.keys import Key
 from voiceguide.routine.limits import (
+    FREQUENCY_PATTERN,
     LANGUAGE_PATTERN,
+    LEVEL_PATTERN,
     MAX_LANGUAGE_CHARS,
     MAX_TEXT_CHARS,
     MIN_RING_EVERY_MS,
@@ -30,8 +32,8 @@ from voiceguide.routine.source import NO_SUCH_FILE, file_problem
 
 _TRUE = {"true", "yes", "on"}
 _FALSE = {"false", "no", "off"}
-_LEVEL_RE = re.compile(r"\s*([+-]?\d+(?:\.\d+)?)\s*(?:db)?\s*", re.IGNORECASE)
-_FREQUENCY_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:hz)?\s*", re.IGNORECASE)
+_LEVEL_RE = re.compile(LEVEL_PATTERN)
+_FREQUENCY_RE = re.compile(FREQUENCY_PATTERN)
 _NUMBER_RE = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*")
 _WHOLE_NUMBER_RE = re.compile(r"\s*([+-]?)0*(\d+)\s*")
 # More digits than any key's range allows; a longer number is not converted at all (Python
