@@ -1,7 +1,7 @@
 """`voiceguide new`: an editable routine with every key it uses explained in a comment.
 
-The comments come from the key declarations in ``schema.py``, so they never drift from what
-the loader accepts. They are inserted above each key's line in the source text (a template
+The comments come from the key declarations (``keys.py``, ``item_keys.py``), so they never
+drift from what the loader accepts. They are inserted above each key's line in the source text (a template
 or the starter below), which keeps its folded narration and its own comments as written.
 
 Editors find the JSON Schema through the ``yaml-language-server`` line. Outside the
