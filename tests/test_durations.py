@@ -1,6 +1,11 @@
 import pytest
 
-from voiceguide.routine.durations import format_ms, format_timestamp, parse_duration_ms
+from voiceguide.routine.durations import (
+    format_ms,
+    format_timestamp,
+    format_units,
+    parse_duration_ms,
+)
 
 
 @pytest.mark.parametrize(
@@ -107,3 +112,12 @@ def test_refuses_a_duration_too_long_to_be_one_before_reading_its_numbers(text):
         f"'{text[:37]}...' is too long for a duration ({len(text):,} characters, at most 32): "
         "write a duration such as 90s, 1m30s, 1:30, 15m or 500ms"
     )
+
+
+@pytest.mark.parametrize(
+    ("duration_ms", "written"),
+    [(180_000, "3m"), (5_415_500, "1h30m15s500ms"), (500, "500ms"), (3_600_000, "1h"), (0, "0s")],
+)
+def test_format_units_writes_what_the_parser_reads(duration_ms, written):
+    assert format_units(duration_ms) == written
+    assert parse_duration_ms(written) == duration_ms

@@ -35,9 +35,10 @@ from voiceguide.cli import app
 from voiceguide.errors import PlanError, RoutineError
 from voiceguide.plan.planner import Settings, plan
 from voiceguide.plan.timeline import Chapter, Timeline
-from voiceguide.routine import limits, schema
+from voiceguide.routine import cost, limits, schema
+from voiceguide.routine.limits import BACKGROUND_SOUNDS, CUE_SOUNDS
 from voiceguide.routine.loader import load_routine_text
-from voiceguide.routine.model import BACKGROUND_SOUNDS, CUE_LEAD_MS, CUE_SOUNDS, MIN_SCALE, Routine
+from voiceguide.routine.model import CUE_LEAD_MS, MIN_SCALE, Routine
 from voiceguide.routine.source import decode_text
 from voiceguide.tts.fake import speech_ms
 
@@ -220,7 +221,7 @@ def slots(draw: st.DrawFn, placeholders: tuple[str, ...]) -> dict[str, Any]:
     return slot | draw(
         optional(
             name=texts(placeholders),
-            countdown=st.integers(0, min(schema.MAX_COUNTDOWN, slot_s - 1)),
+            countdown=st.integers(0, min(limits.MAX_COUNTDOWN, slot_s - 1)),
             start_cue=st.sampled_from(CUE_SOUNDS),
             end_cue=st.sampled_from(CUE_SOUNDS),
             stretch=st.booleans(),
@@ -234,7 +235,7 @@ def pauses(placeholders: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
         durations(1, 60),
         optional(
             name=texts(placeholders),
-            ring_every=durations(schema.MIN_RING_EVERY_MS // 1000, 30),
+            ring_every=durations(limits.MIN_RING_EVERY_MS // 1000, 30),
             ring_cue=st.sampled_from(CUE_SOUNDS),
         ),
     )
@@ -333,14 +334,14 @@ def test_every_plan_keeps_its_invariants(
 
 def check_limits(routine: Routine, timeline: Timeline) -> None:
     """The bounds the loader checks before any work hold for what the planner makes."""
-    rings = timeline.total_ms // schema.MIN_RING_EVERY_MS  # ring_every cues: at most these
-    assert len(timeline.events) <= limits.event_bound(routine) + rings
+    rings = timeline.total_ms // limits.MIN_RING_EVERY_MS  # ring_every cues: at most these
+    assert len(timeline.events) <= cost.event_bound(routine) + rings
     texts = {event.text for event in timeline.speech()}
-    phrases = limits.phrase_bound(routine)
+    phrases = cost.phrase_bound(routine)
     assert len(texts) <= phrases.count and sum(map(len, texts)) <= phrases.chars
     if timeline.pace == 1.0:
         guided_ms = timeline.total_ms - timeline.lead_in_ms - timeline.tail_ms
-        assert limits.shortest_ms(routine, MIN_SCALE) <= guided_ms
+        assert cost.shortest_ms(routine, MIN_SCALE) <= guided_ms
 
 
 def check_invariants(timeline: Timeline) -> None:

@@ -7,6 +7,7 @@ import jsonschema
 import pytest
 import yaml
 
+from voiceguide.errors import RoutineError
 from voiceguide.routine.schema import SCHEMA_MODELINE, SECTIONS, json_schema, key_tables
 
 ROOT = Path(__file__).parent.parent
@@ -94,3 +95,85 @@ def test_docs_yaml_examples_load_and_plan():
     for block in blocks:
         timeline = plan(load_routine_text(block, "docs"), lambda text, rate: 100 * len(text))
         assert timeline.total_ms > 0
+
+
+# Durations both the loader and the schema accept, whatever their case or spacing...
+GOOD_DURATIONS = [
+    "15M", "15m", "90s", "1m30s", "1m 30s", " 10 s ", "2H", "1.5h", "500ms", "500MS",
+    "1h30m15s500ms", "1:30", "01:02:05.300", "0:45",
+]  # fmt: skip
+# ...and text both refuse.
+BAD_DURATIONS = [
+    "5 seconds", "15", "1 5s", "1. 5s", "abc", "1:5", ":30", "1:30:", "-5s", "m", "", "5s;",
+    "1,5s", "5sec",
+]  # fmt: skip
+# What the pattern cannot say: value rules only the loader checks (more than 0, at most
+# 12 hours, each unit once, a clock's seconds below 60). The schema lets these through.
+VALUE_REFUSED = ["0s", "13h", "5s5s", "1:75"]
+
+
+def _loads_as_pause(duration: str) -> bool:
+    from voiceguide.routine.loader import load_routine_text
+
+    text = f"version: 1\ntitle: t\nsections:\n  - pause: {json.dumps(duration)}\n"
+    try:
+        load_routine_text(text, "durations.yaml")
+    except RoutineError:
+        return False
+    return True
+
+
+def _schema_accepts_pause(duration: str) -> bool:
+    document = {"version": 1, "title": "t", "sections": [{"pause": duration}]}
+    return not list(validator().iter_errors(document))
+
+
+@pytest.mark.parametrize("duration", GOOD_DURATIONS + BAD_DURATIONS)
+def test_the_loader_and_the_schema_agree_on_durations(duration):
+    assert _loads_as_pause(duration) == _schema_accepts_pause(duration)
+    assert _loads_as_pause(duration) == (duration in GOOD_DURATIONS)
+
+
+@pytest.mark.parametrize("duration", VALUE_REFUSED)
+def test_duration_value_rules_are_the_loaders(duration):
+    assert _schema_accepts_pause(duration) and not _loads_as_pause(duration)
+
+
+@pytest.mark.parametrize("code", ["en", "de", "en-gb", "pt_BR", "x", "english", "en-", "e1"])
+def test_the_loader_and_the_schema_agree_on_language_codes(code):
+    from voiceguide.routine.loader import load_routine_text
+
+    text = f"version: 1\ntitle: t\nlanguage: {json.dumps(code)}\nsections:\n  - pause: 5s\n"
+    try:
+        load_routine_text(text, "language.yaml")
+        loads = True
+    except RoutineError:
+        loads = False
+    document = {"version": 1, "title": "t", "language": code, "sections": [{"pause": "5s"}]}
+    assert loads == (not list(validator().iter_errors(document)))
+
+
+@pytest.mark.parametrize(
+    ("key", "written"),
+    [
+        ("level", "-24dB"), ("level", "-24 DB"), ("level", " -20 "), ("level", "+-3dB"),
+        ("level", "-24 decibels"), ("level", "-2e1"),
+        ("carrier", "200Hz"), ("carrier", "200 hz"), ("carrier", "200.5"), ("carrier", "-200Hz"),
+        ("carrier", "200 kHz"),
+    ],
+)  # fmt: skip
+def test_the_loader_and_the_schema_agree_on_levels_and_frequencies(key, written):
+    from voiceguide.routine.loader import load_routine_text
+
+    text = (
+        f"version: 1\ntitle: t\nbackground: {{sound: brown, {key}: {json.dumps(written)}}}\n"
+        "sections:\n  - pause: 5s\n"
+    )
+    try:
+        load_routine_text(text, "level.yaml")
+        loads = True
+    except RoutineError as error:  # a value out of range is the loader's rule, not the pattern's
+        loads = "out of range" in str(error)
+    background = {"sound": "brown", key: written}
+    document = {"version": 1, "title": "t", "background": background, "sections": [{"pause": "5s"}]}
+    assert loads == (not list(validator().iter_errors(document)))

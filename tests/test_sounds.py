@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from voiceguide.audio.beds import CHUNK_FRAMES, bed_stream
 from voiceguide.audio.sounds import cue_sound, fade_edges
 from voiceguide.errors import AudioError
-from voiceguide.routine.model import BACKGROUND_SOUNDS, CUE_SOUNDS, Background
+from voiceguide.routine.limits import BACKGROUND_SOUNDS, CUE_SOUNDS
+from voiceguide.routine.model import Background
 
 RATE_HZ = 44_100
 BEDS = [sound for sound in BACKGROUND_SOUNDS if sound != "none"]

@@ -13,8 +13,13 @@ import typer
 from voiceguide.errors import UsageError, shown
 from voiceguide.output.formats import output_format
 from voiceguide.routine.durations import parse_duration_ms
-from voiceguide.routine.model import BACKGROUND_SOUNDS, MAX_RATE_WPM, MIN_RATE_WPM, MIN_TAIL_MS
-from voiceguide.routine.schema import MAX_SESSION_MS
+from voiceguide.routine.limits import (
+    BACKGROUND_SOUNDS,
+    MAX_RATE_WPM,
+    MIN_RATE_WPM,
+    is_over_session_limit,
+    is_short_tail,
+)
 
 if TYPE_CHECKING:
     from voiceguide.plan.planner import Settings
@@ -28,7 +33,7 @@ def duration(text: str) -> int:
         duration_ms = parse_duration_ms(text)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from None
-    if duration_ms > MAX_SESSION_MS:
+    if is_over_session_limit(duration_ms):
         raise typer.BadParameter(
             f"{shown(text)} is longer than the 12-hour limit of a session: give less"
         )
@@ -52,7 +57,7 @@ def _optional_ms(text: str) -> int:
 
 def _tail_ms(text: str) -> int:
     tail_ms = _optional_ms(text)
-    if 0 < tail_ms < MIN_TAIL_MS:
+    if is_short_tail(tail_ms):
         raise typer.BadParameter(
             f"{shown(text)} is too short for a tail, which fades out over at least 1m: give "
             "1m or more, or 0 for none"

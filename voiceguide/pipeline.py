@@ -5,7 +5,6 @@ Each CLI command calls one function here; they raise VoiceguideError and never e
 
 from __future__ import annotations
 
-import difflib
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -27,8 +26,9 @@ from voiceguide.plan.planner import Settings, plan
 from voiceguide.plan.timeline import Timeline
 from voiceguide.request import Progress, RenderReport, RenderRequest
 from voiceguide.routine.durations import format_ms
+from voiceguide.routine.limits import BACKGROUND_SOUNDS, closest_name, is_background, needs_stereo
 from voiceguide.routine.loader import load_routine
-from voiceguide.routine.model import BACKGROUND_SOUNDS, FILE_BED, Routine
+from voiceguide.routine.model import FILE_BED, Routine
 from voiceguide.routine.source import NO_SUCH_FILE, file_problem
 from voiceguide.routine.templates import resolve, template_names, template_path
 from voiceguide.tts.speech import Speech
@@ -88,7 +88,7 @@ def plan_routine(routine: str, settings: Settings, engine: str = "pyttsx3") -> T
 
 def listening_notes(timeline: Timeline) -> list[str]:
     """What a listener should know before pressing play."""
-    if timeline.background.sound == "binaural":
+    if needs_stereo(timeline.background.sound):
         return [
             "note: binaural beats need headphones (each ear hears its own tone); "
             "through speakers use the isochronic background instead"
@@ -326,9 +326,9 @@ def _with_overrides(routine: Routine, request: RenderRequest) -> Routine:
 
 def check_background(name: str) -> None:
     """Refuse a background that is not one of the built-in sounds."""
-    if name not in BACKGROUND_SOUNDS:
-        close = difflib.get_close_matches(name, BACKGROUND_SOUNDS, n=1)
-        hint = f"did you mean '{close[0]}'? Or choose" if close else "choose"
+    if not is_background(name):
+        close = closest_name(name, BACKGROUND_SOUNDS)
+        hint = f"did you mean '{close}'? Or choose" if close else "choose"
         raise UsageError(
             "--background",
             f"{shown(name)} is not a background: {hint} from {', '.join(BACKGROUND_SOUNDS)}",

@@ -15,7 +15,8 @@ import numpy as np
 
 from voiceguide.audio.sounds import STREAM_IDS, seeded_rng
 from voiceguide.errors import AudioError
-from voiceguide.routine.model import BACKGROUND_SOUNDS, FILE_BED, Background
+from voiceguide.routine.limits import BACKGROUND_SOUNDS, is_background, needs_stereo
+from voiceguide.routine.model import FILE_BED, Background
 
 CHUNK_FRAMES = 8192  # beds are computed in chunks of this many frames, whatever is read
 NOISE_TABLE_FRAMES = 1 << 19  # 12 s at 44.1 kHz, 2 MB
@@ -229,7 +230,7 @@ class IsochronicBed(ChunkedStream):
 
 def check_channels(background: Background, channels: int) -> None:
     """Refuse a bed the output cannot carry (before any work, when called early)."""
-    if background.sound == "binaural" and channels != 2:
+    if needs_stereo(background.sound) and channels != 2:
         raise AudioError(
             "binaural beats need two channels (and headphones): drop --mono, "
             "or use the isochronic background instead"
@@ -247,7 +248,7 @@ def bed_stream(
 
         assert background.file is not None
         return FileBed(background.file, sample_rate_hz, channels)
-    if sound not in BACKGROUND_SOUNDS:
+    if not is_background(sound):
         choices = ", ".join(BACKGROUND_SOUNDS)
         raise AudioError(f"unknown background sound {sound!r}: expected one of {choices}")
     check_channels(background, channels)

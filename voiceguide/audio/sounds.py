@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from voiceguide.errors import AudioError
-from voiceguide.routine.model import CUE_SOUNDS
+from voiceguide.routine.limits import CUE_SOUNDS
 
 STREAM_IDS = {
     "white": 1,

@@ -13,7 +13,8 @@ import math
 from collections.abc import Callable
 from dataclasses import replace
 
-from voiceguide.routine.model import MAX_RATE_WPM, MIN_RATE_WPM, Pause, Routine, Step
+from voiceguide.routine.limits import MAX_RATE_WPM, MIN_RATE_WPM
+from voiceguide.routine.model import Pause, Routine, Step
 
 EASED_RATE_STEP_WPM = 5  # a bedtime voice slows in steps this big: few clips to synthesize
 

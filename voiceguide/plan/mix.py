@@ -6,7 +6,7 @@ the mixer only executes them (``Timeline.mix``).
 from __future__ import annotations
 
 from voiceguide.plan.timeline import Fade, GainRamp, Mix, Timeline
-from voiceguide.routine.model import MIN_TAIL_MS
+from voiceguide.routine.limits import MIN_TAIL_MS
 
 BED_FADE_MIN_MS = 5_000
 BED_FADE_MAX_MS = 30_000

@@ -20,9 +20,9 @@ from voiceguide.plan.layout import Layout, Measure
 from voiceguide.plan.mix import plan_mix
 from voiceguide.plan.session import Session
 from voiceguide.plan.timeline import Timeline
-from voiceguide.routine import schema
 from voiceguide.routine.durations import format_ms
-from voiceguide.routine.model import MIN_TAIL_MS, Routine
+from voiceguide.routine.limits import is_over_session_limit, is_short_tail
+from voiceguide.routine.model import Routine
 
 __all__ = ["MAX_PACE", "MIN_PACE", "Measure", "Settings", "plan"]
 
@@ -100,7 +100,7 @@ def _tail_ms(routine: Routine, settings: Settings, bedtime: bool) -> int:
         tail_ms = routine.tail_ms
     else:
         return routine.bedtime.tail_ms if _has_bed(routine) else 0
-    if tail_ms and tail_ms < MIN_TAIL_MS:
+    if is_short_tail(tail_ms):
         raise PlanError(
             [f"a {tail_ms / 1000:g} s tail is too short: it fades out over at least 1m"]
         )
@@ -135,7 +135,7 @@ def _framed(guided: Session, lead_in_ms: int, tail_ms: int) -> Session:
 
 def _check_length(guided_ms: int, routine: Routine, lead_in_ms: int, tail_ms: int) -> None:
     total_ms = guided_ms + lead_in_ms + tail_ms
-    if total_ms > schema.MAX_SESSION_MS:
+    if is_over_session_limit(total_ms):
         # Name the lead-in and tail when there are any: they may be what is too long.
         framing = [
             f"{name} ({format_ms(duration_ms)})"

@@ -7,11 +7,21 @@ import re
 from voiceguide.errors import shown
 
 _UNITS_MS = {"h": 3_600_000, "m": 60_000, "s": 1000, "ms": 1}
+# The grammar, in regular expressions that Python and JSON Schema (ECMA 262) read alike.
+# Units are any case ("15M"); "ms" is tried before "m".
+_UNIT = "|".join(
+    "".join(f"[{c}{c.upper()}]" for c in unit) for unit in sorted(_UNITS_MS, key=len, reverse=True)
+)
 _NUMBER = r"\d+(?:\.\d+)?"
 # Spaces may stand between a number and its unit, and between parts ("2m 30s", "10 s").
-_UNIT_RE = re.compile(rf"\s*({_NUMBER})\s*(ms|h|m|s)")
-_UNITS_RE = re.compile(rf"(?:\s*{_NUMBER}\s*(?:ms|h|m|s))+")
-_CLOCK_RE = re.compile(r"(?:(\d+):)?(\d+):(\d{2}(?:\.\d+)?)")
+_UNITS = rf"(?:\s*{_NUMBER}\s*(?:{_UNIT}))+"
+_CLOCK = r"(?:(\d+):)?(\d+):(\d{2}(?:\.\d+)?)"
+DURATION_PATTERN = rf"^\s*(?:{_UNITS}|{_CLOCK})\s*$"
+"""What a duration looks like, for the JSON Schema. Its value rules are the loader's: more
+than 0 and at most 12 hours, each unit once, and a clock's seconds from 00 to 59."""
+_UNIT_RE = re.compile(rf"\s*({_NUMBER})\s*({_UNIT})")
+_UNITS_RE = re.compile(_UNITS)
+_CLOCK_RE = re.compile(_CLOCK)
 _SPLIT_NUMBER_RE = re.compile(r"\d\s+[\d.]|\d\.\s")
 # The longest sensible duration ("01:02:05.300", "1h 30m 15s 500ms") is far shorter; a
 # bound keeps numbers of thousands of digits away from int() and float().
@@ -74,6 +84,17 @@ def format_ms(duration_ms: int, *, precise: bool = False) -> str:
     minutes, seconds = divmod(rest, 60)
     clock = f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
     return f"{sign}{clock}.{tenth}" if precise else f"{sign}{clock}"
+
+
+def format_units(duration_ms: int) -> str:
+    """``1h30m``, ``3m``, ``500ms``: a duration as a routine would write it."""
+    parts = []
+    rest = duration_ms
+    for unit, unit_ms in _UNITS_MS.items():
+        count, rest = divmod(rest, unit_ms)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts) or "0s"
 
 
 def format_seconds(duration_ms: int) -> str:

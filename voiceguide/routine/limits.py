@@ -1,181 +1,69 @@
-"""What a routine can cost, known from the routine alone, before any speech or planning.
+"""The format's fixed vocabulary and limits, and the rules that several stages check.
 
-The loader refuses a routine over these bounds with a located error, so that planning stays
-quick (well under a second) for any routine it accepts:
-
-- ``event_bound``: how many events (words, silences, cues) one layout of the routine can
-  hold at its largest repetition counts. Fitting a length lays a routine out a few dozen
-  times, so this is what planning time grows with. Cues rung by ``ring_every`` are left out:
-  they are made once, for the final layout, and at most one a second of a session that
-  lasts at most 12 hours.
-- ``phrase_bound``: how many different phrases the routine can say, and their characters:
-  each is synthesized (once per speaking rate) before the session can be planned, so this
-  is what a first plan's time grows with. A placeholder multiplies a text by its values
-  (``{side}`` by the sides, ``{round}`` by the rounds); counting and countdowns say numbers.
-- ``shortest_ms``: a lower bound of the routine's length at pace 1, speech not counted (it
-  only adds): a routine ``length`` below it can never be met.
+A rule here is checked where a value comes from (the loader for a file, the command line for
+an option, the planner or the mixer for what they are given), each with its own located
+message; the condition itself lives only here. See "Limits" in docs/routine-format.md.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
 
-from voiceguide.routine.model import (
-    BREATH_MS,
-    CUE_LEAD_MS,
-    Item,
-    Pause,
-    Rounds,
-    Routine,
-    Sides,
-    Slot,
-    Step,
-)
+CUE_SOUNDS = ("bell", "tick", "chime", "gong", "tone", "low_tone")
+# Beds synthesized in code; a user's own audio file is `Background.file`.
+BACKGROUND_SOUNDS = ("none", "brown", "pink", "white", "drone", "binaural", "isochronic")
 
-# Around the items: lead-in, the last sound ringing out, tail, a closing line, an end cue.
-_FRAME_EVENTS = 6
-CUE_EVENTS = 2  # a cue that takes time: the cue and the silence while it rings
-
-
-def event_bound(routine: Routine) -> int:
-    """The most events one layout of the routine can hold (``ring_every`` cues left out)."""
-    return _FRAME_EVENTS + _items_events(routine.items)
-
-
-def _items_events(items: tuple[Item, ...]) -> int:
-    return sum(_item_events(item) for item in items)
-
-
-def _item_events(item: Item) -> int:
-    if isinstance(item, Step):
-        return _step_events(item)
-    if isinstance(item, Pause):
-        return 1
-    if isinstance(item, Slot):
-        cues = CUE_EVENTS * bool(item.start_cue) + bool(item.end_cue)
-        return cues + bool(item.say) + 2 * item.countdown + 1
-    if isinstance(item, Sides):
-        switch = CUE_EVENTS * bool(item.switch_cue)
-        per_side = switch + bool(item.announce) + _items_events(item.items) + 1  # + settle
-        return len(item.sides) * per_side
-    per_round = bool(item.announce) + _items_events(item.items) + bool(item.rest_ms)
-    return item.rounds * per_round
+MAX_SESSION_MS = 12 * 3_600_000
+MIN_TAIL_MS = 60_000  # a tail fades out over at least a minute
+MAX_TEXT_CHARS = 2000
+MAX_REPEAT = 1000
+MAX_ROUNDS = 100
+MAX_SIDES = 10
+MAX_COUNTDOWN = 10
+# Bounds on what a routine can make, so that planning any accepted routine stays quick; see
+# cost.py and "Limits" in docs/routine-format.md.
+MAX_EVENTS = 10_000  # words, silences and cues in one layout, at the largest repeat counts
+MAX_PHRASES = 300  # different phrases to synthesize (at one rate)
+MAX_PHRASE_CHARS = 50_000  # their characters: about 45 minutes of speech
+MIN_RING_EVERY_MS = 5000  # ring_every: a ring every 5 s at most (a step's repeat_cue ticks faster)
+MIN_CARRIER_HZ = 40.0
+MAX_CARRIER_HZ = 1000.0
+MIN_BEAT_HZ = 0.5
+MAX_BEAT_HZ = 40.0
+# The speaking rates a routine (and --rate) may ask for. Engines check their own range when
+# they speak: pyttsx3 honours 80 to 900 wpm (tts/pyttsx3_engine.py), which holds this one.
+MIN_RATE_WPM = 80
+MAX_RATE_WPM = 400
+# A language code (BCP 47 style: en, de, en-gb, pt_BR); no tag in use is longer.
+LANGUAGE_PATTERN = r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*"
+MAX_LANGUAGE_CHARS = 35
+# A level or a frequency: a number and its unit in any case, which may be left out. Written
+# for Python and JSON Schema alike; the first group is the number.
+LEVEL_PATTERN = r"\s*([+-]?\d+(?:\.\d+)?)\s*(?:[dD][bB])?\s*"
+FREQUENCY_PATTERN = r"\s*(\d+(?:\.\d+)?)\s*(?:[hH][zZ])?\s*"
 
 
-def _step_events(step: Step) -> int:
-    events = CUE_EVENTS * bool(step.start_cue) + bool(step.say)
-    if step.each_ms:
-        per_repetition = 1 + bool(step.repeat_cue) + step.count
-        events += bool(step.say) + step.max_repeat * per_repetition + bool(step.rest_ms)
-    return events
+def is_over_session_limit(duration_ms: int) -> bool:
+    """Whether a session (or a part of it) is longer than the 12-hour limit."""
+    return duration_ms > MAX_SESSION_MS
 
 
-@dataclass(frozen=True)
-class Phrases:
-    """An upper bound of the different phrases a routine says, at one speaking rate."""
-
-    count: int = 0
-    chars: int = 0
-
-    def __add__(self, other: Phrases) -> Phrases:
-        return Phrases(self.count + other.count, self.chars + other.chars)
+def is_short_tail(tail_ms: int) -> bool:
+    """Whether a tail (0 is none) is too short to fade out."""
+    return 0 < tail_ms < MIN_TAIL_MS
 
 
-@dataclass(frozen=True)
-class _Values:
-    """The placeholders' values where a text is: how many, and the longest."""
-
-    sides: tuple[str, ...] = ()
-    rounds: int = 0
-
-    def phrases(self, text: str | None) -> Phrases:
-        if not text:
-            return Phrases()
-        count, chars = 1, len(text)
-        if "{side}" in text and self.sides:
-            count *= len(self.sides)
-            chars += text.count("{side}") * max(len(side) for side in self.sides)
-        if "{round" in text and self.rounds:
-            count *= self.rounds if "{round}" in text else 1
-            chars += text.count("{round") * len(str(self.rounds))
-        return Phrases(count, count * chars)
+def needs_stereo(sound: str) -> bool:
+    """Whether a bed needs two channels: the binaural one plays a tone in each ear."""
+    return sound == "binaural"
 
 
-def phrase_bound(routine: Routine) -> Phrases:
-    """The different phrases the routine can say, and their characters (at one rate)."""
-    texts = _texts_phrases(routine.items, _Values()) + _Values().phrases(routine.bedtime.closing)
-    numbers = max([_largest_number(item) for item in _walk(routine.items)] + [0])
-    spoken_numbers = Phrases(numbers, sum(len(str(n)) for n in range(1, numbers + 1)))
-    return texts + spoken_numbers
+def is_background(name: str) -> bool:
+    """Whether ``name`` is one of the beds synthesized in code."""
+    return name in BACKGROUND_SOUNDS
 
 
-def _texts_phrases(items: tuple[Item, ...], values: _Values) -> Phrases:
-    found = Phrases()
-    for item in items:
-        if isinstance(item, Step | Slot):
-            found += values.phrases(item.say)
-        elif isinstance(item, Sides):
-            inner = _Values(item.sides, values.rounds)
-            found += inner.phrases(item.announce) + _texts_phrases(item.items, inner)
-        elif isinstance(item, Rounds):
-            inner = _Values(values.sides, item.rounds)
-            found += inner.phrases(item.announce) + _texts_phrases(item.items, inner)
-    return found
-
-
-def _largest_number(item: Item) -> int:
-    """The largest number the item counts aloud (1 to it are said), 0 for none."""
-    if isinstance(item, Step) and item.count and item.each_ms:
-        return item.max_repeat
-    if isinstance(item, Slot):
-        return item.countdown
-    return 0
-
-
-def _walk(items: tuple[Item, ...]) -> list[Item]:
-    found: list[Item] = []
-    for item in items:
-        found.append(item)
-        if isinstance(item, Sides | Rounds):
-            found.extend(_walk(item.items))
-    return found
-
-
-def shortest_ms(routine: Routine, min_scale: float) -> int:
-    """A lower bound of the session's length at pace 1 (daytime or bedtime, whose pace only
-    slows): fewest repetitions, elastic time scaled by ``min_scale``, no speech."""
-    end_cue_ms = CUE_LEAD_MS[routine.end_cue] if routine.end_cue else 0
-    return _items_ms(routine.items, min_scale) + end_cue_ms
-
-
-def _items_ms(items: tuple[Item, ...], scale: float) -> int:
-    return sum(_item_ms(item, scale) for item in items)
-
-
-def _item_ms(item: Item, scale: float) -> int:
-    if isinstance(item, Step):
-        return _step_ms(item, scale)
-    if isinstance(item, Pause):
-        return _elastic_ms(item.duration_ms, scale)
-    if isinstance(item, Slot):
-        return _elastic_ms(item.slot_ms, scale) if item.stretch else item.slot_ms
-    if isinstance(item, Sides):
-        switches_ms = (len(item.sides) - 1) * CUE_LEAD_MS.get(item.switch_cue or "", 0)
-        return len(item.sides) * _items_ms(item.items, scale) + switches_ms
-    rests_ms = (item.rounds - 1) * _elastic_ms(item.rest_ms, scale)
-    return item.rounds * _items_ms(item.items, scale) + rests_ms
-
-
-def _step_ms(step: Step, scale: float) -> int:
-    start_ms = CUE_LEAD_MS[step.start_cue] if step.start_cue else 0
-    if not step.each_ms:
-        return start_ms
-    breath_ms = BREATH_MS if step.say else 0
-    repetitions_ms = step.min_repeat * _elastic_ms(step.each_ms, scale)
-    return start_ms + breath_ms + repetitions_ms + _elastic_ms(step.rest_ms, scale)
-
-
-def _elastic_ms(duration_ms: int, scale: float) -> int:
-    """Elastic time at ``scale``, rounded down: the planner rounds each wait to the nearest
-    millisecond, so this is never more than it lays out."""
-    return int(duration_ms * scale)
+def closest_name(name: str, names: tuple[str, ...] | list[str]) -> str | None:
+    """The name a misspelled ``name`` most likely meant, if any is close."""
+    close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+    return close[0] if close else None

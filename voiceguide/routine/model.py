@@ -10,15 +10,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-CUE_SOUNDS = ("bell", "tick", "chime", "gong", "tone", "low_tone")
-# Beds synthesized in code; a user's own audio file is `Background.file`.
-BACKGROUND_SOUNDS = ("none", "brown", "pink", "white", "drone", "binaural", "isochronic")
+from voiceguide.routine.item_keys import PAUSE_KEYS, SIDES_KEYS, SLOT_KEYS, STEP_KEYS
+from voiceguide.routine.keys import (
+    BACKGROUND_KEYS,
+    BEDTIME_KEYS,
+    ROUTINE_KEYS,
+    VOICE_KEYS,
+    default_of,
+)
+
+# Defaults are the declared ones (keys.py): a key left out of a file and a field left out
+# of a constructor mean the same.
 FILE_BED = "file"  # Background.sound when the bed is a file
 # At bedtime, bright cues give way to soft tones; the closing gong to a low one.
 SOFT_CUES = {"bell": "tone", "chime": "tone", "gong": "low_tone"}
-
-MIN_RATE_WPM = 80
-MAX_RATE_WPM = 400
 
 
 @dataclass(frozen=True)
@@ -26,8 +31,8 @@ class Voice:
     """How the narration sounds. ``name`` is an engine voice id; None picks one for the language."""
 
     name: str | None = None
-    rate_wpm: int = 150
-    volume: float = 1.0
+    rate_wpm: int = default_of(VOICE_KEYS, "rate")
+    volume: float = default_of(VOICE_KEYS, "volume")
 
 
 @dataclass(frozen=True)
@@ -38,10 +43,10 @@ class Background:
     absolute path, with ``sound`` "file") is a user's recording, looped.
     """
 
-    sound: str = "none"
-    level_db: float = -24.0
-    carrier_hz: float = 200.0
-    beat_hz: float = 6.0
+    sound: str = default_of(BACKGROUND_KEYS, "sound")
+    level_db: float = default_of(BACKGROUND_KEYS, "level")
+    carrier_hz: float = default_of(BACKGROUND_KEYS, "carrier")
+    beat_hz: float = default_of(BACKGROUND_KEYS, "beat")
     file: str | None = None
 
 
@@ -49,12 +54,12 @@ class Background:
 class Bedtime:
     """How a bedtime session differs from the daytime one."""
 
-    always: bool = False  # a bedtime session even without --bedtime
-    slow_to: float = 0.8  # pace at the end, relative to the start; eases there smoothly
-    voice_fall_db: float = 4.0  # the voice's level falls this much from first to last word
-    quieter_db: float = 7.0  # loudness target below the daytime one
+    always: bool = default_of(BEDTIME_KEYS, "always")  # even without --bedtime
+    slow_to: float = default_of(BEDTIME_KEYS, "slow_to")  # end pace; eased there smoothly
+    voice_fall_db: float = default_of(BEDTIME_KEYS, "voice_fall")  # first to last word
+    quieter_db: float = default_of(BEDTIME_KEYS, "quieter")  # below the daytime loudness
     closing: str | None = None  # replaces the session's last narration
-    tail_ms: int = 180_000  # background after the last word, fading out
+    tail_ms: int = default_of(BEDTIME_KEYS, "tail")  # after the last word, fading out
 
 
 @dataclass(frozen=True)
@@ -67,11 +72,11 @@ class Step:
 
     name: str | None = None
     say: str | None = None
-    repeat: int = 1
-    min_repeat: int = 1
-    max_repeat: int = 1
+    repeat: int = default_of(STEP_KEYS, "repeat")
+    min_repeat: int = default_of(STEP_KEYS, "repeat")
+    max_repeat: int = default_of(STEP_KEYS, "repeat")
     each_ms: int = 0
-    count: bool = False
+    count: bool = default_of(STEP_KEYS, "count")
     repeat_cue: str | None = None
     start_cue: str | None = None
     rest_ms: int = 0
@@ -84,7 +89,7 @@ class Pause:
     duration_ms: int
     name: str | None = None
     ring_every_ms: int = 0  # a cue every so often during the pause (0: none)
-    ring_cue: str = "bell"
+    ring_cue: str = default_of(PAUSE_KEYS, "ring_cue")
 
 
 @dataclass(frozen=True)
@@ -98,12 +103,12 @@ class Slot:
     name: str | None
     say: str | None
     slot_ms: int
-    countdown: int = 0
+    countdown: int = default_of(SLOT_KEYS, "countdown")
     start_cue: str | None = None
     end_cue: str | None = None
-    stretch: bool = False
+    stretch: bool = default_of(SLOT_KEYS, "stretch")
     ring_every_ms: int = 0
-    ring_cue: str = "bell"
+    ring_cue: str = default_of(SLOT_KEYS, "ring_cue")
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,7 @@ class Sides:
     sides: tuple[str, ...]
     items: tuple[Item, ...]
     announce: str | None = None
-    switch_cue: str | None = "chime"
+    switch_cue: str | None = default_of(SIDES_KEYS, "switch_cue")
     name: str | None = None
 
 
@@ -135,14 +140,14 @@ Item = Step | Pause | Slot | Sides | Rounds
 class Routine:
     title: str
     items: tuple[Item, ...]
-    description: str = ""
-    language: str = "en"
+    description: str = default_of(ROUTINE_KEYS, "description")
+    language: str = default_of(ROUTINE_KEYS, "language")
     voice: Voice = field(default_factory=Voice)
     length_ms: int | None = None
     background: Background = field(default_factory=Background)
     version: int = 1
     source: str = ""
-    audience: str = ""
+    audience: str = default_of(ROUTINE_KEYS, "audience")
     lead_in_ms: int = 0  # background only, before the first word
     tail_ms: int = 0  # background after the last word, fading out
     end_cue: str | None = None  # rung as the guided part ends
@@ -162,7 +167,6 @@ CUE_LEAD_MS = {
     "tone": 1500,
     "low_tone": 2500,
 }
-MIN_TAIL_MS = 60_000  # a tail fades out over at least a minute
 BREATH_MS = 700  # fixed: between a step's narration and its first repetition
 # Length fitting stretches or shrinks elastic time at most this much; beyond it, it changes
 # repetition counts (where a step allows) or reports the target as out of reach.

@@ -1,8 +1,9 @@
 """`voiceguide new`: an editable routine with every key it uses explained in a comment.
 
-The comments come from the key declarations in ``schema.py``, so they never drift from what
-the loader accepts. They are inserted above each key's line in the source text (a template
-or the starter below), which keeps its folded narration and its own comments as written.
+The comments come from the key declarations (``keys.py``, ``item_keys.py``), so they never
+drift from what the loader accepts. They are inserted above each key's line in the source
+text (a template or the starter below), which keeps its folded narration and its own
+comments as written.
 
 Editors find the JSON Schema through the ``yaml-language-server`` line. Outside the
 repository there is no committed schema to point at, so ``routine.schema.json`` is written
@@ -25,8 +26,10 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voiceguide.errors import ExitCode, VoiceguideError
 from voiceguide.files import check_name_length, part_path, write_text
+from voiceguide.routine.item_keys import ITEM_KINDS
+from voiceguide.routine.keys import Key, written_default
 from voiceguide.routine.loader import load_routine_text
-from voiceguide.routine.schema import ITEM_KINDS, REQUIRED, SECTIONS, Key, json_schema
+from voiceguide.routine.schema import SCHEMA_MODELINE, SECTIONS, json_schema
 from voiceguide.routine.source import read_text
 from voiceguide.routine.templates import resolve
 
@@ -227,8 +230,8 @@ def _kind(item: Node) -> str:
 
 def _comment(key: Key) -> str:
     text = f"{key.name}: {_plain(key.doc)}"
-    if key.default not in (None, "", REQUIRED, "{}"):
-        text += f" Default: {_show_default(key)}."
+    if written := written_default(key):
+        text += f" Default: {written}."
     return "\n".join(
         textwrap.wrap(text, COMMENT_WIDTH, initial_indent="# ", subsequent_indent="#   ")
     )
@@ -247,15 +250,6 @@ def _unused_keys(used: set[str]) -> str:
     return "\n".join(lines)
 
 
-def _show_default(key: Key) -> str:
-    """The default as it would be written in YAML."""
-    if isinstance(key.default, bool):
-        return "true" if key.default else "false"
-    if key.type == "level" and isinstance(key.default, float):
-        return f"{key.default:g}dB"
-    return str(key.default)
-
-
 def _plain(doc: str) -> str:
     """Markdown emphasis reads as noise in a YAML comment; `code` marks still help."""
     return doc.replace("*", "")
@@ -272,7 +266,7 @@ def _schema_target(folder: Path) -> tuple[Path, str, bool]:
     """The schema for a routine in ``folder``, its modeline, and whether we write it."""
     committed = folder.parent / "docs" / SCHEMA_FILE
     if committed.is_file():  # this repository's own, kept current by its tests
-        return committed, f"# yaml-language-server: $schema=../docs/{SCHEMA_FILE}", False
+        return committed, SCHEMA_MODELINE, False
     return folder / SCHEMA_FILE, f"# yaml-language-server: $schema={SCHEMA_FILE}", True
 
 

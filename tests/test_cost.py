@@ -1,0 +1,103 @@
+"""Bounds of what a routine costs, known from the routine alone: they hold for what the
+planner makes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from voiceguide.errors import PlanError
+from voiceguide.plan.planner import Settings, plan
+from voiceguide.routine import cost
+from voiceguide.routine.loader import load_routine_text
+from voiceguide.routine.model import MIN_SCALE, Pause, Rounds, Routine, Sides, Slot, Step
+from voiceguide.tts.fake import speech_ms
+
+EVERY_KIND = Routine(
+    title="Every kind",
+    items=(
+        Step(name="Hello", say="Hello.", start_cue="bell"),
+        Sides(
+            ("right", "left"),
+            (
+                Step(
+                    say="Stroke the {side} hand.",
+                    repeat=4,
+                    min_repeat=2,
+                    max_repeat=4,
+                    each_ms=3000,
+                    count=True,
+                    repeat_cue="tick",
+                    rest_ms=2000,
+                ),
+                Slot(
+                    name="Hold",
+                    say="Hold.",
+                    slot_ms=20_000,
+                    countdown=3,
+                    start_cue="bell",
+                    end_cue="bell",
+                ),
+            ),
+            announce="Now the {side} hand.",
+        ),
+        Pause(30_000),
+    ),
+    end_cue="gong",
+)
+
+
+def test_the_event_bound_holds_and_is_close_at_the_largest_repeat_counts() -> None:
+    timeline = plan(EVERY_KIND, speech_ms)  # repeat is max_repeat: the largest layout
+    bound = cost.event_bound(EVERY_KIND)
+    assert len(timeline.events) <= bound <= len(timeline.events) + 10
+
+
+@pytest.mark.parametrize("bedtime", [False, True])
+def test_the_shortest_bound_is_below_what_the_planner_can_reach(bedtime: bool) -> None:
+    bound_ms = cost.shortest_ms(EVERY_KIND, MIN_SCALE)
+    with pytest.raises(PlanError) as error:
+        plan(EVERY_KIND, speech_ms, Settings(length_ms=1000, bedtime=bedtime))
+    found = re.search(r"lasts from (\d+):(\d\d) \(shortest\)", str(error.value))
+    assert found, str(error.value)
+    shortest_ms = (int(found[1]) * 60 + int(found[2])) * 1000  # rounded to the second
+    assert bound_ms <= shortest_ms + 500
+    assert bound_ms >= shortest_ms / 2  # and not uselessly low
+
+
+def test_the_shortest_bound_is_exact_without_speech_or_cues() -> None:
+    routine = Routine(title="Quiet", items=(Pause(60_000), Slot(None, None, 30_000)))
+    assert cost.shortest_ms(routine, MIN_SCALE) == 30_000 + 30_000
+
+
+def test_the_natural_minimum_counts_repetitions_sides_rounds_and_rests() -> None:
+    routine_items = (
+        Step(say="Go.", repeat=3, each_ms=2000, rest_ms=1000),
+        Sides(("right", "left"), (Pause(5000),)),
+        Rounds(3, (Slot(None, None, 10_000),), rest_ms=4000),
+    )
+    assert cost.natural_minimum_ms(routine_items) == 7000 + 2 * 5000 + 3 * 10_000 + 2 * 4000
+
+
+def _routine(text: str) -> Routine:
+    return load_routine_text("version: 1\ntitle: Limits\nsections:\n" + text, "limits.yaml")
+
+
+def test_the_phrase_bound_counts_placeholder_variants_and_numbers() -> None:
+    routine = _routine(
+        "  - rounds: 3\n"
+        "    announce: Round {round} of {rounds}.\n"
+        "    steps:\n"
+        "      - {say: Stroke., each: 2s, repeat: 4, max_repeat: 12, count: true}\n"
+        "  - for_each_side: [right, left]\n"
+        "    announce: Now {side}.\n"
+        "    steps:\n"
+        "      - {say: Hold., slot: 20s, countdown: 3}\n"
+    )
+    timeline = plan(routine, speech_ms, Settings(length_ms=130_000))  # counts past 4
+    said = {event.text for event in timeline.speech()}
+    phrases = cost.phrase_bound(routine)
+    # 3 round announcements, 2 side announcements, "Stroke.", "Hold.", and 1 to 12
+    assert phrases.count == 3 + 2 + 2 + 12
+    assert len(said) <= phrases.count and sum(map(len, said)) <= phrases.chars

@@ -1,0 +1,111 @@
+"""YAML nodes as the loader meets them: problems located at a node, mappings checked against
+the declared keys, and values quoted safely in messages."""
+
+from __future__ import annotations
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from voiceguide.errors import Problem
+from voiceguide.routine.keys import REQUIRED, Key
+from voiceguide.routine.limits import closest_name
+
+SHOWN_CHARS = 40  # of a value quoted in a message
+# Keys whose values are checked after loading (against the speech engine): their places.
+LOCATED = ("language", "voice.name", "background.file", "length")
+
+
+class Report:
+    """The problems found in one file, and where the keys in LOCATED were written."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+        self.locations: dict[str, tuple[int, int]] = {}
+
+    def __call__(self, node: Node, key: str, message: str) -> None:
+        mark = node.start_mark
+        self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, key, message))
+
+
+def read_mapping(
+    report: Report, node: Node, key: str, keys: tuple[Key, ...], what: str
+) -> dict[str, Node] | None:
+    """The mapping's values by key, after reporting duplicate, unknown and missing keys."""
+    if not isinstance(node, MappingNode):
+        report(node, key, f"expected {what} (lines of 'key: value'), got {describe(node)}")
+        return None
+    known = [k.name for k in keys]
+    values: dict[str, Node] = {}
+    for key_node, value_node in node.value:
+        name = key_node.value if isinstance(key_node, ScalarNode) else str(key_node)
+        where = join(key, name)
+        if name in values:
+            first = values[name].start_mark.line + 1
+            report(key_node, where, f"duplicate key (first given on line {first}): keep one")
+        elif name not in known:
+            hint = did_you_mean(name, known) or f": remove it (keys here: {', '.join(known)})"
+            report(key_node, where, f"unknown key{hint}")
+        else:
+            values[name] = value_node
+            if where in LOCATED:
+                mark = value_node.start_mark
+                report.locations[where] = (mark.line + 1, mark.column + 1)
+    misspelled = {
+        closest_name(str(k.value), known)
+        for k, _ in node.value
+        if isinstance(k, ScalarNode) and k.value not in known
+    }
+    for k in keys:
+        if k.default == REQUIRED and k.name not in {*values, *misspelled}:
+            report(node, key, f"missing key '{k.name}': add it, e.g. '{k.name}: {k.example}'")
+    return values
+
+
+def did_you_mean(name: str, known: list[str] | tuple[str, ...]) -> str:
+    close = closest_name(name, known)
+    return f": did you mean '{close}'?" if close else ""
+
+
+def join(key: str, name: str) -> str:
+    return f"{key}.{name}" if key else name
+
+
+def describe(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if node.tag == "tag:yaml.org,2002:null":
+        return "nothing"
+    return shown(str(node.value))
+
+
+def kind(node: Node) -> str:
+    """What a document is, without quoting it (it may be any file, e.g. /etc/passwd)."""
+    if isinstance(node, ScalarNode) and node.tag != "tag:yaml.org,2002:null":
+        return "one piece of text"
+    return describe(node)
+
+
+def show(node: Node) -> str:
+    return shown(str(node.value)) if isinstance(node, ScalarNode) else describe(node)
+
+
+def shown(value: str, limit: int = SHOWN_CHARS) -> str:
+    """``value`` quoted for a message; a long one cut, with its length."""
+    if len(value) <= limit:
+        return f"'{value}'"
+    return f"'{value[: limit - 10]}...' ({len(value):,} characters)"
+
+
+def number_shown(value: str) -> str:
+    """A number as written (unquoted), or quoted and cut if it is long."""
+    return value.strip() if len(value.strip()) <= SHOWN_CHARS else shown(value.strip())
+
+
+def scalar(report: Report, node: Node, key: str, what: str) -> str | None:
+    """The node's text, or None (reported) if it is not a single value."""
+    if isinstance(node, ScalarNode) and node.tag != "tag:yaml.org,2002:null":
+        return str(node.value)
+    report(node, key, f"expected {what}, got {describe(node)}")
+    return None
