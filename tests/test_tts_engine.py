@@ -16,9 +16,8 @@ from voiceguide.errors import SpeechError
 from voiceguide.tts import native, pyttsx3_engine
 from voiceguide.tts.base import Clip
 from voiceguide.tts.client import WorkerEngine
-from voiceguide.tts.fake import FakeEngine
 from voiceguide.tts.pyttsx3_engine import Pyttsx3Engine
-from voiceguide.tts.registry import DEFAULT_ENGINE, engine_names, get_engine
+from voiceguide.tts.registry import get_engine
 from voiceguide.tts.speech import trim_silence
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -359,15 +358,6 @@ def test_a_bad_library_choice_is_an_error(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 # --- registry --------------------------------------------------------------------------------
-
-
-def test_registry_names_and_default() -> None:
-    assert DEFAULT_ENGINE == "pyttsx3"
-    assert engine_names() == ["fake", "pyttsx3"]
-    assert isinstance(get_engine("fake"), FakeEngine)
-    engine = get_engine()
-    assert isinstance(engine, WorkerEngine) and engine.name == "pyttsx3"
-    engine.close()
 
 
 def test_unknown_engine_is_an_error() -> None:

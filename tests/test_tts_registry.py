@@ -38,3 +38,13 @@ def test_importing_the_registry_and_listing_loads_no_engine():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout == "[]\n"
+
+
+def test_one_worker_serves_the_process_and_comes_back_after_closing():
+    engine = get_engine()
+    assert get_engine() is engine  # a second plan in this process starts no second worker
+    version = engine.version()
+    engine.close()
+    assert get_engine() is engine
+    assert engine.synthesize("Again.", None, 150, 1.0).frames > 0  # a new worker, on demand
+    assert engine.version() == version

@@ -40,7 +40,8 @@ class WorkerEngine:
         return clip
 
     def close(self) -> None:
-        """Stop the worker (it would stop by itself once this process exits)."""
+        """Stop the worker (it would stop by itself once this process exits); a later
+        request starts a new one."""
         with self._lock:
             process, self._process = self._process, None
         if process is not None:
@@ -64,6 +65,8 @@ class WorkerEngine:
         return _result(outcome, value, text)
 
     def _exchange(self, request: tuple[Any, ...]) -> tuple[str, Any]:
+        if self._process is None:  # closed: a new worker for this request
+            self._start()
         process = self._process
         assert process is not None and process.stdin is not None and process.stdout is not None
         worker.send(process.stdin, request)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ itself builds them from ``ENGINES``. The fake runs in the calling process.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from voiceguide.errors import SpeechError
@@ -33,6 +34,8 @@ ENGINES: dict[str, Callable[[], SpeechEngine]] = {
     "fake": _fake,  # for tests: instant, deterministic tones instead of speech
 }
 IN_PROCESS = frozenset({"fake"})
+_workers: dict[str, SpeechEngine] = {}
+_workers_lock = threading.Lock()
 
 
 def engine_names() -> list[str]:
@@ -48,4 +51,10 @@ def get_engine(name: str = DEFAULT_ENGINE) -> SpeechEngine:
         return ENGINES[name]()
     from voiceguide.tts.client import WorkerEngine
 
-    return WorkerEngine(name)
+    # One worker per engine and process: it keeps no state between phrases, and a second
+    # plan in the same process (play, templates, a library user) needs no new start-up.
+    with _workers_lock:
+        worker = _workers.get(name)
+        if worker is None:
+            worker = _workers[name] = WorkerEngine(name)
+    return worker
