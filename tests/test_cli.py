@@ -222,7 +222,7 @@ def test_bad_output_options_are_refused_before_any_work(tmp_path):
     )
     result = run("render", "hand-massage", "--split", "-o", str(tmp_path / "missing" / "s"))
     assert (result.exit_code, result.stderr) == (
-        1,
+        2,
         f"cannot write {tmp_path / 'missing' / 's'}: no folder {tmp_path / 'missing'}\n",
     )
 

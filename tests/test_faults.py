@@ -399,7 +399,7 @@ def test_an_output_folder_that_does_not_exist_is_refused_before_any_work(
 ) -> None:
     out = tmp_path / "missing" / "drill.mp3"
     result = CliRunner().invoke(app, ["render", str(drill), "-o", str(out)])
-    assert (result.exit_code, result.stdout) == (1, "")
+    assert (result.exit_code, result.stdout) == (2, "")  # the -o given cannot be: usage
     assert result.stderr == f"cannot write {out}: no folder {out.parent}\n"
     assert not (tmp_path / "cache").exists()
 
@@ -472,7 +472,7 @@ def test_no_space_for_a_transcript_is_an_audio_error(
     def disk_full(self: Path, *_: object, **__: object) -> int:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(sidecars_module.Path, "write_text", disk_full)
+    monkeypatch.setattr(sidecars_module.Path, "write_bytes", disk_full)  # files.py writes bytes
     with pytest.raises(AudioError, match=r"drill\.srt: No space left on device; free some"):
         sidecars_module.write_sidecars(timeline, tmp_path / "drill.mp3", ["srt"])
     assert list(tmp_path.iterdir()) == []

@@ -123,3 +123,24 @@ def test_a_program_that_cannot_start_is_an_audio_error(tmp_path: Path) -> None:
     broken.write_text("not a program")  # no execute bit
     with pytest.raises(AudioError, match=r"^cannot run ffmpeg \(.*ffmpeg\): Permission denied$"):
         run(["-version"], "never", program=str(broken))
+
+
+def test_a_system_ffmpeg_that_fails_gives_way_to_the_bundled_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import imageio_ffmpeg
+
+    broken = tmp_path / "bin" / "ffmpeg"
+    broken.parent.mkdir()
+    broken.write_text("#!/bin/sh\necho 'error while loading shared libraries' >&2\nexit 127\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PATH", str(broken.parent))
+    monkeypatch.delenv("VOICEGUIDE_FFMPEG", raising=False)
+    assert ffmpeg_exe() == imageio_ffmpeg.get_ffmpeg_exe()
+    monkeypatch.setenv("VOICEGUIDE_FFMPEG", "system")
+    with pytest.raises(AudioError) as raised:
+        ffmpeg_exe()
+    assert str(raised.value) == (
+        f"the ffmpeg at {broken} fails (error while loading shared libraries): 'pip install "
+        "imageio-ffmpeg' and voiceguide uses that instead"
+    )

@@ -320,6 +320,7 @@ def _wav(path: Path, seconds: float) -> Path:
     return path
 
 
+@pytest.mark.usefixtures("each_ffmpeg")
 def test_a_real_recording_passes_the_probe_and_a_short_one_is_located(tmp_path):
     _wav(tmp_path / "rain.wav", 3.0)
     _wav(tmp_path / "drop.wav", 1.5)

@@ -16,7 +16,7 @@ import pytest
 from worker_engines import LIMIT_S
 
 from voiceguide.errors import SpeechError
-from voiceguide.tts import worker
+from voiceguide.tts import client, worker
 from voiceguide.tts.client import WorkerEngine
 
 TESTS = Path(__file__).parent
@@ -115,3 +115,34 @@ def test_the_worker_leaves_when_its_caller_closes_it(faulty: WorkerEngine) -> No
     assert process is not None
     faulty.close()
     assert process.returncode == 0
+
+
+def test_an_engine_that_hangs_the_worker_itself_is_stopped_by_the_caller(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stateless engine speaks in the worker's own process, where no child can be killed:
+    the caller's bounded wait stops the worker instead, and the next phrase gets a new one."""
+    monkeypatch.setattr(client, "ANSWER_LIMIT_S", 1.0)
+    monkeypatch.setattr(client, "ANSWER_LIMIT_S_PER_CHAR", 0.0)
+    engine = WorkerEngine("stateless", "worker_engines:Stateless")
+    try:
+        started = time.monotonic()
+        with pytest.raises(SpeechError) as raised:
+            engine.synthesize("hang", None, 150, 1.0)
+        assert time.monotonic() - started < 10  # not the engine's 60 s sleep
+        assert str(raised.value) == (
+            'the speech engine gave no answer on "hang" within 1 s and was stopped: try again; '
+            "if it fails again, reword that text"
+        )
+        assert said(engine, "after the hang")[1] == 0  # a new worker
+    finally:
+        engine.close()
+
+
+def test_an_engine_that_cannot_be_built_says_why() -> None:
+    engine = WorkerEngine("missing", "worker_engines:NoSuchEngine")
+    try:
+        with pytest.raises(RuntimeError, match="has no attribute 'NoSuchEngine'"):
+            engine.version()
+    finally:
+        engine.close()

@@ -8,6 +8,7 @@ commands that need them, so ``--help`` and ``validate`` stay instant.
 from __future__ import annotations
 
 import functools
+import shlex
 import signal
 import sys
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from voiceguide import __version__, options
-from voiceguide.errors import ExitCode, UsageError, VoiceguideError
+from voiceguide.errors import ExitCode, UsageError, VoiceguideError, printable
 from voiceguide.routine.durations import format_ms
 
 if TYPE_CHECKING:
@@ -217,13 +218,13 @@ def render(
     for note in report.notes:
         typer.echo(note, err=True)
     typer.echo(
-        f"{report.path}: {format_ms(report.duration_ms, precise=True)}, "
+        f"{printable(str(report.path))}: {format_ms(report.duration_ms, precise=True)}, "
         f"{report.chapters} chapters, {report.size_bytes / 1e6:.1f} MB, "
         f"speech at {report.speech_lufs:.1f} LUFS",
         err=str(report.path) == "-",  # with -o -, standard output carries the audio
     )
     for path in report.sidecars:
-        typer.echo(f"{path}")
+        typer.echo(printable(str(path)))
 
 
 def _sidecar_formats(transcript: str | None, every: bool) -> tuple[str, ...]:
@@ -297,9 +298,11 @@ def new(
     from voiceguide.routine.scaffold import new_routine
 
     made = new_routine(name, template)
-    typer.echo(f"wrote {made.path}: edit it, then check it with 'voiceguide validate {made.path}'")
+    path = printable(str(made.path))
+    check = f"voiceguide validate {shlex.quote(path)}"  # a name with spaces, quoted
+    typer.echo(f"wrote {path}: edit it, then check it with '{check}'")
     if made.schema_written:
-        typer.echo(f"wrote {made.schema_path} (for editor completion)")
+        typer.echo(f"wrote {printable(str(made.schema_path))} (for editor completion)")
 
 
 @command("voiceguide play hand-massage --from pinch")

@@ -96,8 +96,12 @@ def _bundled_ffmpeg() -> str:
 
 
 def _too_old(program: str) -> str | None:
-    """Why ``program`` cannot be used (older than MIN_FFMPEG), or None when it can."""
-    version = ffmpeg_version(program)
+    """Why ``program`` cannot be used (it does not run, or is older than MIN_FFMPEG), or None
+    when it can."""
+    try:
+        version = ffmpeg_version(program)
+    except AudioError as error:
+        return f"{error}: 'pip install imageio-ffmpeg' and voiceguide uses that instead"
     if version is None or version >= MIN_FFMPEG:
         return None
     oldest = ".".join(map(str, MIN_FFMPEG))
@@ -111,12 +115,15 @@ def _too_old(program: str) -> str | None:
 @functools.lru_cache(maxsize=8)
 def ffmpeg_version(program: str) -> tuple[int, int] | None:
     """(major, minor) from ``ffmpeg -version``; None for a build that names no release (a git
-    snapshot such as ``N-112345-g...``, taken as new) or a program that does not answer."""
+    snapshot such as ``N-112345-g...``, taken as new). AudioError when the program does not
+    run or fails."""
     try:
         done = subprocess.run(
             [program, "-hide_banner", "-version"], capture_output=True, timeout=30, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise AudioError(f"cannot run ffmpeg ({program}): {error}") from None
+    if done.returncode != 0:
+        raise AudioError(f"the ffmpeg at {program} fails ({last_line(done.stderr)})")
     found = _RELEASE.match(done.stdout.decode("utf-8", "replace"))
     return (int(found.group(1)), int(found.group(2))) if found else None

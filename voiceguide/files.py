@@ -154,6 +154,7 @@ def write_atomically(
     No fsync: after a power loss a file may be short, and every reader here checks what it
     reads (the speech cache's entries carry a CRC-32).
     """
+    remove_stale_parts(path)  # what a write of this name killed outright left behind
     temporary = part_path(path)
     try:
         temporary.write_bytes(data)
@@ -165,7 +166,6 @@ def write_atomically(
 def write_text(path: Path, text: str, option: str = "-o") -> None:
     """Write ``text`` at ``path`` atomically, replacing only a regular file."""
     target = writable_path(path, option)
-    remove_stale_parts(target)
     try:
         write_atomically(target, text.encode("utf-8"), replace)
     except OSError as error:

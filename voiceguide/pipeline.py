@@ -256,13 +256,14 @@ def _export_split(
 def _check_output(request: RenderRequest) -> None:
     """Refuse bad output options before minutes of synthesis and mixing, not after."""
     from voiceguide.ffmpeg import ffmpeg_exe
+    from voiceguide.files import OutputRefused
     from voiceguide.output.export import check_folder
 
     # What the target is comes first: "is a folder" helps more than "no extension".
     if _check_target(request):
         folder = output_target(request).parent
         if not folder.is_dir():
-            raise AudioError(f"cannot write {request.out_path}: no folder {folder}")
+            raise OutputRefused(f"cannot write {request.out_path}: no folder {folder}")
         check_folder(folder)
     check_bitrate(request.audio_format, request.bitrate, request.channels)
     ffmpeg_exe()  # missing ffmpeg is found now, not after synthesis and mixing

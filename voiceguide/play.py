@@ -31,6 +31,7 @@ from voiceguide.pipeline import plan_request, render_planned
 from voiceguide.plan.planner import Settings
 from voiceguide.plan.timeline import Timeline
 from voiceguide.request import Progress, RenderRequest
+from voiceguide.routine.source import read_text
 from voiceguide.routine.templates import resolve
 from voiceguide.tts.cache import default_cache_dir
 
@@ -172,8 +173,10 @@ def _check_sound_output() -> None:
 
 def _cached_path(routine: str, settings: Settings, audio_format: str) -> Path:
     """Named by everything that changes the audio: routine text, settings, version."""
-    source = resolve(routine)  # a routine that is not there fails here, before any work
-    digest = hashlib.sha256(source.read_bytes())
+    source = resolve(routine)
+    # read_text refuses what is not a regular routine file (a folder, a FIFO, a device) with
+    # a located line, before any work and without waiting on it.
+    digest = hashlib.sha256(read_text(source).encode("utf-8"))
     digest.update(json.dumps([__version__, repr(settings), audio_format]).encode())
     name = f"{source.stem}-{digest.hexdigest()[:16]}.{audio_format}"
     return default_cache_dir() / PLAY_DIR / name

@@ -8,6 +8,7 @@ A worker that dies between phrases is started again for the next one, once.
 
 from __future__ import annotations
 
+import select
 import subprocess
 import sys
 import threading
@@ -16,6 +17,9 @@ from typing import Any
 from voiceguide.errors import SpeechError
 from voiceguide.tts import worker
 from voiceguide.tts.base import Clip, VoiceInfo, failed_message, shorten
+
+ANSWER_LIMIT_S = 120.0
+ANSWER_LIMIT_S_PER_CHAR = 0.1
 
 
 class WorkerEngine:
@@ -70,6 +74,15 @@ class WorkerEngine:
         process = self._process
         assert process is not None and process.stdin is not None and process.stdout is not None
         worker.send(process.stdin, request)  # type: ignore[arg-type]
+        limit_s = answer_limit_s(request)
+        if not select.select([process.stdout], [], [], limit_s)[0]:
+            # The worker times its engine's children itself; an engine it runs in its own
+            # process (no fork per phrase) can hang it, so the wait here is bounded too.
+            self._process = None
+            process.kill()
+            _stop(process)
+            text = request[1] if request[0] == "synthesize" else ""
+            raise SpeechError(_silent(text, limit_s))
         reply: tuple[str, Any] = worker.receive(process.stdout)  # type: ignore[arg-type]
         return reply
 
@@ -95,9 +108,27 @@ def _result(outcome: str, value: Any, text: str) -> Any:
     raise RuntimeError(f"the speech worker failed:\n{value}")  # a bug: show its traceback
 
 
+def answer_limit_s(request: tuple[Any, ...]) -> float:
+    """How long to wait for the worker's answer: far above its own attempts at a phrase."""
+    text = request[1] if request[0] == "synthesize" else ""
+    return ANSWER_LIMIT_S + ANSWER_LIMIT_S_PER_CHAR * len(text)
+
+
 def _gone(text: str) -> str:
-    phrase = f' on "{shorten(text)}"' if text else ""
-    return f"the speech worker stopped{phrase} and could not be restarted: try again"
+    if not text:
+        return "the speech worker stopped twice before it answered: try again"
+    return (
+        f'the speech worker stopped twice while saying "{shorten(text)}": try again; if it '
+        "fails again, reword that text"
+    )
+
+
+def _silent(text: str, limit_s: float) -> str:
+    what = f'on "{shorten(text)}"' if text else "starting"
+    return (
+        f"the speech engine gave no answer {what} within {limit_s:.0f} s and was stopped: "
+        "try again; if it fails again, reword that text"
+    )
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

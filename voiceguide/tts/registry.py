@@ -43,7 +43,8 @@ def engine_names() -> list[str]:
 
 
 def get_engine(name: str = DEFAULT_ENGINE) -> SpeechEngine:
-    """A new engine of that name; SpeechError naming the choices when there is none."""
+    """The engine of that name (a real one runs in this process's one speech worker);
+    SpeechError naming the choices when there is none."""
     if name not in ENGINES:
         choices = ", ".join(engine_names())
         raise SpeechError(f"unknown speech engine {name!r}: choose one of {choices}")

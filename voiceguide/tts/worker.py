@@ -74,7 +74,10 @@ def main(argv: list[str]) -> int:
     """Serve requests from stdin until it closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the render process's to handle
     requests, replies = _protocol_streams()
-    engine = _make_engine(argv[1])
+    try:
+        engine = _make_engine(argv[1])
+    except Exception as error:  # reported as the answer to every request, not lost
+        engine = _Broken(error)
     service = Service(engine)
     while True:
         try:
