@@ -23,6 +23,7 @@ from voiceguide.routine.model import (
     Sides,
     Slot,
     Step,
+    walk,
 )
 
 Measure = Callable[[str, int], int]  # (text, rate_wpm) -> duration_ms
@@ -45,7 +46,7 @@ class Layout:
         self.measure = measure
         self.pacing = pacing
         self.cues = SOFT_CUES if bedtime else {}
-        self.steps = [s for s in _walk(routine.items) if isinstance(s, Step) and s.each_ms]
+        self.steps = [s for s in walk(routine.items) if isinstance(s, Step) and s.each_ms]
         self._record = True  # False: a layout that only measures, making no events
         self._lengths: dict[tuple[tuple[tuple[int, int], ...], float], int] = {}
 
@@ -248,13 +249,3 @@ class Layout:
             if number < block.rounds and block.rest_ms:
                 self.wait(session, block.rest_ms, scale, "rest between rounds")
         session.resume = around
-
-
-def _walk(items: tuple[Item, ...]) -> list[Item]:
-    """Every item, blocks' contents included, each once."""
-    found: list[Item] = []
-    for item in items:
-        found.append(item)
-        if isinstance(item, Sides | Rounds):
-            found.extend(_walk(item.items))
-    return found

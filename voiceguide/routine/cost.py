@@ -32,6 +32,7 @@ from voiceguide.routine.model import (
     Sides,
     Slot,
     Step,
+    walk,
 )
 
 # Around the items: lead-in, the last sound ringing out, tail, a closing line, an end cue.
@@ -106,7 +107,7 @@ class _Values:
 def phrase_bound(routine: Routine) -> Phrases:
     """The different phrases the routine can say, and their characters (at one rate)."""
     texts = _texts_phrases(routine.items, _Values()) + _Values().phrases(routine.bedtime.closing)
-    numbers = max([_largest_number(item) for item in _walk(routine.items)] + [0])
+    numbers = max([_largest_number(item) for item in walk(routine.items)] + [0])
     spoken_numbers = Phrases(numbers, sum(len(str(n)) for n in range(1, numbers + 1)))
     return texts + spoken_numbers
 
@@ -132,15 +133,6 @@ def _largest_number(item: Item) -> int:
     if isinstance(item, Slot):
         return item.countdown
     return 0
-
-
-def _walk(items: tuple[Item, ...]) -> list[Item]:
-    found: list[Item] = []
-    for item in items:
-        found.append(item)
-        if isinstance(item, Sides | Rounds):
-            found.extend(_walk(item.items))
-    return found
 
 
 def shortest_ms(routine: Routine, min_scale: float) -> int:

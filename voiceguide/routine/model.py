@@ -136,6 +136,16 @@ class Rounds:
 Item = Step | Pause | Slot | Sides | Rounds
 
 
+def walk(items: tuple[Item, ...]) -> list[Item]:
+    """Every item, blocks' contents included, each once, in the order written."""
+    found: list[Item] = []
+    for item in items:
+        found.append(item)
+        if isinstance(item, Sides | Rounds):
+            found.extend(walk(item.items))
+    return found
+
+
 @dataclass(frozen=True)
 class Routine:
     title: str
