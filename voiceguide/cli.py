@@ -13,16 +13,13 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from voiceguide import __version__, options
 from voiceguide.errors import ExitCode, UsageError, VoiceguideError, printable
 from voiceguide.routine.durations import format_ms
-
-if TYPE_CHECKING:
-    pass
 
 EXIT_CODES = """Exit codes: 0 success, 1 invalid routine or failed render, 2 usage error,
 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."""
