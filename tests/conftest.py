@@ -41,16 +41,45 @@ def _profile() -> str:
 settings.load_profile(_profile())
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        help="also run the tests marked slow (long renders, property tests); CI does",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the slow tests unless asked for with --slow or picked with -m."""
+    if config.getoption("--slow") or config.getoption("markexpr"):
+        return
+    quick, slow = [], []
+    for item in items:
+        (slow if item.get_closest_marker("slow") else quick).append(item)
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = quick
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
-    make_media()  # the corpus's bad recordings are synthesized, not committed
+    # The corpus's bad recordings are synthesized, not committed: once per run, by the main
+    # process (pytest-xdist's workers start after it and only read them).
+    if not hasattr(session.config, "workerinput"):
+        make_media()
 
 
 @pytest.fixture(scope="session")
 def shared_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One speech cache for the whole run, empty at its start: each phrase is synthesized by
-    the first test that needs it and read back by the rest. Made per run, never reused, so a
+    the first test that needs it and read back by the rest, in any of pytest-xdist's workers
+    (the cache is safe for several processes at once). Made per run, never reused, so a
     fresh clone's run is a cold run."""
-    return tmp_path_factory.mktemp("speech-cache")
+    run_dir = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_dir = run_dir.parent  # each worker's base is a folder of the run's own
+    cache_dir = run_dir / "speech-cache"
+    cache_dir.mkdir(exist_ok=True)
+    return cache_dir
 
 
 @pytest.fixture(autouse=True)

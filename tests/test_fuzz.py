@@ -95,12 +95,14 @@ def load_or_refuse(text: str) -> Routine | None:
         return None
 
 
+@pytest.mark.slow  # thousands of examples; scripts/fuzz runs 100,000
 @settings(FUZZ, max_examples=examples("text"))
 @given(st.text(alphabet=st.sampled_from(string.printable + YAML_CHARACTERS + "éß→"), max_size=300))
 def test_any_text_loads_or_is_refused_with_located_problems(text: str) -> None:
     load_or_refuse(text)
 
 
+@pytest.mark.slow  # thousands of examples; scripts/fuzz runs 100,000
 @settings(FUZZ, max_examples=examples("bytes"))
 @given(st.binary(max_size=300))
 def test_any_bytes_decode_or_are_refused_with_a_located_problem(data: bytes) -> None:
@@ -139,6 +141,7 @@ VALUES = st.recursive(
 )
 
 
+@pytest.mark.slow  # thousands of examples; scripts/fuzz runs 100,000
 @settings(FUZZ, max_examples=examples("document"))
 @given(
     st.dictionaries(st.sampled_from(ALL_KEYS), VALUES, max_size=8),
@@ -150,6 +153,7 @@ def test_any_document_of_schema_keys_loads_or_is_refused(
     load_or_refuse(yaml.safe_dump(document, default_flow_style=flow, allow_unicode=True))
 
 
+@pytest.mark.slow  # thousands of examples; scripts/fuzz runs 100,000
 @settings(FUZZ, max_examples=examples("template"))
 @given(
     st.sampled_from(TEMPLATES),
@@ -308,6 +312,7 @@ ISSUE_11_SIDES = {  # a tick ringing past the last side once gave that side 50 m
 }
 
 
+@pytest.mark.slow  # thousands of examples; scripts/fuzz runs 100,000
 @settings(FUZZ, max_examples=examples("plan"))
 @example(ISSUE_11_SIDES, 2.0, None, False)
 @example(ISSUE_11_SIDES, 2.0, None, True)
@@ -435,6 +440,7 @@ def cli_routine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.slow  # thousands of examples; scripts/fuzz runs 100,000
 @settings(
     FUZZ,
     max_examples=examples("command"),
