@@ -12,7 +12,7 @@ from mutagen import File as MutagenFile
 from voiceguide.errors import AudioError
 from voiceguide.ffmpeg import ffmpeg_exe
 from voiceguide.output.export import export
-from voiceguide.output.tags import check_cover, read_info
+from voiceguide.output.tags import chapter_ids, check_cover, read_info
 from voiceguide.plan.timeline import Chapter
 
 RATE_HZ = 44_100
@@ -156,7 +156,15 @@ def test_past_255_chapters_the_mp3_table_of_contents_nests(tmp_path):
     assert top.child_element_ids == ["toc000", "toc001"]
     assert [len(tables[child].child_element_ids) for child in top.child_element_ids] == [255, 45]
     children = [i for child in top.child_element_ids for i in tables[child].child_element_ids]
-    assert children == [f"ch{n:03d}" for n in range(MANY)]
+    assert [i.rstrip("_") for i in children] == [f"ch{n:03d}" for n in range(MANY)]
+
+
+def test_chapter_ids_make_equal_frames_that_sort_in_time_order():
+    titles = ["Intro", "Right hand: thumb 🖐", "", "Wrist"] + ["x"] * 997
+    ids = chapter_ids(titles)
+    sizes = {len(i) + len(t.encode("utf-16-le")) for i, t in zip(ids, titles, strict=True)}
+    assert len(sizes) == 1  # every CHAP frame as long as the next
+    assert sorted(ids) == ids and len(set(ids)) == len(ids)  # the key tie-break is time order
 
 
 def test_up_to_255_chapters_keep_one_flat_table(tmp_path):

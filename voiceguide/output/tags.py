@@ -36,29 +36,6 @@ MAX_COVER_BYTES = 10_000_000
 CTOC_MAX_CHILDREN = 255  # the CTOC frame counts its children in one byte
 
 
-class _TimeOrderedID3(ID3):
-    """mutagen sorts frames by size when it saves (mutagen #506), scrambling CHAP frames, and
-    players and ffprobe list chapters in file order. This keeps CHAP, CTOC and APIC frames in
-    the order they were added, as mutagen itself already does for APIC."""
-
-    def _write(self, config: Any) -> bytearray:
-        from mutagen.id3._tags import save_frame
-
-        first = ("TIT2", "TPE1", "TRCK", "TALB", "TPOS", "TDRC", "TCON")
-        kept = ("CTOC", "CHAP", "APIC")
-        frames = [(f, save_frame(f, config=config)) for f in self.values()]
-
-        def sort_key(item: tuple[int, tuple[Any, bytes]]) -> tuple[int, int, str]:
-            index, (frame, data) = item
-            if frame.FrameID in first:
-                return (first.index(frame.FrameID), len(data), frame.HashKey)
-            if frame.FrameID in kept:
-                return (len(first) + 1 + kept.index(frame.FrameID), index, "")
-            return (len(first), len(data), frame.HashKey)
-
-        return bytearray().join(d for _, (_, d) in sorted(enumerate(frames), key=sort_key))
-
-
 def write_tags(
     path: Path,
     format: str,
@@ -84,12 +61,12 @@ def _write_id3(
     record: Mapping[str, Any] | None,
     cover: Cover | None,
 ) -> None:
-    id3 = _TimeOrderedID3(path)
+    id3 = ID3(path)
     if tags.get("comment"):
         id3.add(COMM(encoding=1, lang="eng", desc="", text=[tags["comment"]]))
     if record is not None:
         id3.add(TXXX(encoding=1, desc=RECORD_KEY, text=[json.dumps(record, sort_keys=True)]))
-    ids = [f"ch{index:03d}" for index in range(len(chapters))]
+    ids = chapter_ids([chapter.title for chapter in chapters])
     for toc in _tables_of_contents(ids):
         id3.add(toc)
     for element_id, chapter in zip(ids, chapters, strict=True):
@@ -135,6 +112,20 @@ def _write_vorbis(
         picture.type, picture.mime, picture.data = 3, cover.mime, cover.data
         audio.add_picture(picture)
     audio.save()
+
+
+def chapter_ids(titles: Sequence[str]) -> list[str]:
+    """Element ids for CHAP frames that keep the chapters in time order in the file.
+
+    mutagen saves frames sorted by their size, then by key (mutagen #506), and players and
+    ffprobe list chapters in file order. So every CHAP frame is made the same size and its
+    key sorts in time order: a zero-padded index, then padding that makes up for a shorter
+    title (a UTF-16 title costs 2 bytes a unit, an id 1 byte a character).
+    """
+    width = max(3, len(str(len(titles) - 1)))
+    units = [len(title.encode("utf-16-le")) // 2 for title in titles]
+    longest = max(units, default=0)
+    return [f"ch{index:0{width}d}" + "_" * (2 * (longest - n)) for index, n in enumerate(units)]
 
 
 def _tables_of_contents(ids: list[str]) -> list[CTOC]:
