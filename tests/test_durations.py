@@ -109,7 +109,8 @@ def test_refuses_a_duration_too_long_to_be_one_before_reading_its_numbers(text):
     with pytest.raises(ValueError) as error:
         parse_duration_ms(text)
     assert str(error.value) == (
-        f"'{text[:37]}...' is too long for a duration ({len(text):,} characters, at most 32): "
+        f"'{text[:30]}...' ({len(text):,} characters) is too long for a duration "
+        "(at most 32 characters): "
         "write a duration such as 90s, 1m30s, 1:30, 15m or 500ms"
     )
 

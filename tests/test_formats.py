@@ -67,7 +67,12 @@ def test_bitrates_the_format_takes_pass(format, bitrate, channels):
         ("ogg", "241k", 1, "241k is out of range for mono ogg: use 32k to 240k"),
         ("wav", "128k", 2, "wav is lossless and takes no bitrate: leave --bitrate out"),
         ("ogg", "128", 2, "'128' is not a bitrate: write one such as 128k or 192k"),
-        ("mp3", "9" * 5000 + "k", 2, "'9999999999999999999999999999999999999...' is not a"),
+        (
+            "mp3",
+            "9" * 5000 + "k",
+            2,
+            "'999999999999999999999999999999...' (5,001 characters) is not a",
+        ),
     ],
 )
 def test_bitrates_the_format_cannot_use_are_refused(format, bitrate, channels, message):

@@ -60,10 +60,12 @@ def printable(text: str) -> str:
 SHOWN_CHARS = 40  # a value quoted in a message is cut to this length
 
 
-def shown(value: str) -> str:
-    """``value`` quoted for a message: unprintable characters escaped, a long value cut short."""
-    cut = value if len(value) <= SHOWN_CHARS else value[: SHOWN_CHARS - 3] + "..."
-    return f"'{printable(cut)}'"
+def shown(value: str, limit: int = SHOWN_CHARS) -> str:
+    """``value`` quoted for a message: unprintable characters escaped, a long value cut short
+    with its length said."""
+    if len(value) <= limit:
+        return f"'{printable(value)}'"
+    return f"'{printable(value[: limit - 10])}...' ({len(value):,} characters)"
 
 
 class RoutineError(VoiceguideError):

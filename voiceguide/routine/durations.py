@@ -34,8 +34,8 @@ def parse_duration_ms(text: str) -> int:
     """Milliseconds in ``text``; ValueError with a hint if it is not a duration."""
     if len(text) > MAX_DURATION_CHARS:
         raise ValueError(
-            f"{shown(text)} is too long for a duration ({len(text):,} characters, at most "
-            f"{MAX_DURATION_CHARS}): {DURATION_HELP}"
+            f"{shown(text)} is too long for a duration (at most {MAX_DURATION_CHARS} characters): "
+            f"{DURATION_HELP}"
         )
     lowered = text.strip().lower()
     if _SPLIT_NUMBER_RE.search(lowered):

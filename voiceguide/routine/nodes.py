@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from voiceguide.errors import Problem
+from voiceguide.errors import SHOWN_CHARS, Problem, shown
 from voiceguide.routine.keys import REQUIRED, Key
 from voiceguide.routine.limits import closest_name
 
-SHOWN_CHARS = 40  # of a value quoted in a message
 # Keys whose values are checked after loading (against the speech engine): their places.
 LOCATED = ("language", "voice.name", "background.file", "length")
 
@@ -89,13 +88,6 @@ def kind(node: Node) -> str:
 
 def show(node: Node) -> str:
     return shown(str(node.value)) if isinstance(node, ScalarNode) else describe(node)
-
-
-def shown(value: str, limit: int = SHOWN_CHARS) -> str:
-    """``value`` quoted for a message; a long one cut, with its length."""
-    if len(value) <= limit:
-        return f"'{value}'"
-    return f"'{value[: limit - 10]}...' ({len(value):,} characters)"
 
 
 def number_shown(value: str) -> str:

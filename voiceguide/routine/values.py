@@ -15,6 +15,7 @@ from pathlib import Path
 
 from yaml.nodes import Node, ScalarNode
 
+from voiceguide.errors import shown
 from voiceguide.routine.durations import parse_duration_ms
 from voiceguide.routine.keys import Key
 from voiceguide.routine.limits import (
@@ -27,7 +28,7 @@ from voiceguide.routine.limits import (
     is_over_session_limit,
     is_short_tail,
 )
-from voiceguide.routine.nodes import Report, did_you_mean, number_shown, scalar, show, shown
+from voiceguide.routine.nodes import Report, did_you_mean, number_shown, scalar, show
 from voiceguide.routine.source import NO_SUCH_FILE, file_problem
 
 _TRUE = {"true", "yes", "on"}
