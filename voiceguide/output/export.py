@@ -26,7 +26,7 @@ from typing import IO, Any
 import numpy as np
 
 from voiceguide.errors import AudioError
-from voiceguide.ffmpeg import ffmpeg_exe, last_line, run
+from voiceguide.ffmpeg import QUIET, ffmpeg_exe, last_line, run
 from voiceguide.files import part_path, remove_stale_parts, replace, writable_path
 from voiceguide.output.formats import FORMATS
 from voiceguide.output.tags import Cover, read_cover, write_tags
@@ -167,7 +167,7 @@ def _command(
     quality = ["-b:a", bitrate] if format in ("mp3", "ogg") else []
     if format == "mp3":
         quality += _mp3_level_compensation(bitrate, sample_rate_hz, channels)
-    head = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
+    head = [ffmpeg_exe(), *QUIET, "-y"]
     return [
         *head,
         *raw_input,

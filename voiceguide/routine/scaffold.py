@@ -25,7 +25,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voiceguide.errors import ExitCode, VoiceguideError
-from voiceguide.files import check_name_length, part_path, write_text
+from voiceguide.files import check_name_length, write_atomically, write_text
 from voiceguide.routine.item_keys import ITEM_KINDS
 from voiceguide.routine.keys import Key, written_default
 from voiceguide.routine.loader import load_routine_text
@@ -113,27 +113,25 @@ def new_routine(name: str, template: str | None = None, folder: Path = Path(".")
 
 
 def _write_new(path: Path, text: str) -> None:
-    """Write ``path`` whole or not at all, and never over anything already there.
-
-    The text goes to a part file first; a hard link then puts it in place atomically and
-    fails if the name was taken meanwhile. Where links are not supported, an exclusive create.
-    """
-    temporary = part_path(path)
+    """Write ``path`` whole or not at all, and never over anything already there: a hard
+    link puts the part file in place atomically and fails if the name was taken meanwhile.
+    Where links are not supported, an exclusive create."""
     try:
-        temporary.write_text(text, encoding="utf-8")
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            raise
-        except OSError:  # a file system without hard links
-            with path.open("x", encoding="utf-8") as file:
-                file.write(text)
+        write_atomically(path, text.encode("utf-8"), _link_new)
     except FileExistsError:  # created since the check above
         raise ScaffoldError(f"{path} already exists: choose another name") from None
     except OSError as error:
         raise ScaffoldError(f"cannot write {path}: {error.strerror or error}") from None
-    finally:
-        temporary.unlink(missing_ok=True)
+
+
+def _link_new(part: Path, path: Path) -> None:
+    try:
+        os.link(part, path)
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links
+        with path.open("xb") as file:
+            file.write(part.read_bytes())
 
 
 def routine_path(name: str) -> Path:
