@@ -130,3 +130,18 @@ def test_a_timeline_as_a_dict_is_what_asdict_makes(bedtime):
     timeline = plan(loaded, measure, Settings(bedtime=bedtime, lead_in_ms=5000))
     assert timeline.to_dict() == asdict(timeline)
     assert (timeline.to_dict()["bedtime"] is None) is not bedtime
+
+
+def test_command_line_voice_and_background_travel_with_the_settings():
+    loaded = load_routine_text(
+        "version: 1\ntitle: T\nvoice: {name: gmw/en}\nbackground: {sound: pink}\n"
+        "sections: [{say: Hello.}]\n",
+        "t.yaml",
+    )
+    timeline = plan(loaded, measure, Settings(voice="gmw/en-GB-x-rp", background="brown"))
+    assert (timeline.voice.name, timeline.background.sound) == ("gmw/en-GB-x-rp", "brown")
+    recorded = plan(loaded, measure, Settings(background_file="rain.ogg")).background
+    assert (recorded.sound, recorded.file) == ("file", "rain.ogg")
+    assert (loaded.voice.name, loaded.background.sound) == ("gmw/en", "pink")  # not patched
+    with pytest.raises(PlanError, match="a tail plays the background"):
+        plan(loaded, measure, Settings(background="none", tail_ms=60_000))

@@ -201,14 +201,13 @@ def render(
         split=split,
         routine=routine,
         out_path=out,
-        voice=voice,
-        background=background,
-        background_file=background_file,
         format=format_,
         bitrate=bitrate,
         seed=seed,
         channels=1 if mono else 2,
-        settings=options.settings(pace, length, rate, bedtime, lead_in, tail),
+        settings=options.settings(
+            pace, length, rate, bedtime, lead_in, tail, voice, background, background_file
+        ),
     )
     with progress_bar() as progress:
         report = render_routine(request, progress)

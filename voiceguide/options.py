@@ -209,6 +209,9 @@ def settings(
     bedtime: bool | None,
     lead_in_ms: int | None,
     tail_ms: int | None,
+    voice: str | None = None,
+    background: str | None = None,
+    background_file: Path | None = None,
 ) -> Settings:
     from voiceguide.plan.planner import Settings
 
@@ -219,4 +222,7 @@ def settings(
         bedtime=bedtime,
         lead_in_ms=lead_in_ms,
         tail_ms=tail_ms,
+        voice=voice,
+        background=background,
+        background_file=str(background_file) if background_file else None,
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,22 +55,24 @@ def validate_files(paths: Iterable[Path]) -> list[Path]:
     return checked
 
 
-def check_background_file(routine: Routine) -> None:
+def check_background_file(routine: Routine, settings: Settings | None = None) -> None:
     """A recording named as the bed must be sound ffmpeg reads, long enough to loop: found
     now, at its line in the file, not after synthesis (a quick ffmpeg probe)."""
-    if routine.background.sound != FILE_BED or not routine.background.file:
+    settings = settings or Settings()
+    background = settings.background_of(routine)
+    if background.sound != FILE_BED or not background.file:
         return
     from voiceguide.audio.recordings import probe  # numpy: only for a routine with a recording
 
-    path = Path(routine.background.file)
+    path = Path(background.file)
     problem = probe(path)
     if problem:
         # At its line in the file, or naming --background-file (the path then shown whole).
-        in_file = "background.file" in routine.locations
+        in_file = not settings.background_file and "background.file" in routine.locations
         message = f"{path} {problem}" if in_file else f"'{printable(str(path))}' {problem}"
         raise error_at(
             routine.source,
-            routine.locations,
+            routine.locations if in_file else {},
             "background.file",
             message,
             "--background-file",
@@ -81,8 +83,9 @@ def check_background_file(routine: Routine) -> None:
 def plan_routine(routine: str, settings: Settings, engine: str = "pyttsx3") -> Timeline:
     """Load a routine (a path or a template name) and plan it with measured speech."""
     loaded = load_routine(resolve(routine))
-    check_background_file(loaded)  # what validate and render refuse, plan refuses too
-    speech = open_speech(loaded, engine)
+    check_overrides(settings)
+    check_background_file(loaded, settings)  # what validate and render refuse, plan refuses too
+    speech = open_speech(loaded, engine, settings.voice)
     return plan(loaded, speech.duration_ms, settings)
 
 
@@ -130,17 +133,19 @@ def plan_request(request: RenderRequest) -> Planned:
     before ffmpeg is even looked for)."""
     from voiceguide.output.tags import check_cover
 
-    loaded = _with_overrides(load_routine(resolve(request.routine)), request)
+    loaded = load_routine(resolve(request.routine))
+    settings = request.settings
+    check_overrides(settings)
     _check_output(request)
     if request.cover is not None:
         check_cover(request.cover)  # its type and size, before minutes of work
     # The audio side (numpy) only once the routine is known to be good: a bad one fails fast.
     from voiceguide.audio.beds import check_channels
 
-    check_background_file(loaded)
-    check_channels(loaded.background, request.channels)
-    speech = open_speech(loaded, request.engine)
-    return Planned(loaded, speech, plan(loaded, speech.duration_ms, request.settings))
+    check_background_file(loaded, settings)
+    check_channels(settings.background_of(loaded), request.channels)
+    speech = open_speech(loaded, request.engine, settings.voice)
+    return Planned(loaded, speech, plan(loaded, speech.duration_ms, settings))
 
 
 def render_planned(
@@ -302,27 +307,20 @@ def _encoding(rendering: Rendering, request: RenderRequest) -> dict[str, Any]:
     }
 
 
-def _with_overrides(routine: Routine, request: RenderRequest) -> Routine:
-    voice = replace(routine.voice, name=request.voice) if request.voice else routine.voice
-    background = routine.background
-    if request.background_file:
-        problem = file_problem(request.background_file)
-        named = f"'{printable(str(request.background_file))}'"  # whole: a path is not cut
+def check_overrides(settings: Settings) -> None:
+    """Refuse a --background-file that is no readable file, or a --background that is no
+    built-in sound, naming the option."""
+    if settings.background_file:
+        problem = file_problem(Path(settings.background_file))
+        named = f"'{printable(settings.background_file)}'"  # whole: a path is not cut
         if problem == NO_SUCH_FILE:
             raise UsageError("--background-file", f"no such file {named}: check the path")
         if problem:
             raise UsageError(
                 "--background-file", f"{named} {problem}: give a sound file such as rain.ogg"
             )
-        file = str(request.background_file.resolve())
-        background = replace(background, sound=FILE_BED, file=file)
-    elif request.background:
-        check_background(request.background)
-        background = replace(background, sound=request.background)
-    # A --voice or --background-file is not in the file: not reported at the file's line.
-    overridden = {"voice.name": request.voice, "background.file": request.background_file}
-    locations = {k: v for k, v in routine.locations.items() if not overridden.get(k)}
-    return replace(routine, voice=voice, background=background, locations=locations)
+    elif settings.background:
+        check_background(settings.background)
 
 
 def check_background(name: str) -> None:

@@ -16,9 +16,7 @@ class RenderRequest:
 
     routine: str = "hand-massage"
     out_path: Path | None = None  # None: ./<routine name>.<format> (a folder with split)
-    settings: Settings = field(default_factory=Settings)
-    voice: str | None = None
-    background: str | None = None
+    settings: Settings = field(default_factory=Settings)  # --voice and --background too
     format: str | None = None  # None: as out_path's extension says, else mp3
     bitrate: str | None = None  # None: 128k for mp3 and ogg; wav and flac take none
     seed: int = 0
@@ -28,7 +26,6 @@ class RenderRequest:
     sidecars: tuple[str, ...] = ()  # of SIDECAR_FORMATS, written next to the audio
     split: bool = False  # one file per chapter and a playlist, in a folder
     cover: Path | None = None  # a .png or .jpg embedded as the front cover
-    background_file: Path | None = None  # a recording looped as the bed
 
     @property
     def audio_format(self) -> str:
@@ -48,9 +45,9 @@ class RenderRequest:
             "pace": self.settings.pace,
             "length_ms": self.settings.length_ms,
             "rate_wpm": self.settings.rate_wpm,
-            "voice": self.voice,
-            "background": self.background,
-            "background_file": str(self.background_file) if self.background_file else None,
+            "voice": self.settings.voice,
+            "background": self.settings.background,
+            "background_file": self.settings.background_file,
             "bedtime": self.settings.bedtime,
             "lead_in_ms": self.settings.lead_in_ms,
             "tail_ms": self.settings.tail_ms,

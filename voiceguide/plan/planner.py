@@ -22,7 +22,7 @@ from voiceguide.plan.session import Session
 from voiceguide.plan.timeline import Timeline
 from voiceguide.routine.durations import format_ms
 from voiceguide.routine.limits import is_over_session_limit, is_short_tail
-from voiceguide.routine.model import Routine
+from voiceguide.routine.model import FILE_BED, Background, Routine, Voice
 
 __all__ = ["MAX_PACE", "MIN_PACE", "Measure", "Settings", "plan"]
 
@@ -38,6 +38,21 @@ class Settings:
     bedtime: bool | None = None  # None: as the routine's bedtime.always says
     lead_in_ms: int | None = None  # None: the routine's lead_in
     tail_ms: int | None = None  # None: the routine's tail (bedtime.tail at bedtime)
+    voice: str | None = None  # an engine voice id in place of the routine's (--voice)
+    background: str | None = None  # a built-in bed in place of the routine's (--background)
+    background_file: str | None = None  # a recording looped as the bed (--background-file)
+
+    def voice_of(self, routine: Routine) -> Voice:
+        """The routine's voice, speaking with the voice id asked for if there is one."""
+        return replace(routine.voice, name=self.voice) if self.voice else routine.voice
+
+    def background_of(self, routine: Routine) -> Background:
+        """The routine's bed, or the one asked for: a recording, else a built-in sound."""
+        if self.background_file:
+            return replace(routine.background, sound=FILE_BED, file=self.background_file)
+        if self.background:
+            return replace(routine.background, sound=self.background)
+        return routine.background
 
 
 def plan(routine: Routine, measure: Measure, settings: Settings | None = None) -> Timeline:
@@ -73,8 +88,8 @@ def plan(routine: Routine, measure: Measure, settings: Settings | None = None) -
         title=routine.title,
         description=routine.description,
         language=routine.language,
-        voice=routine.voice,
-        background=routine.background,
+        voice=settings.voice_of(routine),
+        background=settings.background_of(routine),
         pace=settings.pace,
         target_ms=target_ms,
         events=tuple(sorted(session.events, key=lambda e: (e.start_ms, e.kind != "cue"))),
@@ -94,17 +109,18 @@ def _routine_target_ms(routine: Routine, pace: float) -> int | None:
 
 def _tail_ms(routine: Routine, settings: Settings, bedtime: bool) -> int:
     """The tail asked for; a bedtime default is dropped when there is no bed to play."""
+    has_bed = settings.background_of(routine).sound != "none"
     if settings.tail_ms is not None:
         tail_ms = settings.tail_ms
     elif routine.tail_ms or not bedtime:
         tail_ms = routine.tail_ms
     else:
-        return routine.bedtime.tail_ms if _has_bed(routine) else 0
+        return routine.bedtime.tail_ms if has_bed else 0
     if is_short_tail(tail_ms):
         raise PlanError(
             [f"a {tail_ms / 1000:g} s tail is too short: it fades out over at least 1m"]
         )
-    if tail_ms and not _has_bed(routine):
+    if tail_ms and not has_bed:
         raise PlanError(
             [
                 "a tail plays the background after the last word, and this session has none: "
@@ -112,10 +128,6 @@ def _tail_ms(routine: Routine, settings: Settings, bedtime: bool) -> int:
             ]
         )
     return tail_ms
-
-
-def _has_bed(routine: Routine) -> bool:
-    return routine.background.sound != "none"
 
 
 def _framed(guided: Session, lead_in_ms: int, tail_ms: int) -> Session:

@@ -3,18 +3,19 @@ own list (an unknown voice is an error at its line in the file, or names --voice
 
 from __future__ import annotations
 
-from voiceguide.errors import SpeechError, VoiceguideError, error_at
+from voiceguide.errors import SpeechError, UsageError, VoiceguideError, error_at
 from voiceguide.routine.model import Routine
 from voiceguide.tts.base import VoiceInfo, unknown_voice_message
 from voiceguide.tts.speech import Speech
 
 
-def open_speech(routine: Routine, engine: str = "pyttsx3") -> Speech:
+def open_speech(routine: Routine, engine: str = "pyttsx3", asked: str | None = None) -> Speech:
+    """The speech service for the routine's voice, or for the voice id ``asked`` (--voice)."""
     from voiceguide.tts.cache import ClipCache
     from voiceguide.tts.registry import get_engine
 
     speech_engine = get_engine(engine)
-    voice = choose_voice(routine, speech_engine.voices())
+    voice = choose_voice(routine, speech_engine.voices(), asked)
     return Speech(speech_engine, ClipCache(), voice, routine.voice.volume)
 
 
@@ -30,12 +31,17 @@ def check_voice(routine: Routine, engine: str = "pyttsx3") -> None:
         choose_voice(routine, get_engine(engine).voices())
 
 
-def choose_voice(routine: Routine, voices: list[VoiceInfo]) -> str:
-    """The routine's voice id if the engine has it, else the voice for its language.
+def choose_voice(routine: Routine, voices: list[VoiceInfo], asked: str | None = None) -> str:
+    """The voice id ``asked`` (--voice), else the routine's, else the voice for its language,
+    if the engine has it.
 
     An unknown voice or a language no voice speaks is a RoutineError at the key in the file,
     or a UsageError naming ``--voice`` when the name came from there.
     """
+    if asked:
+        if asked not in {voice.id for voice in voices}:
+            raise UsageError("--voice", unknown_voice_message(asked, voices))
+        return asked
     name = routine.voice.name
     if name:
         if name not in {voice.id for voice in voices}:
