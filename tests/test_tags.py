@@ -14,6 +14,7 @@ from voiceguide.ffmpeg import ffmpeg_exe
 from voiceguide.output.export import export
 from voiceguide.output.tags import chapter_ids, check_cover, read_info
 from voiceguide.plan.timeline import Chapter
+from voiceguide.routine.languages import iso_639_2
 
 RATE_HZ = 44_100
 # Titles that shrink as time goes on: mutagen would save them biggest-last (#506).
@@ -258,3 +259,26 @@ def test_a_wav_with_300_chapters_is_written_without_them(tmp_path):
     export(tone_blocks(MANY * SLOT_MS / 1000), path, format="wav", chapters=many_chapters())
     assert path.read_bytes()[:4] == b"RIFF"
     assert read_info(path).chapters == []
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "flac", "ogg"])
+def test_the_routines_language_is_in_the_language_and_comment_tags(tmp_path, fmt):
+    path = tmp_path / f"de.{fmt}"
+    tags = {"title": "Handmassage", "comment": "Eine Anleitung.", "language": "deu"}
+    export(tone_blocks(), path, format=fmt, tags=tags)
+    assert read_info(path).tags == tags
+    if fmt == "mp3":
+        id3 = MutagenFile(path).tags
+        assert [(c.lang, str(c)) for c in id3.getall("COMM")] == [("deu", "Eine Anleitung.")]
+        assert str(id3["TLAN"]) == "deu"
+
+
+def test_languages_are_named_by_their_iso_639_2_codes():
+    assert [iso_639_2(code) for code in ("de", "en-GB", "en_us", "pt-br", "yue", "xx")] == [
+        "deu",
+        "eng",
+        "eng",
+        "por",
+        "yue",
+        "und",
+    ]

@@ -114,23 +114,26 @@ def test_template_plans_to_its_declared_length_naturally(name):
 
 @pytest.mark.parametrize("name", template_names())
 def test_template_renders(name, tmp_path):
-    """Short and cheap: pace 2, half the declared length, mono WAV at 22.05 kHz."""
+    """Short and cheap: pace 2, half the declared length, mono FLAC at 22.05 kHz, tagged in
+    the routine's language."""
+    from voiceguide.output.tags import read_info
     from voiceguide.pipeline import render_routine
     from voiceguide.request import RenderRequest
 
-    length_ms = load_routine(template_path(name)).length_ms // 2
-    settings = Settings(pace=2.0, length_ms=length_ms)
+    routine = load_routine(template_path(name))
+    settings = Settings(pace=2.0, length_ms=routine.length_ms // 2)
     request = RenderRequest(
         routine=name,
-        out_path=tmp_path / f"{name}.wav",
+        out_path=tmp_path / f"{name}.flac",
         settings=settings,
-        format="wav",
         channels=1,
         sample_rate_hz=22_050,
     )
     report = render_routine(request)
     total_ms = plan_routine(name, settings).total_ms
     assert abs(decoded_duration_ms(report.path, 22_050) - total_ms) <= TIMING_TOLERANCE_MS
+    language = read_info(report.path).tags["language"]
+    assert language == {"en": "eng", "de": "deu"}[routine.language[:2]]
 
 
 def test_one_template_renders_whole_to_mp3(tmp_path):

@@ -26,6 +26,7 @@ from voiceguide.plan.planner import Settings, plan
 from voiceguide.plan.timeline import Timeline
 from voiceguide.request import Progress, RenderReport, RenderRequest
 from voiceguide.routine.durations import format_ms
+from voiceguide.routine.languages import iso_639_2
 from voiceguide.routine.limits import BACKGROUND_SOUNDS, closest_name, is_background, needs_stereo
 from voiceguide.routine.loader import load_routine
 from voiceguide.routine.model import FILE_BED, Routine
@@ -340,6 +341,7 @@ def _tags(timeline: Timeline) -> dict[str, str]:
         "artist": "voiceguide",
         "album": timeline.title,
         "genre": "Speech",
+        "language": iso_639_2(timeline.language),
     }
     if timeline.description:
         tags["comment"] = timeline.description

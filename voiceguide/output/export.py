@@ -32,7 +32,7 @@ from voiceguide.output.formats import FORMATS
 from voiceguide.output.tags import Cover, read_cover, write_tags
 from voiceguide.plan.timeline import Chapter
 
-TAG_KEYS = ("title", "artist", "album", "genre", "comment")
+TAG_KEYS = ("title", "artist", "album", "genre", "comment", "language")
 
 _CODEC_ARGS = {
     "mp3": ["-c:a", "libmp3lame", "-id3v2_version", "3", "-write_xing", "1", "-f", "mp3"],
@@ -104,8 +104,9 @@ def export(
 ) -> ExportResult:
     """Encode int16 blocks shaped (frames, channels) into ``out_path``, atomically.
 
-    ``tags`` keys: title, artist, album, genre, comment. ``progress(frames_done,
-    total_frames)`` is called after each block (total 0 when unknown). ``chapters``,
+    ``tags`` keys: title, artist, album, genre, comment, language (ISO 639-2).
+    ``progress(frames_done, total_frames)`` is called after each block (total 0 when
+    unknown). ``chapters``,
     ``record`` (what made the file) and ``cover`` go into the file's tags (see tags.py).
     """
     target = Path(out_path)
@@ -161,8 +162,11 @@ def _command(
     raw_input = ["-f", "s16le", "-ar", str(sample_rate_hz), "-ac", str(channels), "-i", "pipe:0"]
     metadata = []
     for key in TAG_KEYS:
-        # ffmpeg writes the comment as TXXX (mp3) or DESCRIPTION: tags.py writes it properly.
-        if tags.get(key) and not (format != "wav" and key == "comment"):
+        # ffmpeg writes the comment as TXXX (mp3) or DESCRIPTION, and the language not at
+        # all: tags.py writes both properly.
+        if key == "language" or (key == "comment" and format != "wav"):
+            continue
+        if tags.get(key):
             metadata += ["-metadata", f"{key}={tags[key]}"]
     quality = ["-b:a", bitrate] if format in ("mp3", "ogg") else []
     if format == "mp3":

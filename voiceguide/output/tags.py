@@ -21,14 +21,21 @@ from pathlib import Path
 from typing import Any
 
 from mutagen import MutagenError
-from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TIT2, TXXX, CTOCFlags
+from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TIT2, TLAN, TXXX, CTOCFlags
 
 from voiceguide.errors import AudioError, ExitCode
 from voiceguide.plan.timeline import Chapter
 from voiceguide.routine.durations import format_timestamp
+from voiceguide.routine.languages import UNDETERMINED
 
 RECORD_KEY = "voiceguide"  # TXXX description / Vorbis comment holding the JSON record
-_ID3_TEXT = {"title": "TIT2", "artist": "TPE1", "album": "TALB", "genre": "TCON"}
+_ID3_TEXT = {
+    "title": "TIT2",
+    "artist": "TPE1",
+    "album": "TALB",
+    "genre": "TCON",
+    "language": "TLAN",
+}
 _COVER_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 _COVER_MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 # FLAC holds a picture in one metadata block of at most 16 MiB; a cover is rarely over 1 MB.
@@ -62,8 +69,11 @@ def _write_id3(
     cover: Cover | None,
 ) -> None:
     id3 = ID3(path)
+    language = tags.get("language", UNDETERMINED)
+    if tags.get("language"):
+        id3.add(TLAN(encoding=1, text=[language]))
     if tags.get("comment"):
-        id3.add(COMM(encoding=1, lang="eng", desc="", text=[tags["comment"]]))
+        id3.add(COMM(encoding=1, lang=language, desc="", text=[tags["comment"]]))
     if record is not None:
         id3.add(TXXX(encoding=1, desc=RECORD_KEY, text=[json.dumps(record, sort_keys=True)]))
     ids = chapter_ids([chapter.title for chapter in chapters])
@@ -100,6 +110,8 @@ def _write_vorbis(
         audio.add_tags()
     if tags.get("comment"):
         audio.tags["COMMENT"] = tags["comment"]
+    if tags.get("language"):
+        audio.tags["LANGUAGE"] = tags["language"]
     if record is not None:
         audio.tags[RECORD_KEY.upper()] = json.dumps(record, sort_keys=True)
     for number, chapter in enumerate(chapters, start=1):
@@ -272,7 +284,7 @@ def _vorbis_info(path: Path, duration_ms: int, audio: Any) -> FileInfo:
     comments = {key.lower(): values[0] for key, values in vorbis.items() if values}
     tags = {
         name: comments[name]
-        for name in ("title", "artist", "album", "genre", "comment")
+        for name in ("title", "artist", "album", "genre", "comment", "language")
         if name in comments
     }
     chapters, problems = _vorbis_chapters(comments, duration_ms)
