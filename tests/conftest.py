@@ -1,5 +1,10 @@
 """Shared test setup: no test may touch the real speech cache (the run shares a warm one);
-Hypothesis runs reproducibly.
+Hypothesis runs reproducibly; auto speaks with pyttsx3.
+
+``auto`` would pick Piper's natural voice for every English routine (scripts/setup installs
+it), which synthesizes tens of times slower than espeak-ng: the suite sets
+``VOICEGUIDE_ENGINE=pyttsx3`` so that auto means espeak, and the tests of the piper engine
+(test_piper_engine.py, test_engines.py) ask for it by name or remove the variable.
 
 Hypothesis profiles, chosen with ``VOICEGUIDE_HYPOTHESIS_PROFILE``:
 
@@ -21,6 +26,7 @@ from corpus import make_media
 from hypothesis import settings
 
 from voiceguide.tts.cache import CACHE_DIR_ENV
+from voiceguide.tts.engines import ENGINE_ENV
 
 PROFILE_VARIABLE = "VOICEGUIDE_HYPOTHESIS_PROFILE"
 PROFILES = ("ci", "fuzz")
@@ -57,6 +63,7 @@ def shared_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def speech_cache_dir(shared_cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point VOICEGUIDE_CACHE_DIR at the run's shared cache: no test touches the real one."""
     monkeypatch.setenv(CACHE_DIR_ENV, str(shared_cache_dir))
+    monkeypatch.setenv(ENGINE_ENV, "pyttsx3")  # auto means espeak here: see above
     return shared_cache_dir
 
 

@@ -11,7 +11,7 @@ from voiceguide.routine.limits import closest_name
 
 SHOWN_CHARS = 40  # of a value quoted in a message
 # Keys whose values are checked after loading (against the speech engine): their places.
-LOCATED = ("language", "voice.name", "background.file", "length")
+LOCATED = ("language", "voice.name", "voice.engine", "voice.model", "background.file", "length")
 
 
 class Report:
