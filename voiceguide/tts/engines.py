@@ -4,8 +4,9 @@ Piper's natural voice when it is installed and speaks the routine's language, el
 ``auto`` picks pyttsx3 (espeak-ng) when the routine names a voice of its own (an espeak voice
 id), when the natural extra is not installed, or when no natural voice speaks the language
 (the bundled one is American English); the choice says why, for the render summary and the
-file's record. ``$VOICEGUIDE_ENGINE`` (piper or pyttsx3) stands in for ``auto``: a person who
-prefers one engine, or a test run that wants espeak's speed, sets it once.
+file's record. ``$VOICEGUIDE_ENGINE`` (piper or pyttsx3) stands in for ``auto`` in a routine
+without a model: a person who prefers one engine, or a test run that wants espeak's speed,
+sets it once.
 
 Nothing here loads an engine: the choice is made from files and package metadata.
 """
@@ -55,7 +56,7 @@ def with_engine(routine: Routine, engine: str) -> Routine:
 def choose_engine(routine: Routine) -> EngineChoice:
     """The engine for ``routine``; a located error when the one it asks for cannot speak it."""
     asked = routine.voice.engine
-    if asked == AUTO:
+    if asked == AUTO and not routine.voice.model:  # a model is a choice of Piper already
         asked = _configured()
     if asked == "piper":
         return _piper(routine, "asked for")
