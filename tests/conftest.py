@@ -49,6 +49,8 @@ settings.load_profile(_profile())
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     make_media()  # the corpus's bad recordings are synthesized, not committed
+    # For the whole run, module fixtures too: auto means espeak here (see above).
+    os.environ[ENGINE_ENV] = "pyttsx3"
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +65,6 @@ def shared_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def speech_cache_dir(shared_cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point VOICEGUIDE_CACHE_DIR at the run's shared cache: no test touches the real one."""
     monkeypatch.setenv(CACHE_DIR_ENV, str(shared_cache_dir))
-    monkeypatch.setenv(ENGINE_ENV, "pyttsx3")  # auto means espeak here: see above
     return shared_cache_dir
 
 

@@ -55,13 +55,14 @@ def with_engine(routine: Routine, engine: str) -> Routine:
 
 def choose_engine(routine: Routine) -> EngineChoice:
     """The engine for ``routine``; a located error when the one it asks for cannot speak it."""
-    asked = routine.voice.engine
+    asked, reason = routine.voice.engine, "asked for"
     if asked == AUTO and not routine.voice.model:  # a model is a choice of Piper already
         asked = _configured()
+        reason = f"auto, as {ENGINE_ENV} says"
     if asked == "piper":
-        return _piper(routine, "asked for")
+        return _piper(routine, reason)
     if asked != AUTO:
-        return EngineChoice(asked, "asked for")
+        return EngineChoice(asked, reason)
     return _auto(routine)
 
 
