@@ -91,7 +91,7 @@ class PiperEngine:
 
 def length_scale(model: PiperModel, rate_wpm: int) -> float:
     """Piper's length scale for ``rate_wpm``: above 1 is slower."""
-    return model.length_scale * (NATURAL_WPM / rate_wpm) ** (1 / RATE_EXPONENT)
+    return float(model.length_scale * (NATURAL_WPM / rate_wpm) ** (1 / RATE_EXPONENT))
 
 
 def _settings(model: PiperModel, rate_wpm: int, volume: float) -> Any:
