@@ -317,6 +317,28 @@ def test_say_with_espeak_at_a_rate(tmp_path: Path) -> None:
     assert slow.stat().st_size > 1.5 * fast.stat().st_size
 
 
+@needs_natural
+def test_say_without_o_plays_the_sample_through_the_sessions_player(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    heard = tmp_path / "heard.wav"
+    monkeypatch.setenv("VOICEGUIDE_PLAYER", f"cp {{file}} {heard}")  # a player that keeps it
+    result = run("say", "Breathe out slowly.", "--engine", "piper")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "voice: piper (en_US-joe-medium): asked for\n"
+    with wave.open(str(heard), "rb") as wav:
+        assert (wav.getnchannels(), wav.getframerate()) == (1, 22_050)
+        assert wav.getnframes() > 22_050 // 2
+
+
+@needs_natural
+def test_voices_of_one_engine_only() -> None:
+    result = run("voices", "--engine", "pyttsx3", "--language", "de")
+    assert result.exit_code == 0
+    assert "gmw/de" in result.stdout
+    assert "natural" not in result.stdout  # no note about natural voices when not asked
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

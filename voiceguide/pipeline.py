@@ -459,7 +459,7 @@ def write_sample(clip: Clip, path: Path) -> None:
 def describe_voices(language: str | None = None, engine: str | None = None) -> list[str]:
     """Every engine's voices as aligned lines (id, language, engine, quality, licence, name),
     then notes: licences, and a language without a natural voice."""
-    from voiceguide.tts.natural import LICENCE_NOTE, piper_installed
+    from voiceguide.tts.natural import piper_installed
     from voiceguide.tts.voices import installed_engines, list_voices
 
     engines = [engine] if engine and engine != "auto" else installed_engines()
@@ -475,18 +475,20 @@ def describe_voices(language: str | None = None, engine: str | None = None) -> l
         "  ".join(f"{c:<{w}}" for c, w in zip(row, widths, strict=False)) + "  " + row[-1]
         for row in rows
     ]
-    return [line.rstrip() for line in lines] + _voice_notes(language, rows, LICENCE_NOTE)
+    notes = _voice_notes(language, rows, "piper" in engines)
+    return [line.rstrip() for line in lines] + notes
 
 
-def _voice_notes(language: str | None, rows: list[tuple[str, ...]], licence: str) -> list[str]:
-    from voiceguide.tts.natural import INSTALL_HINT, natural_available
+def _voice_notes(language: str | None, rows: list[tuple[str, ...]], natural: bool) -> list[str]:
+    """The licence note of a listed natural voice; why a language has none."""
+    from voiceguide.tts.natural import INSTALL_HINT, LICENCE_NOTE, natural_available
 
     notes = [""]
     if any(row[4].endswith("*") for row in rows[1:]):
-        notes.append(licence)
+        notes.append(LICENCE_NOTE)
     if not natural_available():
         notes.append(f"No natural voice is installed, so auto uses pyttsx3: {INSTALL_HINT}")
-    elif language and not any(row[2] == "piper" for row in rows[1:]):
+    elif natural and language and not any(row[2] == "piper" for row in rows[1:]):
         notes.append(
             f"No natural voice speaks '{language}', so auto uses pyttsx3 (espeak-ng) for it; "
             "a Piper voice of your own for it can be given as voice.model."
