@@ -244,6 +244,18 @@ def test_validate_locates_a_voice_config_piper_cannot_read(tmp_path: Path, own_v
     )
 
 
+@needs_natural
+def test_validate_with_engine_piper_locates_a_language_the_voice_does_not_speak() -> None:
+    template = "audio_templates/hand-massage-de.yaml"
+    result = run("validate", template, "--engine", "piper")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{template}:14:11: language: the bundled natural voice speaks en-us, not 'de': give "
+        "voice.model, a Piper voice for it, or use engine pyttsx3\n"
+    )
+    assert run("validate", template, "--engine", "pyttsx3").exit_code == 0
+
+
 # --- end to end --------------------------------------------------------------------------------
 
 
@@ -276,6 +288,21 @@ def test_render_under_auto_says_why_and_the_sidecar_records_it(tmp_path: Path) -
     result = run("render", str(routine_file(german, "de")), "-o", str(german / "s.wav"))
     assert result.exit_code == 0, result.stderr
     assert "voice: pyttsx3 (gmw/de): auto, no natural voice for language 'de'\n" in result.stdout
+
+
+@needs_natural
+def test_plan_with_piper_measures_the_natural_voice(tmp_path: Path) -> None:
+    path = str(routine_file(tmp_path))
+    plans = {
+        engine: json.loads(run("plan", path, "--engine", engine, "--json").stdout)
+        for engine in ("piper", "pyttsx3")
+    }
+    speech = {
+        engine: [e["duration_ms"] for e in plan["events"] if e["kind"] == "speech"]
+        for engine, plan in plans.items()
+    }
+    assert len(speech["piper"]) == len(speech["pyttsx3"]) > 0
+    assert speech["piper"] != speech["pyttsx3"]  # each measured from its own clips
 
 
 @needs_natural
