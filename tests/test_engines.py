@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sys
 import wave
 from pathlib import Path
 
@@ -111,7 +112,7 @@ def test_auto_picks_pyttsx3_for_an_espeak_voice_name() -> None:
 def test_auto_without_the_natural_extra_falls_back_to_pyttsx3(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(natural, "piper_installed", lambda: False)
+    monkeypatch.setitem(sys.modules, "piper", None)  # as if piper-tts were not installed
     choice = choose_engine(routine())
     assert choice.engine == "pyttsx3"
     assert "pip install 'voiceguide[natural]'" in choice.reason
@@ -148,8 +149,8 @@ def test_piper_with_an_espeak_voice_name_names_the_voice() -> None:
         choose_engine(routine(voice="{engine: piper, name: gmw/en}"))
 
 
-def test_piper_without_the_extra_says_how_to_install_it(monkeypatch) -> None:
-    monkeypatch.setattr(natural, "piper_installed", lambda: False)
+def test_piper_without_the_extra_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "piper", None)  # as if piper-tts were not installed
     with pytest.raises(RoutineError) as caught:
         choose_engine(routine(voice="{engine: piper}"))
     assert caught.value.lines() == [
@@ -164,7 +165,7 @@ def test_piper_without_the_extra_says_how_to_install_it(monkeypatch) -> None:
 def test_engine_piper_without_the_extra_is_a_usage_error_on_the_command_line(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(natural, "piper_installed", lambda: False)
+    monkeypatch.setitem(sys.modules, "piper", None)  # as if piper-tts were not installed
     result = run("render", str(routine_file(tmp_path)), "--engine", "piper")
     assert result.exit_code == 2
     assert "Invalid value for '--engine': the piper engine is not installed: pip install " in (
