@@ -122,6 +122,10 @@ def _load(model: PiperModel) -> Any:
     options.intra_op_num_threads = THREADS
     options.inter_op_num_threads = THREADS
     options.log_severity_level = 3  # errors only: its warnings would go to our stderr
+    # Planned memory patterns keep buffers sized for the longest sentence yet: without them
+    # the worker's peak over the hand massage fell from 614 to 389 MB, at the same speed and
+    # with the same clips.
+    options.enable_mem_pattern = False
     config_path = model.path.with_name(model.path.name + ".json")
     try:
         session = onnxruntime.InferenceSession(
