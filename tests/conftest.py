@@ -1,5 +1,10 @@
 """Shared test setup: no test may touch the real speech cache (the run shares a warm one);
-Hypothesis runs reproducibly.
+Hypothesis runs reproducibly; auto speaks with pyttsx3.
+
+``auto`` would pick Piper's natural voice for every English routine (scripts/setup installs
+it), which synthesizes tens of times slower than espeak-ng: the suite sets
+``VOICEGUIDE_ENGINE=pyttsx3`` so that auto means espeak, and the tests of the piper engine
+(test_piper_engine.py, test_engines.py) ask for it by name or remove the variable.
 
 Hypothesis profiles, chosen with ``VOICEGUIDE_HYPOTHESIS_PROFILE``:
 
@@ -21,6 +26,7 @@ from corpus import make_media
 from hypothesis import settings
 
 from voiceguide.tts.cache import CACHE_DIR_ENV
+from voiceguide.tts.engines import ENGINE_ENV
 
 PROFILE_VARIABLE = "VOICEGUIDE_HYPOTHESIS_PROFILE"
 PROFILES = ("ci", "fuzz")
@@ -66,6 +72,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # process (pytest-xdist's workers start after it and only read them).
     if not hasattr(session.config, "workerinput"):
         make_media()
+    # For the whole run, module fixtures too: auto means espeak here (see above).
+    os.environ[ENGINE_ENV] = "pyttsx3"
 
 
 @pytest.fixture(scope="session")

@@ -130,10 +130,32 @@ def test_unknown_routine_names_the_templates():
 # `voiceguide templates` (which plans every template) is tested in test_templates.py.
 
 
-def test_voices_lists_the_engines_english_voice():
+def test_voices_lists_every_engines_voices_with_quality_and_licence():
     result = run("voices", "--language", "en")
     assert result.exit_code == 0
-    assert re.search(r"^gmw/en +en-gb +English \(Great Britain\)$", result.stdout, re.M)
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(r"id +language +engine +quality +licence +name", lines[0])
+    espeak = r"^gmw/en +en-gb +pyttsx3 +formant +GPL-3\.0-or-later +English \(Great Britain\)$"
+    assert re.search(espeak, result.stdout, re.M)
+    natural = (
+        r"^en_US-joe-medium +en-us, en +piper +medium +CC0 data\* +en_US-joe-medium \(Piper\)$"
+    )
+    assert re.search(natural, result.stdout, re.M)
+    assert 'fine-tuned from the "lessac" voice' in result.stdout
+    # The columns line up: every row's engine starts where the header's does.
+    column = lines[0].index("engine")
+    assert {line[column:].split()[0] for line in lines[1:] if line.strip() and line[0] != "*"} == {
+        "piper",
+        "pyttsx3",
+    }
+
+
+def test_voices_say_why_a_language_has_no_natural_voice():
+    result = run("voices", "--language", "de")
+    assert result.exit_code == 0
+    assert re.search(r"^gmw/de +de +pyttsx3 ", result.stdout, re.M)
+    assert "piper" not in result.stdout.split("\n\n")[0]
+    assert "No natural voice speaks 'de', so auto uses pyttsx3 (espeak-ng) for it" in result.stdout
 
 
 def test_schema_prints_the_json_schema():
@@ -142,12 +164,32 @@ def test_schema_prints_the_json_schema():
 
 
 COMMANDS = [command.name for command in app.registered_commands]
-HEAVY_LIBRARIES = ("numpy", "pyttsx3", "pydub", "mutagen", "espeakng_loader", "imageio_ffmpeg")
+HEAVY_LIBRARIES = (
+    "numpy",
+    "pyttsx3",
+    "pydub",
+    "mutagen",
+    "espeakng_loader",
+    "imageio_ffmpeg",
+    "piper",
+    "onnxruntime",
+)
 
 
-def test_the_commands_are_the_documented_nine():
+def test_the_commands_are_the_documented_ten():
     assert sorted(COMMANDS) == sorted(
-        ["validate", "plan", "render", "info", "templates", "voices", "schema", "new", "play"]
+        [
+            "validate",
+            "plan",
+            "render",
+            "info",
+            "templates",
+            "voices",
+            "schema",
+            "new",
+            "play",
+            "say",
+        ]
     )
 
 

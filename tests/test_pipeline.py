@@ -69,6 +69,7 @@ def test_render_prints_one_summary_line(rendered):
     assert runs[0].stdout == (
         f"{work / 'first.mp3'}: 9:00.0, {len(timeline.chapters)} chapters, "
         f"{(work / 'first.mp3').stat().st_size / 1e6:.1f} MB, speech at -16.0 LUFS\n"
+        "voice: pyttsx3 (gmw/en): auto, as VOICEGUIDE_ENGINE says\n"
         f"{work / 'first.srt'}\n"
     )
 

@@ -362,7 +362,7 @@ def test_a_bad_library_choice_is_an_error(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_unknown_engine_is_an_error() -> None:
     with pytest.raises(
-        SpeechError, match="unknown speech engine 'say': choose one of fake, pyttsx3"
+        SpeechError, match="unknown speech engine 'say': choose one of fake, piper, pyttsx3"
     ):
         get_engine("say")
 

@@ -12,7 +12,7 @@ from voiceguide.tts.registry import DEFAULT_ENGINE, engine_names, get_engine
 
 
 def test_the_engines_are_listed_by_name():
-    assert engine_names() == ["fake", "pyttsx3"]
+    assert engine_names() == ["fake", "piper", "pyttsx3"]
     assert DEFAULT_ENGINE == "pyttsx3"
 
 
@@ -24,15 +24,18 @@ def test_the_fake_engine_runs_in_process_and_the_real_one_in_the_worker():
 def test_an_unknown_engine_names_the_choices():
     with pytest.raises(SpeechError) as caught:
         get_engine("festival")
-    assert caught.value.lines() == ["unknown speech engine 'festival': choose one of fake, pyttsx3"]
+    assert caught.value.lines() == [
+        "unknown speech engine 'festival': choose one of fake, piper, pyttsx3"
+    ]
 
 
 def test_importing_the_registry_and_listing_loads_no_engine():
     code = (
         "import sys\n"
         "from voiceguide.tts.registry import engine_names, get_engine\n"
-        "engine_names(); get_engine()\n"
-        "print(sorted(m for m in ('numpy', 'pyttsx3', 'espeakng_loader') if m in sys.modules))\n"
+        "engine_names(); get_engine(); get_engine('piper')\n"
+        "heavy = ('numpy', 'pyttsx3', 'espeakng_loader', 'piper', 'onnxruntime')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True

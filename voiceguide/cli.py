@@ -64,12 +64,15 @@ def command(example: str) -> Callable[[F], F]:
 
 
 @command("voiceguide validate my-routine.yaml audio_templates/*.yaml")
-def validate(files: Annotated[list[Path], typer.Argument(help="Routine files to check.")]) -> None:
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Routine files to check.")],
+    engine: options.EngineOpt = None,
+) -> None:
     """Check routine files: one line per problem, with file, line, column and key."""
     from voiceguide.errors import printable
     from voiceguide.pipeline import validate_files
 
-    for path in validate_files(files):
+    for path in validate_files(files, engine):
         typer.echo(printable(f"{path}: ok"))
 
 
@@ -82,6 +85,7 @@ def plan(
     bedtime: options.BedtimeOpt = None,
     lead_in: options.LeadInOpt = None,
     tail: options.TailOpt = None,
+    engine: options.EngineOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
 ) -> None:
     """Show the session's timeline: when each thing is said or done, and the total."""
@@ -89,7 +93,7 @@ def plan(
     from voiceguide.plan.table import timeline_table
 
     settings = options.settings(pace, length, rate, bedtime, lead_in, tail)
-    timeline = plan_routine(routine, settings)
+    timeline = plan_routine(routine, settings, engine)
     typer.echo(timeline.to_json() if as_json else timeline_table(timeline))
     for note in listening_notes(timeline):
         typer.echo(note, err=True)
@@ -114,15 +118,8 @@ def render(
     bedtime: options.BedtimeOpt = None,
     lead_in: options.LeadInOpt = None,
     tail: options.TailOpt = None,
-    voice: Annotated[
-        str | None,
-        typer.Option(
-            "--voice",
-            parser=options.voice,
-            metavar="VOICE",
-            help="An engine voice id from 'voiceguide voices'.",
-        ),
-    ] = None,
+    voice: options.VoiceOpt = None,
+    engine: options.EngineOpt = None,
     background: Annotated[
         str | None,
         typer.Option(
@@ -201,6 +198,7 @@ def render(
         split=split,
         routine=routine,
         out_path=out,
+        engine=engine,
         format=format_,
         bitrate=bitrate,
         seed=seed,
@@ -213,12 +211,14 @@ def render(
         report = render_routine(request, progress)
     for note in report.notes:
         typer.echo(note, err=True)
+    to_stderr = str(report.path) == "-"  # with -o -, standard output carries the audio
     typer.echo(
         f"{printable(str(report.path))}: {format_ms(report.duration_ms, precise=True)}, "
         f"{report.chapters} chapters, {report.size_bytes / 1e6:.1f} MB, "
         f"speech at {report.speech_lufs:.1f} LUFS",
-        err=str(report.path) == "-",  # with -o -, standard output carries the audio
+        err=to_stderr,
     )
+    typer.echo(f"voice: {printable(report.voice)}", err=to_stderr)
     for path in report.sidecars:
         typer.echo(printable(str(path)))
 
@@ -262,12 +262,50 @@ def voices(
         str | None,
         typer.Option("--language", help="Only voices for this language code, e.g. en or de."),
     ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine", parser=options.engine, metavar="ENGINE", help="Only this engine's voices."
+        ),
+    ] = None,
 ) -> None:
-    """List the speech engine's voices (use an id as 'voice: {name: ID}' in a routine)."""
-    from voiceguide.tts.voices import list_voices
+    """List every engine's voices with language, quality and licence (use an id as
+    'voice: {name: ID}' in a routine, or try one with 'voiceguide say')."""
+    from voiceguide.pipeline import describe_voices
 
-    for voice in list_voices(language):
-        typer.echo(f"{voice.id:<24} {', '.join(voice.languages):<12} {voice.name}")
+    for line in describe_voices(language, engine):
+        typer.echo(printable(line))
+
+
+@command('voiceguide say "Rest your hands in your lap." --engine piper -o sample.wav')
+def say(
+    text: Annotated[str, typer.Argument(help="What to say, in quotes.")],
+    engine: options.EngineOpt = None,
+    voice: options.VoiceOpt = None,
+    rate: options.RateOpt = None,
+    language: Annotated[
+        str,
+        typer.Option("--language", help="The text's language code, for auto's choice of engine."),
+    ] = "en",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--out", help="Write the sample to this .wav file instead of playing it."
+        ),
+    ] = None,
+) -> None:
+    """Hear a voice before rendering a session: say a sentence, or write it to a .wav file."""
+    from voiceguide.pipeline import say_text, write_sample
+
+    sample = say_text(text, engine, voice, rate, language)
+    if out is not None:
+        write_sample(sample.clip, out)
+        typer.echo(f"{printable(str(out))}: {sample.clip.duration_ms / 1000:.1f} s")
+    typer.echo(f"voice: {printable(sample.voice)}")
+    if out is None:
+        from voiceguide.play import play_clip
+
+        play_clip(sample.clip)
 
 
 @command("voiceguide schema > routine.schema.json")
@@ -312,6 +350,7 @@ def play(
     length: options.LengthOpt = None,
     rate: options.RateOpt = None,
     bedtime: options.BedtimeOpt = None,
+    engine: options.EngineOpt = None,
 ) -> None:
     """Render a routine (reusing earlier renders) and play it with the system's player."""
     from voiceguide.play import play_session, prepare_playback
@@ -319,7 +358,7 @@ def play(
 
     settings = options.settings(pace, length, rate, bedtime, lead_in_ms=None, tail_ms=None)
     with progress_bar() as progress:
-        playback = prepare_playback(routine, settings, from_step, progress)
+        playback = prepare_playback(routine, settings, from_step, progress, engine)
     typer.echo(
         f"playing {playback.chapter} ({format_ms(playback.start_ms)}) with "
         f"{playback.player.name}; Ctrl-C stops"

@@ -17,6 +17,7 @@ from voiceguide.routine.limits import (
     BACKGROUND_SOUNDS,
     MAX_RATE_WPM,
     MIN_RATE_WPM,
+    SPEECH_ENGINES,
     is_over_session_limit,
     is_short_tail,
 )
@@ -107,6 +108,14 @@ def voice(text: str) -> str:
     return text
 
 
+def engine(text: str) -> str:
+    if text not in SPEECH_ENGINES:
+        raise typer.BadParameter(
+            f"{shown(text)} is not a speech engine: choose {', '.join(SPEECH_ENGINES)}"
+        )
+    return text
+
+
 def background(text: str) -> str:
     from voiceguide.pipeline import check_background
 
@@ -169,6 +178,26 @@ RateOpt = Annotated[
         parser=_rate_wpm,
         metavar="WPM",
         help="Speaking rate in words per minute at pace 1, from 80 to 400.",
+    ),
+]
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        parser=engine,
+        metavar="ENGINE",
+        help="Speech engine: auto (Piper's natural voice when it is installed and speaks the "
+        "routine's language, else espeak-ng), piper or pyttsx3. Default: as the routine says.",
+        show_default=False,
+    ),
+]
+VoiceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--voice",
+        parser=voice,
+        metavar="VOICE",
+        help="An engine voice id from 'voiceguide voices'.",
     ),
 ]
 BedtimeOpt = Annotated[

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,21 +32,24 @@ from voiceguide.routine.loader import load_routine
 from voiceguide.routine.model import FILE_BED, Routine
 from voiceguide.routine.source import NO_SUCH_FILE, file_problem
 from voiceguide.routine.templates import resolve, template_names, template_path
+from voiceguide.tts.base import Clip
+from voiceguide.tts.engines import EngineChoice, choose_engine
 from voiceguide.tts.speech import Speech
-from voiceguide.tts.voices import check_voice, open_speech
+from voiceguide.tts.voices import check_voice, open_speech, speech_for
 
 if TYPE_CHECKING:
     from voiceguide.audio.mixer import Rendering
 
 
-def validate_files(paths: Iterable[Path]) -> list[Path]:
-    """The paths, if every file is a valid routine; else one RoutineError with every problem."""
+def validate_files(paths: Iterable[Path], engine: str | None = None) -> list[Path]:
+    """The paths, if every file is a valid routine (spoken by ``engine``, else the one each
+    asks for); else one RoutineError with every problem."""
     problems = []
     checked = []
     for path in paths:
         try:
             routine = load_routine(path)
-            check_voice(routine)
+            check_voice(routine, engine)
             check_background_file(routine)
             checked.append(path)
         except RoutineError as error:
@@ -81,7 +84,7 @@ def check_background_file(routine: Routine, settings: Settings | None = None) ->
         )
 
 
-def plan_routine(routine: str, settings: Settings, engine: str = "pyttsx3") -> Timeline:
+def plan_routine(routine: str, settings: Settings, engine: str | None = None) -> Timeline:
     """Load a routine (a path or a template name) and plan it with measured speech."""
     loaded = load_routine(resolve(routine))
     check_overrides(settings)
@@ -100,8 +103,12 @@ def listening_notes(timeline: Timeline) -> list[str]:
     return []
 
 
-def describe_templates(engine: str = "pyttsx3") -> list[str]:
-    """A line per built-in routine: name, natural length at pace 1, title."""
+def describe_templates(engine: str | None = "pyttsx3") -> list[str]:
+    """A line per built-in routine: name, natural length at pace 1, title.
+
+    Measured with espeak-ng by default: every template has a length, which fitting reaches
+    whichever voice speaks, and espeak measures a template's phrases in a second or two
+    where the natural voice, cold, takes most of a minute."""
     names = template_names()
     width = max(len(name) for name in names)
     lines = []
@@ -126,6 +133,20 @@ class Planned:
     routine: Routine
     speech: Speech
     timeline: Timeline
+    engine: EngineChoice
+
+    def record(self, request: RenderRequest) -> dict[str, object]:
+        """What made the file (its tags and the JSON sidecar): the request, and the engine
+        and voice that spoke, with why that engine."""
+        return {
+            **request.settings_record(),
+            "engine": self.engine.engine,
+            "engine_reason": self.engine.reason,
+            "voice": self.speech.voice,
+        }
+
+    def voice_summary(self) -> str:
+        return self.engine.summary(self.speech.voice)
 
 
 def plan_request(request: RenderRequest) -> Planned:
@@ -145,8 +166,9 @@ def plan_request(request: RenderRequest) -> Planned:
 
     check_background_file(loaded, settings)
     check_channels(settings.background_of(loaded), request.channels)
-    speech = open_speech(loaded, request.engine, settings.voice)
-    return Planned(loaded, speech, plan(loaded, speech.duration_ms, settings))
+    choice = choose_engine(loaded, request.engine, settings.voice)
+    speech = speech_for(loaded, choice, settings.voice)
+    return Planned(loaded, speech, plan(loaded, speech.duration_ms, settings), choice)
 
 
 def render_planned(
@@ -163,11 +185,10 @@ def render_planned(
     )
     rendering = render_blocks(timeline, clips, options)
     export_ = _export_split if request.split else _export_whole
-    path, size_bytes = export_(rendering, timeline, request, _phase(progress, "render"))
+    record = planned.record(request)
+    path, size_bytes = export_(rendering, timeline, request, record, _phase(progress, "render"))
     audio_path = path / f"{path.name}.{request.audio_format}" if request.split else path
-    sidecars = write_sidecars(
-        timeline, audio_path, list(request.sidecars), request.settings_record()
-    )
+    sidecars = write_sidecars(timeline, audio_path, list(request.sidecars), record)
     return RenderReport(
         path,
         rendering.total_frames * 1000 // options.sample_rate_hz,
@@ -176,11 +197,16 @@ def render_planned(
         rendering.speech_lufs,
         tuple(sidecars),
         tuple(listening_notes(timeline)),
+        planned.voice_summary(),
     )
 
 
 def _export_whole(
-    rendering: Rendering, timeline: Timeline, request: RenderRequest, progress: Any
+    rendering: Rendering,
+    timeline: Timeline,
+    request: RenderRequest,
+    record: dict[str, object],
+    progress: Any,
 ) -> tuple[Path, int]:
     from voiceguide.files import STDOUT, copy_to_stdout
     from voiceguide.output.export import export
@@ -195,7 +221,7 @@ def _export_whole(
             tags=_tags(timeline),
             total_frames=rendering.total_frames,
             chapters=timeline.chapters,
-            record={**request.settings_record(), "voiceguide": __version__},
+            record={**record, "voiceguide": __version__},
             cover=request.cover,
             progress=progress,
         )
@@ -221,7 +247,11 @@ def output_target(request: RenderRequest) -> Path:
 
 
 def _export_split(
-    rendering: Rendering, timeline: Timeline, request: RenderRequest, progress: Any
+    rendering: Rendering,
+    timeline: Timeline,
+    request: RenderRequest,
+    record: dict[str, object],
+    progress: Any,
 ) -> tuple[Path, int]:
     """Each chapter to its own file (tagged as a track of the session), then a playlist."""
     from voiceguide.audio.mixer import frame_at
@@ -374,3 +404,91 @@ def file_info(path: Path) -> list[str]:
     lines += [f"  {format_ms(c.start_ms, precise=True):>9}  {c.title}" for c in info.chapters]
     lines += [f"  cannot read: {problem}" for problem in info.problems]
     return [printable(line) for line in lines]
+
+
+@dataclass(frozen=True)
+class Sample:
+    clip: Clip
+    voice: str  # the engine and voice that spoke, and why that engine
+
+
+def say_text(
+    text: str,
+    engine: str | None = None,
+    voice: str | None = None,
+    rate_wpm: int | None = None,
+    language: str = "en",
+) -> Sample:
+    """``text`` spoken as a session would speak it (trimmed, through the speech cache)."""
+    from voiceguide.routine.limits import MAX_TEXT_CHARS
+    from voiceguide.routine.model import Routine, Voice
+
+    if not text.strip():
+        raise UsageError("TEXT", "there is nothing to say: give a sentence in quotes")
+    if len(text) > MAX_TEXT_CHARS:
+        raise UsageError("TEXT", f"give at most {MAX_TEXT_CHARS:,} characters to say")
+    spoken = Voice()
+    if rate_wpm is not None:
+        spoken = replace(spoken, rate_wpm=rate_wpm)
+    routine = Routine(title="say", items=(), language=language, voice=spoken)
+    choice = choose_engine(routine, engine, voice)
+    speech = speech_for(routine, choice, voice)
+    clip = speech.clip(" ".join(text.split()), spoken.rate_wpm)
+    return Sample(clip, choice.summary(speech.voice))
+
+
+def write_sample(clip: Clip, path: Path) -> None:
+    """The clip as a mono 16-bit WAV file, written atomically; only a regular file is
+    replaced."""
+    from voiceguide.files import replace as replace_file
+    from voiceguide.files import writable_path, write_atomically
+
+    if path.suffix.lower() != ".wav":
+        raise UsageError("-o", f"'{printable(str(path))}': say writes WAV, so name it NAME.wav")
+    target = writable_path(path)
+    if not target.parent.is_dir():
+        raise UsageError("-o", f"cannot write {path}: no folder {target.parent}")
+    try:
+        write_atomically(target, clip.wav_bytes(), replace_file)
+    except OSError as error:
+        raise AudioError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def describe_voices(language: str | None = None, engine: str | None = None) -> list[str]:
+    """Every engine's voices as aligned lines (id, language, engine, quality, licence, name),
+    then notes: licences, and a language without a natural voice."""
+    from voiceguide.tts.natural import piper_installed
+    from voiceguide.tts.voices import installed_engines, list_voices
+
+    engines = [engine] if engine and engine != "auto" else installed_engines()
+    rows: list[tuple[str, ...]] = [("id", "language", "engine", "quality", "licence", "name")]
+    for name in engines:
+        if name == "piper" and not piper_installed():
+            continue  # said below
+        for voice in list_voices(language, name):
+            languages = ", ".join(voice.languages)
+            rows.append((voice.id, languages, name, voice.quality, voice.licence, voice.name))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = [
+        "  ".join(f"{c:<{w}}" for c, w in zip(row, widths, strict=False)) + "  " + row[-1]
+        for row in rows
+    ]
+    notes = _voice_notes(language, rows, "piper" in engines)
+    return [line.rstrip() for line in lines] + notes
+
+
+def _voice_notes(language: str | None, rows: list[tuple[str, ...]], natural: bool) -> list[str]:
+    """The licence note of a listed natural voice; why a language has none."""
+    from voiceguide.tts.natural import INSTALL_HINT, LICENCE_NOTE, natural_available
+
+    notes = [""]
+    if any(row[4].endswith("*") for row in rows[1:]):
+        notes.append(LICENCE_NOTE)
+    if not natural_available():
+        notes.append(f"No natural voice is installed, so auto uses pyttsx3: {INSTALL_HINT}")
+    elif natural and language and not any(row[2] == "piper" for row in rows[1:]):
+        notes.append(
+            f"No natural voice speaks '{language}', so auto uses pyttsx3 (espeak-ng) for it; "
+            "a Piper voice of your own for it can be given as voice.model."
+        )
+    return notes if len(notes) > 1 else []

@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from voiceguide import __version__
@@ -33,6 +33,7 @@ from voiceguide.plan.timeline import Timeline
 from voiceguide.request import Progress, RenderRequest
 from voiceguide.routine.source import read_text
 from voiceguide.routine.templates import resolve
+from voiceguide.tts.base import Clip
 from voiceguide.tts.cache import default_cache_dir
 
 PLAYER_ENV = "VOICEGUIDE_PLAYER"
@@ -94,13 +95,24 @@ def prepare_playback(
     settings: Settings,
     from_step: str | None = None,
     progress: Progress | None = None,
+    engine: str | None = None,
 ) -> Playback:
     """Find a player, then render the session into the cache unless it is there already."""
     player = find_player()
-    path = _cached_path(routine, settings, player.format)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    request = RenderRequest(routine=routine, out_path=path, settings=settings, format=player.format)
+    folder = default_cache_dir() / PLAY_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    request = RenderRequest(
+        routine=routine,
+        out_path=folder / f"session.{player.format}",  # named once the voice is known
+        settings=settings,
+        format=player.format,
+        engine=engine,
+    )
     planned = plan_request(request)  # loaded and planned once, for --from and for the render
+    speech = planned.speech
+    voice = [planned.engine.engine, speech.voice, speech.voice_digest]
+    path = _cached_path(routine, settings, player.format, voice)
+    request = replace(request, out_path=path)
     start_ms, chapter = chapter_start(planned.timeline, from_step)
     rendered = not path.is_file()
     if rendered:
@@ -120,6 +132,15 @@ def play_session(playback: Playback) -> None:
     else:
         argv = playback.player.argv(playback.path, playback.start_ms)
         _run(playback.player, argv, playback.path)
+
+
+def play_clip(clip: Clip) -> None:
+    """Play one clip (``voiceguide say``) through the same player as a session."""
+    player = find_player()
+    with tempfile.TemporaryDirectory(prefix="voiceguide-say-") as folder:
+        path = Path(folder) / "sample.wav"
+        path.write_bytes(clip.wav_bytes())
+        _run(player, player.argv(path, 0), path)
 
 
 def find_player() -> Player:
@@ -171,13 +192,16 @@ def _check_sound_output() -> None:
         )
 
 
-def _cached_path(routine: str, settings: Settings, audio_format: str) -> Path:
-    """Named by everything that changes the audio: routine text, settings, version."""
+def _cached_path(
+    routine: str, settings: Settings, audio_format: str, voice: list[str | None]
+) -> Path:
+    """Named by everything that changes the audio: routine text, settings, the engine and
+    voice, version."""
     source = resolve(routine)
     # read_text refuses what is not a regular routine file (a folder, a FIFO, a device) with
     # a located line, before any work and without waiting on it.
     digest = hashlib.sha256(read_text(source).encode("utf-8"))
-    digest.update(json.dumps([__version__, repr(settings), audio_format]).encode())
+    digest.update(json.dumps([__version__, repr(settings), audio_format, voice]).encode())
     name = f"{source.stem}-{digest.hexdigest()[:16]}.{audio_format}"
     return default_cache_dir() / PLAY_DIR / name
 

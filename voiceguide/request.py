@@ -22,7 +22,7 @@ class RenderRequest:
     seed: int = 0
     sample_rate_hz: int = 44_100
     channels: int = 2
-    engine: str = "pyttsx3"
+    engine: str | None = None  # None: as the routine says (voice.engine, auto by default)
     sidecars: tuple[str, ...] = ()  # of SIDECAR_FORMATS, written next to the audio
     split: bool = False  # one file per chapter and a playlist, in a folder
     cover: Path | None = None  # a .png or .jpg embedded as the front cover
@@ -68,6 +68,7 @@ class RenderReport:
     speech_lufs: float  # the level speech was set to, from its measured loudness
     sidecars: tuple[Path, ...] = ()
     notes: tuple[str, ...] = ()  # for the listener, e.g. that binaural beats need headphones
+    voice: str = ""  # the engine and voice that spoke, and why that engine
 
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)

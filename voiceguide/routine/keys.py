@@ -19,6 +19,7 @@ from voiceguide.routine.limits import (
     MIN_BEAT_HZ,
     MIN_CARRIER_HZ,
     MIN_RATE_WPM,
+    SPEECH_ENGINES,
 )
 
 REQUIRED = "required"
@@ -177,6 +178,23 @@ VOICE_KEYS = (
         "An engine voice id from `voiceguide voices`; by default the "
         "engine's voice for `language`.",
         "gmw/en",
+    ),
+    Key(
+        "engine",
+        "engine",
+        "auto",
+        "The speech engine: " + ", ".join(SPEECH_ENGINES) + ". `auto` picks Piper's natural "
+        "voice when it is installed and speaks `language`, else pyttsx3 (espeak-ng); "
+        "`--engine` overrides it.",
+        "piper",
+    ),
+    Key(
+        "model",
+        "voice_model",
+        None,
+        "A Piper voice you have (NAME.onnx, with NAME.onnx.json beside it), relative to the "
+        "routine file: for other languages and voices. Implies the piper engine.",
+        "voices/en_GB-alba-medium.onnx",
     ),
     Key(
         "rate",

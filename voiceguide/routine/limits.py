@@ -12,6 +12,10 @@ import difflib
 CUE_SOUNDS = ("bell", "tick", "chime", "gong", "tone", "low_tone")
 # Beds synthesized in code; a user's own audio file is `Background.file`.
 BACKGROUND_SOUNDS = ("none", "brown", "pink", "white", "drone", "binaural", "isochronic")
+# Speech engines a routine or --engine may name: auto picks Piper's natural voice when it is
+# installed and speaks the routine's language, else pyttsx3 (espeak-ng).
+SPEECH_ENGINES = ("auto", "piper", "pyttsx3")
+PIPER_MODEL_SUFFIX = ".onnx"  # a Piper voice: NAME.onnx, with NAME.onnx.json beside it
 
 MAX_SESSION_MS = 12 * 3_600_000
 MIN_TAIL_MS = 60_000  # a tail fades out over at least a minute

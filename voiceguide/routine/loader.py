@@ -68,7 +68,16 @@ def _routine(report: Report, root: Node) -> Routine | None:
 
 def _voice(report: Report, node: Node, key: str) -> Voice:
     section = read_section(report, node, key, VOICE_KEYS, "voice settings")
-    return Voice(**section.fields) if section else Voice()
+    if section is None:
+        return Voice()
+    if "model" in section.nodes and section.fields["engine"] == "pyttsx3":
+        report(
+            section.nodes["engine"],
+            join(key, "engine"),
+            "a model is a Piper voice, which pyttsx3 cannot speak: set engine to piper or "
+            "auto, or remove model",
+        )
+    return Voice(**section.fields)
 
 
 def _background(report: Report, node: Node, key: str) -> Background:

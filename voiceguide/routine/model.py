@@ -28,11 +28,14 @@ SOFT_CUES = {"bell": "tone", "chime": "tone", "gong": "low_tone"}
 
 @dataclass(frozen=True)
 class Voice:
-    """How the narration sounds. ``name`` is an engine voice id; None picks one for the language."""
+    """How the narration sounds. ``name`` is an engine voice id; None picks one for the language.
+    ``engine`` is auto, piper or pyttsx3 (tts/engines.py chooses for auto)."""
 
     name: str | None = None
     rate_wpm: int = default_of(VOICE_KEYS, "rate")
     volume: float = default_of(VOICE_KEYS, "volume")
+    engine: str = default_of(VOICE_KEYS, "engine")
+    model: str | None = None  # a Piper voice file (absolute path): implies the piper engine
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from voiceguide.routine.keys import REQUIRED, Key
 from voiceguide.routine.limits import closest_name
 
 # Keys whose values are checked after loading (against the speech engine): their places.
-LOCATED = ("language", "voice.name", "background.file", "length")
+LOCATED = ("language", "voice.name", "voice.engine", "voice.model", "background.file", "length")
 
 
 class Report:

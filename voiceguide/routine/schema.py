@@ -38,6 +38,7 @@ from voiceguide.routine.limits import (
     MAX_LANGUAGE_CHARS,
     MAX_SIDES,
     MAX_TEXT_CHARS,
+    SPEECH_ENGINES,
 )
 
 # Templates point editors at the committed schema, relative to `audio_templates/`.
@@ -73,6 +74,8 @@ TYPE_SCHEMAS: dict[str, dict[str, Any]] = {
     "boolean": {"type": "boolean"},
     "cue": _CUE,
     "background_sound": {"enum": list(BACKGROUND_SOUNDS)},
+    "engine": {"enum": list(SPEECH_ENGINES)},
+    "voice_model": {**_TEXT, "pattern": r"\.onnx$"},
     "level": {"type": ["string", "number"], "pattern": f"^{LEVEL_PATTERN}$"},
     "sides": {"type": "array", "items": _TEXT, "minItems": 1, "maxItems": MAX_SIDES},
     "voice": {"$ref": "#/$defs/voice"},
@@ -144,6 +147,8 @@ _TYPE_NAMES = {
     "frequency": "frequency (Hz)",
     "ratio": "number",
     "path": "file path",
+    "engine": "engine name",
+    "voice_model": "file path (.onnx)",
     "items": "list of items",
 }
 _SECTION_HEADINGS = {

@@ -16,7 +16,7 @@ from yaml.nodes import Node
 
 from voiceguide.routine import values
 from voiceguide.routine.keys import REQUIRED, SECTION, Key, SameAs, key_named
-from voiceguide.routine.limits import BACKGROUND_SOUNDS, CUE_SOUNDS
+from voiceguide.routine.limits import BACKGROUND_SOUNDS, CUE_SOUNDS, SPEECH_ENGINES
 from voiceguide.routine.nodes import Report, join, read_mapping
 from voiceguide.routine.placeholders import Scope, placeholder_text, side_names
 
@@ -31,6 +31,7 @@ _PLAIN: dict[str, Callable[[Report, Node, str], Any]] = {
     "interval": values.interval,
     "boolean": values.boolean,
     "path": values.path,
+    "voice_model": values.voice_model,
     "sides": side_names,
 }
 # Readers of values checked against the key's range (and falling back to its default).
@@ -42,7 +43,11 @@ _RANGED: dict[str, Callable[[Report, Node, str, Key], Any]] = {
     "level": values.level,
     "frequency": values.frequency,
 }
-_CHOICES = {"cue": (CUE_SOUNDS, "cue"), "background_sound": (BACKGROUND_SOUNDS, "sound")}
+_CHOICES = {
+    "cue": (CUE_SOUNDS, "cue"),
+    "background_sound": (BACKGROUND_SOUNDS, "sound"),
+    "engine": (SPEECH_ENGINES, "engine"),
+}
 # What a required key that is missing stands as, so that checks can go on.
 _MISSING: dict[str, Any] = {"items": ()}
 

@@ -25,6 +25,7 @@ from voiceguide.routine.limits import (
     MAX_LANGUAGE_CHARS,
     MAX_TEXT_CHARS,
     MIN_RING_EVERY_MS,
+    PIPER_MODEL_SUFFIX,
     is_over_session_limit,
     is_short_tail,
 )
@@ -125,12 +126,7 @@ def path(report: Report, node: Node, key: str) -> str | None:
     value = text(report, node, key)
     if value is None:
         return None
-    base = Path(report.path).parent if not report.path.startswith("<") else Path()
-    try:
-        written = Path(value).expanduser()
-    except RuntimeError:  # ~name of no user
-        written = Path(value)
-    found = Path(os.path.abspath(base / written))  # not resolved: a link loop must not raise
+    found = _beside_routine(report, value)
     problem = file_problem(found)
     if problem == NO_SUCH_FILE:
         report(
@@ -142,6 +138,46 @@ def path(report: Report, node: Node, key: str) -> str | None:
     elif problem:
         report(node, key, f"{shown(value)} {problem}: give a sound file such as rain.ogg")
     return str(found)
+
+
+def voice_model(report: Report, node: Node, key: str) -> str | None:
+    """A Piper voice: a .onnx file relative to the routine's folder, with the .onnx.json that
+    Piper reads beside it. Both must be readable files; what the config says is checked with
+    the speech engine (tts/natural.py)."""
+    value = text(report, node, key)
+    if value is None:
+        return None
+    found = _beside_routine(report, value)
+    if not value.lower().endswith(PIPER_MODEL_SUFFIX):
+        report(node, key, f"{shown(value)} is not a Piper voice: give its .onnx file")
+        return str(found)
+    config = found.with_name(found.name + ".json")
+    for path, what in ((found, f"no such file {shown(value)}"), (config, f"no {config.name}")):
+        problem = file_problem(path)
+        if problem is None and not os.access(path, os.R_OK):
+            problem = "cannot be read (permission denied)"
+        if problem == NO_SUCH_FILE:
+            report(
+                node,
+                key,
+                f"{what} (looked for {path}): a Piper voice is NAME.onnx with NAME.onnx.json "
+                "beside it, relative to the routine file",
+            )
+            break
+        if problem:
+            report(node, key, f"{path.name} {problem}: give a readable Piper voice file")
+            break
+    return str(found)
+
+
+def _beside_routine(report: Report, value: str) -> Path:
+    """``value`` as a path from the routine's folder (absolute, not resolved)."""
+    base = Path(report.path).parent if not report.path.startswith("<") else Path()
+    try:
+        written = Path(value).expanduser()
+    except RuntimeError:  # ~name of no user
+        written = Path(value)
+    return Path(os.path.abspath(base / written))  # not resolved: a link loop must not raise
 
 
 def whole(report: Report, node: Node, key: str) -> int | None:

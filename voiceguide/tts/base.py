@@ -17,6 +17,8 @@ class VoiceInfo:
     name: str
     languages: tuple[str, ...]
     gender: str | None = None
+    quality: str = ""  # as its engine rates it: Piper's x_low to high, espeak's formant voices
+    licence: str = ""
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,19 @@ class Clip:
     @property
     def duration_ms(self) -> int:
         return round(self.frames * 1000 / self.sample_rate_hz)
+
+    def wav_bytes(self) -> bytes:
+        """The clip as a mono 16-bit WAV file (``voiceguide say``)."""
+        import io
+        import wave
+
+        buffer = io.BytesIO()
+        with wave.open(buffer, "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(self.sample_rate_hz)
+            wav.writeframes(self.pcm)
+        return buffer.getvalue()
 
 
 class SpeechEngine(Protocol):

@@ -1,10 +1,10 @@
 """A content-addressed cache of speech clips on disk.
 
 An entry's name is the sha256 of everything that changes the engine's audio (engine name and
-version, voice, rate, volume, text), so a changed setting can never return a stale clip and
-nothing ever needs invalidating. Entries are mono 16-bit WAV files (playable, for debugging)
-holding the clip exactly as the engine made it, before trimming, so that a change to the
-trimming never needs a new cache.
+version with its settings, voice, the voice file's content hash, rate, volume, text), so a
+changed setting can never return a stale clip and nothing ever needs invalidating. Entries
+are mono 16-bit WAV files (playable, for debugging) holding the clip exactly as the engine
+made it, before trimming, so that a change to the trimming never needs a new cache.
 
 Several processes may share the directory: an entry is written atomically (files.py: a part
 file in the same directory, renamed into place), so readers see a whole file or none. Two
@@ -30,7 +30,7 @@ from voiceguide.files import write_atomically
 from voiceguide.tts.base import Clip
 
 CACHE_DIR_ENV = "VOICEGUIDE_CACHE_DIR"
-LAYOUT = "clips-v2"
+LAYOUT = "clips-v3"
 """Bump when the entry format or the key changes: old entries are then simply never read."""
 WAV_HEADER_BYTES = 44  # the canonical PCM header that the wave module writes
 CHECK_CHUNK = b"vgck"  # ours, after the samples: players skip chunks they do not know
@@ -54,9 +54,20 @@ def cache_key(
     rate_wpm: int,
     volume: float,
     text: str,
+    voice_digest: str = "",
 ) -> str:
-    """The hex sha256 naming the clip for these settings (JSON keeps the fields apart)."""
-    fields = [LAYOUT, engine_name, engine_version, voice, int(rate_wpm), float(volume), text]
+    """The hex sha256 naming the clip for these settings (JSON keeps the fields apart).
+    ``voice_digest`` is the voice file's sha256 for engines that speak a file (Piper)."""
+    fields = [
+        LAYOUT,
+        engine_name,
+        engine_version,
+        voice,
+        voice_digest,
+        int(rate_wpm),
+        float(volume),
+        text,
+    ]
     encoded = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
 

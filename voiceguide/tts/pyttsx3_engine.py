@@ -287,6 +287,8 @@ def _list_voices(engine: Any) -> list[VoiceInfo]:
             name=str(v.name),
             languages=tuple(str(language) for language in v.languages),
             gender=str(v.gender).lower() if v.gender else None,
+            quality="formant",  # espeak-ng's synthesis: clear, but flat and robotic
+            licence="GPL-3.0-or-later",
         )
         for v in engine.getProperty("voices")
     ]

@@ -1,7 +1,7 @@
 """Speech engines by name.
 
 Factories import their engine module only when called, so importing this registry (for
-``--help`` or to list engine names) never loads pyttsx3, espeak-ng or numpy. ``get_engine``
+``--help`` or to list engine names) never loads pyttsx3, espeak-ng, piper or numpy. ``get_engine``
 hands out real engines running in the speech worker process (``tts/worker.py``); the worker
 itself builds them from ``ENGINES``. The fake runs in the calling process.
 """
@@ -23,6 +23,12 @@ def _pyttsx3() -> SpeechEngine:
     return Pyttsx3Engine()
 
 
+def _piper() -> SpeechEngine:
+    from voiceguide.tts.piper_engine import PiperEngine
+
+    return PiperEngine()
+
+
 def _fake() -> SpeechEngine:
     from voiceguide.tts.fake import FakeEngine
 
@@ -31,6 +37,7 @@ def _fake() -> SpeechEngine:
 
 ENGINES: dict[str, Callable[[], SpeechEngine]] = {
     "pyttsx3": _pyttsx3,
+    "piper": _piper,  # the natural voice: needs the natural extra (tts/natural.py)
     "fake": _fake,  # for tests: instant, deterministic tones instead of speech
 }
 IN_PROCESS = frozenset({"fake"})

@@ -36,11 +36,13 @@ class Speech:
         cache: ClipCache | None,
         voice: str | None = None,
         volume: float = 1.0,
+        voice_digest: str = "",
     ) -> None:
         self.engine = engine
         self.cache = cache
         self.voice = voice
         self.volume = volume
+        self.voice_digest = voice_digest  # the voice file's sha256, for engines that have one
         self._engine_version: str | None = None
         self._clips: dict[tuple[str, int], Clip] = {}
 
@@ -60,7 +62,15 @@ class Speech:
     def _untrimmed(self, text: str, rate_wpm: int) -> Clip:
         if self.cache is None:
             return self._synthesize(text, rate_wpm)
-        key = cache_key(self.engine.name, self._version(), self.voice, rate_wpm, self.volume, text)
+        key = cache_key(
+            self.engine.name,
+            self._version(),
+            self.voice,
+            rate_wpm,
+            self.volume,
+            text,
+            self.voice_digest,
+        )
         clip = self.cache.get(key)
         if clip is None:
             clip = self._synthesize(text, rate_wpm)

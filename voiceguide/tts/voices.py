@@ -1,34 +1,49 @@
-"""The voice rules: which of an engine's voices speaks a routine, checked against the engine's
-own list (an unknown voice is an error at its line in the file, or names --voice)."""
+"""The voice rules: which engine and which of its voices speaks a routine, checked against the
+engine's own list (an unknown voice is an error at its line in the file, or names --voice)."""
 
 from __future__ import annotations
 
 from voiceguide.errors import SpeechError, UsageError, VoiceguideError, error_at
 from voiceguide.routine.model import Routine
 from voiceguide.tts.base import VoiceInfo, unknown_voice_message
+from voiceguide.tts.engines import EngineChoice, choose_engine
 from voiceguide.tts.speech import Speech
 
 
-def open_speech(routine: Routine, engine: str = "pyttsx3", asked: str | None = None) -> Speech:
-    """The speech service for the routine's voice, or for the voice id ``asked`` (--voice)."""
+def open_speech(routine: Routine, engine: str | None = None, voice: str | None = None) -> Speech:
+    """The speech of ``routine``, by the engine and voice it asks for, or by ``engine``
+    (--engine) and ``voice`` (--voice)."""
+    return speech_for(routine, choose_engine(routine, engine, voice), voice)
+
+
+def speech_for(routine: Routine, choice: EngineChoice, voice: str | None = None) -> Speech:
+    """Speech by the chosen engine (with the voice id ``voice`` from --voice, if given): a
+    Piper voice keyed in the cache by its file's content."""
     from voiceguide.tts.cache import ClipCache
+    from voiceguide.tts.natural import model_digest
     from voiceguide.tts.registry import get_engine
 
-    speech_engine = get_engine(engine)
-    voice = choose_voice(routine, speech_engine.voices(), asked)
-    return Speech(speech_engine, ClipCache(), voice, routine.voice.volume)
+    speech_engine = get_engine(choice.engine)
+    if choice.model is not None:
+        digest = model_digest(choice.model)
+        return Speech(speech_engine, ClipCache(), choice.voice, routine.voice.volume, digest)
+    voice_id = choose_voice(routine, speech_engine.voices(), voice)
+    return Speech(speech_engine, ClipCache(), voice_id, routine.voice.volume)
 
 
-def check_voice(routine: Routine, engine: str = "pyttsx3") -> None:
-    """Check the routine's voice or language against the engine's voices.
+def check_voice(routine: Routine, engine: str | None = None) -> EngineChoice:
+    """Check the routine's engine, voice or language, and say which engine speaks it.
 
-    Only a routine that names a voice or a language other than English needs the engine, so
-    checking a plain routine loads no speech library.
+    Choosing reads files only; of the rest, only a pyttsx3 routine that names a voice or a
+    language other than English needs the engine, so checking a plain routine loads no
+    speech library.
     """
-    if routine.voice.name or routine.language != "en":
+    choice = choose_engine(routine, engine)
+    if choice.model is None and (routine.voice.name or routine.language != "en"):
         from voiceguide.tts.registry import get_engine
 
-        choose_voice(routine, get_engine(engine).voices())
+        choose_voice(routine, get_engine(choice.engine).voices())
+    return choice
 
 
 def choose_voice(routine: Routine, voices: list[VoiceInfo], asked: str | None = None) -> str:
@@ -87,3 +102,10 @@ def list_voices(language: str | None = None, engine: str = "pyttsx3") -> list[Vo
         wanted = language.lower()
         voices = [v for v in voices if any(lang.lower().startswith(wanted) for lang in v.languages)]
     return sorted(voices, key=lambda v: v.id)
+
+
+def installed_engines() -> list[str]:
+    """The engines that can speak here, natural first."""
+    from voiceguide.tts.natural import piper_installed
+
+    return ["piper", "pyttsx3"] if piper_installed() else ["pyttsx3"]

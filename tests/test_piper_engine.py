@@ -1,0 +1,165 @@
+"""The piper engine for real: Piper and the bundled voice, in the speech worker and in process.
+
+Piper loads in about a second here and speaks several times faster than real time, so the
+phrases are short.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voiceguide.errors import SpeechError
+from voiceguide.tts import natural
+from voiceguide.tts.client import WorkerEngine
+from voiceguide.tts.piper_engine import NATURAL_WPM, PiperEngine, length_scale
+from voiceguide.tts.speech import trim_silence
+
+pytestmark = pytest.mark.skipif(
+    not natural.natural_available(), reason="the natural extra is not installed"
+)
+
+FIRST = "Rest your right hand on the table."
+SECOND = "Now breathe out slowly. Let your shoulders drop."
+
+
+@pytest.fixture(scope="module")
+def engine() -> PiperEngine:
+    return PiperEngine()
+
+
+def _digest(pcm: bytes) -> str:
+    return hashlib.sha256(pcm).hexdigest()
+
+
+def test_a_clip_is_mono_16_bit_speech_at_the_voices_rate(engine: PiperEngine) -> None:
+    clip = engine.synthesize(FIRST, None, 150, 1.0)
+    assert clip.sample_rate_hz == 22_050
+    samples = np.frombuffer(clip.pcm, dtype="<i2")
+    assert np.abs(samples.astype(np.int32)).max() > 3000  # speech, not near-silence
+    assert 1500 < clip.duration_ms < 5000  # seven words at 150 wpm, with Piper's own margins
+
+
+def test_clips_are_byte_identical_whatever_was_said_before() -> None:
+    """Two workers, the same phrases in opposite orders: the same bytes (noise scales 0)."""
+    forward, backward = WorkerEngine("piper"), WorkerEngine("piper")
+    try:
+        first = [forward.synthesize(text, None, 150, 1.0).pcm for text in (FIRST, SECOND)]
+        second = [backward.synthesize(text, None, 150, 1.0).pcm for text in (SECOND, FIRST)]
+        again = forward.synthesize(FIRST, None, 150, 1.0).pcm
+    finally:
+        forward.close()
+        backward.close()
+    assert [_digest(p) for p in first] == [_digest(p) for p in reversed(second)]
+    assert _digest(again) == _digest(first[0])
+
+
+RATE_TOLERANCE = 0.08  # a first estimate: wt-speech's calibration narrows it to 5 %
+
+
+@pytest.mark.parametrize("rate_wpm", [120, 150])
+def test_the_rate_asked_is_about_the_rate_heard(engine: PiperEngine, rate_wpm: int) -> None:
+    """Words per minute from first to last sound, over sentences of narration."""
+    sentences = [FIRST, "Press gently with your thumb in small circles across your palm."]
+    words = sum(len(s.split()) for s in sentences)
+    spoken_ms = sum(
+        trim_silence(engine.synthesize(s, None, rate_wpm, 1.0)).duration_ms for s in sentences
+    )
+    assert words * 60_000 / spoken_ms == pytest.approx(rate_wpm, rel=RATE_TOLERANCE)
+
+
+def test_length_scale_follows_the_measured_curve() -> None:
+    model = natural.read_model(natural.resolve_model(None))
+    assert length_scale(model, round(NATURAL_WPM)) == pytest.approx(1.0, abs=0.01)
+    assert length_scale(model, 150) == pytest.approx(1.89, abs=0.01)  # 1.63 would be 168 wpm
+
+
+def test_the_sentences_of_a_phrase_stand_apart_by_pipers_own_quiet(engine: PiperEngine) -> None:
+    clip = engine.synthesize(SECOND, None, 150, 1.0)
+    quiet = np.abs(np.frombuffer(clip.pcm, dtype="<i2").astype(np.int32)) < 104  # -50 dBFS
+    loud = np.flatnonzero(~quiet)
+    longest_frames = _longest_run(quiet[loud[0] : loud[-1]])
+    # Measured 323 ms between the two sentences; within a word or a comma, far less.
+    assert 200 <= longest_frames * 1000 / clip.sample_rate_hz <= 500
+
+
+def test_the_version_names_every_setting_that_changes_the_sound(engine: PiperEngine) -> None:
+    version = engine.version()
+    for part in ("piper-tts 1.", "onnxruntime ", "noise 0/0", f"{NATURAL_WPM:g} wpm", "threads"):
+        assert part in version
+
+
+def test_the_bundled_voice_is_listed_with_quality_and_licence(engine: PiperEngine) -> None:
+    [voice] = engine.voices()
+    assert (voice.id, voice.quality, voice.licence) == ("en_US-joe-medium", "medium", "CC0 data*")
+    assert voice.languages == ("en-us", "en")
+
+
+def test_a_voice_file_of_ones_own_is_spoken(engine: PiperEngine, tmp_path: Path) -> None:
+    model = _copy_of_bundled_voice(tmp_path)
+    own = engine.synthesize(FIRST, str(model), 150, 1.0)
+    assert own.pcm == engine.synthesize(FIRST, None, 150, 1.0).pcm
+
+
+def test_a_broken_voice_file_is_a_speech_error(engine: PiperEngine, tmp_path: Path) -> None:
+    model = _copy_of_bundled_voice(tmp_path)
+    model.unlink()
+    model.write_bytes(b"not a model")
+    with pytest.raises(SpeechError, match=r"^cannot load the Piper voice .*model\.onnx: "):
+        engine.synthesize(FIRST, str(model), 150, 1.0)
+
+
+def test_blank_text_and_bad_settings_are_refused(engine: PiperEngine) -> None:
+    with pytest.raises(SpeechError, match="blank text"):
+        engine.synthesize("  ", None, 150, 1.0)
+    with pytest.raises(SpeechError, match="speech rate must be 80 to 400"):
+        engine.synthesize(FIRST, None, 20, 1.0)
+    with pytest.raises(SpeechError, match="volume"):
+        engine.synthesize(FIRST, None, 150, 0.0)
+
+
+def test_the_worker_runs_piper_and_the_calling_process_never_loads_it() -> None:
+    code = (
+        "import sys\n"
+        "from voiceguide.tts.registry import get_engine\n"
+        "clip = get_engine('piper').synthesize('Hello there.', None, 150, 1.0)\n"
+        "assert clip.frames > 10000\n"
+        "print(sorted(m for m in ('piper', 'onnxruntime') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout == "[]\n"
+
+
+def test_the_voice_files_digest_is_its_sha256_read_once(tmp_path: Path) -> None:
+    path = tmp_path / "v.onnx"
+    path.write_bytes(b"weights" * 1000)
+    expected = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert natural.model_digest(path) == expected
+    before = natural._digest.cache_info().hits
+    assert natural.model_digest(path) == expected
+    assert natural._digest.cache_info().hits == before + 1
+    path.write_bytes(b"other weights, another size")
+    assert natural.model_digest(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    """The longest run of True in ``flags``."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
+    return int((edges[1::2] - edges[::2]).max()) if edges.size else 0
+
+
+def _copy_of_bundled_voice(folder: Path) -> Path:
+    """The bundled voice as a file of one's own: the model linked (60 MB), its config copied."""
+    bundled = natural.resolve_model(None)
+    model = folder / "model.onnx"
+    model.symlink_to(bundled)
+    shutil.copy(bundled.with_name(bundled.name + ".json"), folder / "model.onnx.json")
+    return model
