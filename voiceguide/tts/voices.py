@@ -11,11 +11,16 @@ from voiceguide.tts.speech import Speech
 
 def open_speech(routine: Routine, engine: str = "pyttsx3") -> Speech:
     from voiceguide.tts.cache import ClipCache
+    from voiceguide.tts.pronunciation import respellings_for
     from voiceguide.tts.registry import get_engine
 
     speech_engine = get_engine(engine)
     voice = choose_voice(routine, speech_engine.voices())
-    return Speech(speech_engine, ClipCache(), voice, routine.voice.volume)
+    respellings = respellings_for(routine.language, routine.pronounce)
+    volume = routine.voice.volume
+    return Speech(
+        speech_engine, ClipCache(), voice, volume, calibrate=True, respellings=respellings
+    )
 
 
 def check_voice(routine: Routine, engine: str = "pyttsx3") -> None:
