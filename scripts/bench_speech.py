@@ -1,6 +1,7 @@
 """Speech figures for scripts/bench: for each real engine, the speaking rate a listener hears
 when 150 and 120 words per minute are asked (and what the engine's own setting gives
-uncalibrated), and the word error rate pocketsphinx makes on a full render (bed on).
+uncalibrated), the word error rate pocketsphinx makes on a full render (bed on), how many
+times faster than real time it synthesizes, and its worker process's peak memory.
 
 The rate is measured on the intelligibility narration (sentences the calibration never
 sees): all their words over all their seconds, each clip from its first sound to its last.
@@ -55,6 +56,34 @@ def heard_rates(engine: str, cache: Path) -> dict[int, tuple[float, float]]:
     }
 
 
+def synthesis_speed(engine: str) -> tuple[float, float]:
+    """(seconds of speech per second of synthesis, uncached; the worker's peak RSS in MB)."""
+    import time
+
+    from voiceguide.tts.registry import get_engine
+
+    speech_engine = get_engine(engine)
+    speech_engine.voices()  # started and loaded: only synthesis is timed
+    start = time.perf_counter()
+    clips = [speech_engine.synthesize(text, None, 150, 1.0) for text in NARRATION]
+    seconds = time.perf_counter() - start
+    audio_s = sum(clip.frames / clip.sample_rate_hz for clip in clips)
+    return audio_s / seconds, _worker_peak_mb(speech_engine)
+
+
+def _worker_peak_mb(speech_engine: object) -> float:
+    """VmHWM of the engine's worker process (0 when it runs in this process)."""
+    process = getattr(speech_engine, "_process", None)
+    try:
+        status = Path(f"/proc/{process.pid}/status").read_text() if process else ""
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def render_word_error_rate(engine: str, work: Path, cache: Path) -> float:
     from voiceguide.ffmpeg import ffmpeg_exe
 
@@ -84,6 +113,8 @@ def bench_speech(work: Path) -> None:
                 f"  {engine}: --rate {rate} heard at {heard:.0f} wpm "
                 f"({(heard / rate - 1) * 100:+.1f} %, bar 5 %); uncalibrated {raw:.0f} wpm"
             )
+        speed, worker_mb = synthesis_speed(engine)
+        print(f"  {engine}: synthesis {speed:.0f} x real time, worker peak RSS {worker_mb:.0f} MB")
         if recognizer:
             wer = render_word_error_rate(engine, work, cache)
             print(f"  {engine}: pocketsphinx word error rate {wer:.0%} (natural voice bar 35 %)")
