@@ -96,11 +96,14 @@ class Speech:
         words = len(text.split())
         if words < MIN_CORRECTED_WORDS:
             return setting
-        clip = self._trimmed(text, setting)
+        clip = self._measured(text, setting)
         heard_wpm = words * 60.0 * clip.sample_rate_hz / clip.frames
         ratio = heard_wpm / calibration.heard_wpm(setting)
         ratio = min(MAX_CORRECTION, max(1 / MAX_CORRECTION, ratio))
-        return _within_limits(calibration.setting_for(rate_wpm / ratio))
+        corrected = _within_limits(calibration.setting_for(rate_wpm / ratio))
+        if corrected == setting:
+            self._clips[(text, setting)] = clip
+        return corrected
 
     def calibration(self) -> Calibration:
         """This engine's, voice's and volume's calibration: from disk, else measured now."""
@@ -110,13 +113,17 @@ class Speech:
             found = store.get(key) if store is not None else None
             if found is None:
                 try:
-                    found = calibrate(self._trimmed)
+                    found = calibrate(self._measured)
                 except ValueError as error:
                     raise SpeechError(f"cannot calibrate the speaking rate: {error}") from None
                 if store is not None:
                     store.put(key, found)
             self._calibration = found
         return self._calibration
+
+    def _measured(self, text: str, setting: int) -> Clip:
+        """A trimmed clip to measure, not kept in memory (the render keeps only what it says)."""
+        return trim_silence(self._untrimmed(text, setting), text)
 
     def _trimmed(self, text: str, setting: int) -> Clip:
         memo_key = (text, setting)
