@@ -107,3 +107,10 @@ def test_espeak_uncalibrated_is_far_too_fast() -> None:
     speech = Speech(get_engine("pyttsx3"), ClipCache())
     heard = measured_wpm([(text, speech.clip(text, 150)) for text in CHECK_SENTENCES[:4]])
     assert heard > 150 * 1.2
+
+
+def test_a_routines_respellings_do_not_change_the_shared_calibration() -> None:
+    engine = CountingEngine(FakeEngine())
+    respelled = Speech(engine, ClipCache(), calibrate=True, respellings=(("your", "yore"),))
+    respelled.clip("Rest your hand.", 150)
+    assert set(REFERENCE_SENTENCES) <= set(engine.calls)  # said as written

@@ -113,7 +113,7 @@ class Speech:
             found = store.get(key) if store is not None else None
             if found is None:
                 try:
-                    found = calibrate(self._measured)
+                    found = calibrate(self._reference)
                 except ValueError as error:
                     raise SpeechError(f"cannot calibrate the speaking rate: {error}") from None
                 if store is not None:
@@ -124,6 +124,11 @@ class Speech:
     def _measured(self, text: str, setting: int) -> Clip:
         """A trimmed clip to measure, not kept in memory (the render keeps only what it says)."""
         return trim_silence(self._untrimmed(text, setting), text)
+
+    def _reference(self, text: str, setting: int) -> Clip:
+        """A reference sentence, as written: a routine's respellings must not change the
+        calibration that every routine shares."""
+        return trim_silence(self._cached(text, setting), text)
 
     def _trimmed(self, text: str, setting: int) -> Clip:
         memo_key = (text, setting)
@@ -138,7 +143,10 @@ class Speech:
         return self.clip(text, rate_wpm).duration_ms
 
     def _untrimmed(self, text: str, rate_wpm: int) -> Clip:
-        text = self.spoken_text(text)
+        return self._cached(self.spoken_text(text), rate_wpm)
+
+    def _cached(self, text: str, rate_wpm: int) -> Clip:
+        """The engine's clip of exactly ``text``, from the cache or made and kept there."""
         if self.cache is None:
             return self._synthesize(text, rate_wpm)
         key = cache_key(self.engine.name, self._version(), self.voice, rate_wpm, self.volume, text)
