@@ -110,7 +110,7 @@ ROUTINE_KEYS = (
         (),
         "Words the voice says wrong, each with a respelling it says right (whole words, any "
         "case); only what the engine is given changes, not the transcript. English has "
-        "\"one\" said as \"won\" built in.",
+        '"one" said as "won" built in.',
         "{Reiki: ray key, Shiatsu: she ats sue}",
     ),
     Key(
