@@ -5,6 +5,8 @@
 - synthesis: the speech engine alone making every distinct phrase of the session, no cache.
   A cold-cache render should take at most 1.3 times encode + synthesis.
 - peak RSS of each render process (the bar: under 150 MB at any length).
+- speech (bench_speech.py): the rate heard at --rate 150 and 120, and pocketsphinx's word
+  error rate, for each engine.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench_speech import bench_speech  # beside this file: rate heard, word error rate
 
 VENV_BIN = Path(sys.executable).parent
 ROUTINE = "hand-massage"
@@ -158,6 +162,7 @@ def main() -> None:
         figures = {length: bench(length, Path(work), repeats) for length, repeats in plan}
         if not quick:
             bench_bedtime(Path(work))
+        bench_speech(Path(work))
     if "2h" in figures:
         ratio = figures["2h"]["warm_mb"] / figures["15m"]["warm_mb"]
         print(f"peak memory 2h / 15m (warm): {ratio:.2f} (bar 1.5)")

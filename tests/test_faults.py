@@ -31,6 +31,7 @@ from voiceguide.output import export as export_module
 from voiceguide.output import sidecars as sidecars_module
 from voiceguide.output.export import export
 from voiceguide.tts.cache import LAYOUT, ClipCache
+from voiceguide.tts.calibration import REFERENCE_SENTENCES, CalibrationStore
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXE = Path(sys.executable).with_name("voiceguide")
@@ -111,12 +112,20 @@ def cache_entries(cache_dir: Path) -> list[Path]:
     return sorted((cache_dir / LAYOUT).rglob("*.wav"))
 
 
+def calibration_entries(cache_dir: Path) -> list[Path]:
+    return sorted(CalibrationStore(cache_dir).directory.glob("*.json"))
+
+
 def assert_cache_whole(cache_dir: Path) -> None:
-    """Every file in the cache is a whole entry: no temporary files, nothing damaged."""
+    """Every file in the cache is a whole entry (a clip, or the engine's rate calibration):
+    no temporary files, nothing damaged."""
     files = sorted(p for p in cache_dir.rglob("*") if p.is_file())
-    assert files == cache_entries(cache_dir), "a temporary file was left in the cache"
-    cache = ClipCache(cache_dir)
-    assert all(cache.get(path.stem) is not None for path in files)
+    entries = cache_entries(cache_dir)
+    calibrations = calibration_entries(cache_dir)
+    assert files == sorted(entries + calibrations), "a temporary file was left in the cache"
+    cache, store = ClipCache(cache_dir), CalibrationStore(cache_dir)
+    assert all(cache.get(path.stem) is not None for path in entries)
+    assert all(store.get(path.stem) is not None for path in calibrations)
 
 
 @pytest.fixture
@@ -233,7 +242,8 @@ def test_damaged_cache_entries_are_synthesized_again_to_the_same_audio(
     out.parent.mkdir()
     assert render_again(drill, out, cache_dir) == reference
     entries = cache_entries(cache_dir)
-    assert len(entries) == DRILL_PHRASES
+    # The drill's phrases, and the clips the rate calibration measured.
+    assert len(entries) >= DRILL_PHRASES + len(REFERENCE_SENTENCES)
     damages = [
         lambda data: data[: len(data) // 2],  # cut short
         lambda data: b"",  # emptied
@@ -243,6 +253,8 @@ def test_damaged_cache_entries_are_synthesized_again_to_the_same_audio(
     for index, entry in enumerate(entries):
         entry.write_bytes(damages[index % len(damages)](entry.read_bytes()))
     assert all(ClipCache(cache_dir).get(entry.stem) is None for entry in entries)
+    for calibration in calibration_entries(cache_dir):  # measured again from the new clips
+        calibration.unlink()
     assert render_again(drill, out, cache_dir) == reference  # made again, the same bytes
     assert cache_entries(cache_dir) == entries
     assert_cache_whole(cache_dir)

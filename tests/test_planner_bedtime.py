@@ -57,7 +57,7 @@ def test_bedtime_softens_bells_and_speaks_the_closing_line():
     timeline = plan(massage(bedtime=night, end_cue="gong"), measure, Settings(bedtime=True))
     cues = [e.cue for e in timeline.cues()]
     assert cues == ["tone", "tone", "tone", "low_tone"]  # bell, chime + bell, gong
-    assert timeline.speech()[-1].text == "Let your hands rest. Sleep well."
+    assert [e.text for e in timeline.speech()[-2:]] == ["Let your hands rest.", "Sleep well."]
     assert "That is the end of the session." not in {e.text for e in timeline.speech()}
     assert timeline.bedtime == night
     daytime = plan(massage(bedtime=night, end_cue="gong"), measure)

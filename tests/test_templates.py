@@ -10,6 +10,7 @@ import pytest
 from audio_utils import decoded_duration_ms
 
 from voiceguide.pipeline import plan_routine
+from voiceguide.plan.layout import SENTENCE_PAUSE
 from voiceguide.plan.planner import Settings, plan
 from voiceguide.routine.durations import format_ms
 from voiceguide.routine.loader import load_routine
@@ -79,8 +80,17 @@ SEED_TEMPLATES = (
 
 
 def _spoken(name, settings=None):
+    """The timeline and each text it says, lower case (its sentences joined again)."""
     timeline = plan(load_routine(template_path(name)), speech_ms, settings)
-    return timeline, [e.text.lower() for e in timeline.speech()]
+    texts: list[str] = []
+    joined = False  # the last event was a pause between sentences of one text
+    for event in timeline.voice_track():
+        if event.kind == "speech" and joined:
+            texts[-1] += " " + event.text.lower()
+        elif event.kind == "speech":
+            texts.append(event.text.lower())
+        joined = event.kind == "silence" and event.text == SENTENCE_PAUSE
+    return timeline, texts
 
 
 def test_the_seeds_routines_and_a_second_language_are_templates():

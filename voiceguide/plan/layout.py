@@ -25,11 +25,13 @@ from voiceguide.routine.model import (
     Step,
     walk,
 )
+from voiceguide.routine.sentences import sentences
 
 Measure = Callable[[str, int], int]  # (text, rate_wpm) -> duration_ms
 Repeats = dict[int, int]  # id(step) -> repetition count
 
 COUNTDOWN_STEP_MS = 1000
+SENTENCE_PAUSE = "between sentences"  # the silence's text, which the plan's table leaves out
 RING_MARGIN_MS = 3000  # ring_every stays this far from the item's end, where the next begins
 
 
@@ -95,8 +97,22 @@ class Layout:
         session.add("silence", taken, text, elastic=True, pace=pace)
 
     def say(self, session: Session, text: str) -> None:
-        pace, taken = self.pacing.site(lambda pace: self.measure(text, self.pacing.rate_wpm(pace)))
-        session.add("speech", taken, text, rate_wpm=self.pacing.rate_wpm(pace), pace=pace)
+        """The text sentence by sentence, with the planned pause between: one site, so every
+        sentence of it takes the same pace."""
+        parts = sentences(text)
+        pause_ms = self.routine.voice.sentence_pause_ms
+
+        def spoken_ms(pace: float) -> int:
+            rate_wpm = self.pacing.rate_wpm(pace)
+            speech_ms = sum(self.measure(part, rate_wpm) for part in parts)
+            return speech_ms + (len(parts) - 1) * round(pause_ms / pace)
+
+        pace, _ = self.pacing.site(spoken_ms)
+        rate_wpm = self.pacing.rate_wpm(pace)
+        for index, part in enumerate(parts):
+            if index:
+                session.add("silence", round(pause_ms / pace), SENTENCE_PAUSE, pace=pace)
+            session.add("speech", self.measure(part, rate_wpm), part, rate_wpm=rate_wpm, pace=pace)
 
     def cue_then_wait(self, session: Session, name: str) -> None:
         """A cue, and the fixed time it takes before narration goes on."""

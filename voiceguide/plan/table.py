@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from voiceguide.errors import printable
+from voiceguide.plan.layout import SENTENCE_PAUSE
 from voiceguide.plan.timeline import Event, Timeline
 from voiceguide.routine.durations import format_ms, format_seconds
 
@@ -13,7 +14,10 @@ MAX_SECTION_WIDTH = 40
 def timeline_table(timeline: Timeline) -> str:
     width = min(max([len(c.title) for c in timeline.chapters] + [7]), MAX_SECTION_WIDTH)
     header = f"{'start':>8}  {'section':<{width}} {'side':<6} {'what':<{WHAT_WIDTH}} duration"
-    rows = [header] + [_row(timeline, event, width) for event in timeline.events]
+    # A pause between sentences shows as the gap before the next one's start: a row each
+    # would double the rows of every narration.
+    shown = [e for e in timeline.events if e.text != SENTENCE_PAUSE or e.kind != "silence"]
+    rows = [header] + [_row(timeline, event, width) for event in shown]
     rows.append(f"{format_ms(timeline.total_ms, precise=True):>8}  total ({_fitted(timeline)})")
     lines = rows + _framing(timeline) + _bedtime(timeline)
     return "\n".join(printable(line) for line in lines)  # text from a file acts on no terminal

@@ -34,15 +34,17 @@ from voiceguide.routine.model import (
     Step,
     walk,
 )
+from voiceguide.routine.sentences import sentences
 
-# Around the items: lead-in, the last sound ringing out, tail, a closing line, an end cue.
+# Around the items: lead-in, the last sound ringing out, tail, an end cue (and the closing
+# words, counted by their sentences).
 _FRAME_EVENTS = 6
 CUE_EVENTS = 2  # a cue that takes time: the cue and the silence while it rings
 
 
 def event_bound(routine: Routine) -> int:
     """The most events one layout of the routine can hold (``ring_every`` cues left out)."""
-    return _FRAME_EVENTS + _items_events(routine.items)
+    return _FRAME_EVENTS + _items_events(routine.items) + _said(routine.bedtime.closing)
 
 
 def _items_events(items: tuple[Item, ...]) -> int:
@@ -56,17 +58,22 @@ def _item_events(item: Item) -> int:
         return 1
     if isinstance(item, Slot):
         cues = CUE_EVENTS * bool(item.start_cue) + bool(item.end_cue)
-        return cues + bool(item.say) + 2 * item.countdown + 1
+        return cues + _said(item.say) + 2 * item.countdown + 1
     if isinstance(item, Sides):
         switch = CUE_EVENTS * bool(item.switch_cue)
-        per_side = switch + bool(item.announce) + _items_events(item.items) + 1  # + settle
+        per_side = switch + _said(item.announce) + _items_events(item.items) + 1  # + settle
         return len(item.sides) * per_side
-    per_round = bool(item.announce) + _items_events(item.items) + bool(item.rest_ms)
+    per_round = _said(item.announce) + _items_events(item.items) + bool(item.rest_ms)
     return item.rounds * per_round
 
 
+def _said(text: str | None) -> int:
+    """Events of a narration: its sentences and the pauses between them."""
+    return 2 * len(sentences(text)) - 1 if text else 0
+
+
 def _step_events(step: Step) -> int:
-    events = CUE_EVENTS * bool(step.start_cue) + bool(step.say)
+    events = CUE_EVENTS * bool(step.start_cue) + _said(step.say)
     if step.each_ms:
         per_repetition = 1 + bool(step.repeat_cue) + step.count
         events += bool(step.say) + step.max_repeat * per_repetition + bool(step.rest_ms)

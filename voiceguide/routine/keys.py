@@ -65,7 +65,7 @@ def default_of(keys: tuple[Key, ...], name: str) -> Any:
 def written_default(key: Key) -> str | None:
     """The default as a routine would write it; None when there is none to show."""
     default = key.default
-    if default in (None, "", REQUIRED, SECTION) or isinstance(default, SameAs):
+    if default in (None, "", (), REQUIRED, SECTION) or isinstance(default, SameAs):
         return None
     if isinstance(default, bool):
         return "true" if default else "false"
@@ -105,6 +105,15 @@ ROUTINE_KEYS = (
         "en",
     ),
     Key("voice", "voice", SECTION, "How the narration sounds (see *voice*).", "{rate: 150}"),
+    Key(
+        "pronounce",
+        "pronounce",
+        (),
+        "Words the voice says wrong, each with a respelling it says right (whole words, any "
+        "case); only what the engine is given changes, not the transcript. English has "
+        '"one" said as "won" built in.',
+        "{Reiki: ray key, Shiatsu: she ats sue}",
+    ),
     Key(
         "length",
         "duration",
@@ -200,11 +209,21 @@ VOICE_KEYS = (
         "rate",
         "rate",
         150,
-        "Speaking rate in words per minute at pace 1.",
+        "Speaking rate in words per minute at pace 1, as heard from each sentence's first "
+        "sound to its last (each engine's own setting is calibrated to it by measurement).",
         "140",
         MIN_RATE_WPM,
         MAX_RATE_WPM,
         field="rate_wpm",
+    ),
+    Key(
+        "sentence_pause",
+        "duration",
+        500,
+        "Silence between the sentences of one text, at pace 1 (a slower pace, and bedtime's "
+        "easing, lengthen it like the other pauses). Each sentence is spoken on its own.",
+        "0.8s",
+        field="sentence_pause_ms",
     ),
     Key(
         "volume",

@@ -18,6 +18,7 @@ from voiceguide.routine.keys import (
     VOICE_KEYS,
     default_of,
 )
+from voiceguide.routine.respellings import Respellings
 
 # Defaults are the declared ones (keys.py): a key left out of a file and a field left out
 # of a constructor mean the same.
@@ -33,6 +34,7 @@ class Voice:
 
     name: str | None = None
     rate_wpm: int = default_of(VOICE_KEYS, "rate")
+    sentence_pause_ms: int = default_of(VOICE_KEYS, "sentence_pause")
     volume: float = default_of(VOICE_KEYS, "volume")
     engine: str = default_of(VOICE_KEYS, "engine")
     model: str | None = None  # a Piper voice file (absolute path): implies the piper engine
@@ -165,6 +167,7 @@ class Routine:
     tail_ms: int = 0  # background after the last word, fading out
     end_cue: str | None = None  # rung as the guided part ends
     bedtime: Bedtime = field(default_factory=Bedtime)
+    pronounce: Respellings = ()  # (word in lower case, respelling), sorted
     # Where keys checked later (against the speech engine, the file system) were written:
     # key path such as "voice.name" -> (line, column).
     locations: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False)

@@ -40,6 +40,7 @@ from voiceguide.routine.limits import (
     MAX_TEXT_CHARS,
     SPEECH_ENGINES,
 )
+from voiceguide.routine.respellings import MAX_RESPELLINGS
 
 # Templates point editors at the committed schema, relative to `audio_templates/`.
 SCHEMA_MODELINE = "# yaml-language-server: $schema=../docs/routine.schema.json"
@@ -84,6 +85,12 @@ TYPE_SCHEMAS: dict[str, dict[str, Any]] = {
     "frequency": {"type": ["string", "number"], "pattern": f"^{FREQUENCY_PATTERN}$"},
     "ratio": {"type": "number"},
     "path": _TEXT,
+    "pronounce": {
+        "type": "object",
+        "additionalProperties": _TEXT,
+        "propertyNames": {"pattern": r"^\S+$"},  # a word: the loader checks it closely
+        "maxProperties": MAX_RESPELLINGS,
+    },
     "items": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/item"}},
 }
 
@@ -149,6 +156,7 @@ _TYPE_NAMES = {
     "path": "file path",
     "engine": "engine name",
     "voice_model": "file path (.onnx)",
+    "pronounce": "mapping of word to text",
     "items": "list of items",
 }
 _SECTION_HEADINGS = {

@@ -19,6 +19,7 @@ from voiceguide.routine.keys import REQUIRED, SECTION, Key, SameAs, key_named
 from voiceguide.routine.limits import BACKGROUND_SOUNDS, CUE_SOUNDS, SPEECH_ENGINES
 from voiceguide.routine.nodes import Report, join, read_mapping
 from voiceguide.routine.placeholders import Scope, placeholder_text, side_names
+from voiceguide.routine.respellings import read_respellings
 
 Read = Callable[[Node, str], Any]
 # Readers of values that need nothing but the node.
@@ -33,6 +34,7 @@ _PLAIN: dict[str, Callable[[Report, Node, str], Any]] = {
     "path": values.path,
     "voice_model": values.voice_model,
     "sides": side_names,
+    "pronounce": read_respellings,
 }
 # Readers of values checked against the key's range (and falling back to its default).
 _RANGED: dict[str, Callable[[Report, Node, str, Key], Any]] = {

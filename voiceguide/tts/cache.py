@@ -76,8 +76,8 @@ class ClipCache:
     """Clips on disk by key. ``get`` never raises on a bad entry; ``put`` is atomic."""
 
     def __init__(self, directory: Path | str | None = None) -> None:
-        root = Path(directory) if directory is not None else default_cache_dir()
-        self.directory = root / LAYOUT
+        self.root = Path(directory) if directory is not None else default_cache_dir()
+        self.directory = self.root / LAYOUT
 
     def path_for(self, key: str) -> Path:
         # Two-character shards keep directories small for tools that list them.

@@ -11,6 +11,10 @@ non-zero sample (measured over 150 phrases), while -40 dBFS would start some cli
 late. So a clip starts ``LEAD_MS`` before the first sample above -50 dBFS, keeping the faint
 start of the waveform, and ends just after the last sample above it.
 
+The rate asked of ``clip`` is the rate a listener hears. With ``calibrate``, it is turned into
+the engine's own setting through the engine's calibration (``tts/calibration.py``), made once
+per machine from measured clips; the clip cache is keyed by the setting the engine got.
+
 numpy is imported inside the trimming function: this module sits on the audio side, but even
 importing it must stay cheap.
 """
@@ -18,13 +22,27 @@ importing it must stay cheap.
 from __future__ import annotations
 
 from voiceguide.errors import SpeechError
+from voiceguide.routine.limits import MAX_RATE_WPM, MIN_RATE_WPM
+from voiceguide.routine.respellings import Respellings, respell
 from voiceguide.tts.base import Clip, SpeechEngine
 from voiceguide.tts.cache import ClipCache, cache_key
+from voiceguide.tts.calibration import (
+    Calibration,
+    CalibrationStore,
+    calibrate,
+    calibration_key,
+)
 
 TRIM_THRESHOLD_DBFS = -50.0
 LEAD_MS = 2.0
 """Kept before the first audible sample: covers the sub-threshold start of a soft onset."""
 FULL_SCALE = 32768
+MIN_CORRECTED_WORDS = 3
+"""Shorter phrases ("Welcome.", a count) are not measured in words per minute: "Welcome."
+at any natural speed measures slow."""
+MAX_CORRECTION = 1.3
+"""How far a phrase's setting may move from the calibration's: a sentence of long words is
+sped up, one of short words slowed, but never past this factor."""
 
 
 class Speech:
@@ -37,21 +55,90 @@ class Speech:
         voice: str | None = None,
         volume: float = 1.0,
         voice_digest: str = "",
+        calibrate: bool = False,
+        respellings: Respellings = (),
     ) -> None:
         self.engine = engine
         self.cache = cache
         self.voice = voice
         self.volume = volume
         self.voice_digest = voice_digest  # the voice file's sha256, for engines that have one
+        self.calibrate = calibrate
+        self.respellings = respellings
         self._engine_version: str | None = None
+        self._calibration: Calibration | None = None
         self._clips: dict[tuple[str, int], Clip] = {}
+        self._settings: dict[tuple[str, int], int] = {}
 
     def clip(self, text: str, rate_wpm: int) -> Clip:
-        """The phrase as a clip that starts at its first audible sample (within LEAD_MS)."""
+        """The phrase as a clip that starts at its first audible sample (within LEAD_MS),
+        heard at ``rate_wpm`` when the speech is calibrated."""
+        return self._trimmed(text, self.setting_for(text, rate_wpm))
+
+    def setting_for(self, text: str, rate_wpm: int) -> int:
+        """The engine's rate setting at which ``text`` is heard at ``rate_wpm``.
+
+        The engine's calibration gives the setting for its reference sentences. A phrase of
+        several words is then measured at that setting, and the setting moved by how much
+        faster or slower than the reference sentences it came out (long words and commas
+        slow a sentence down in words per minute), within ``MAX_CORRECTION``: so each
+        sentence, not just an average, is heard at the rate asked. Single words and short
+        phrases keep the engine's own rhythm.
+        """
+        if not self.calibrate:
+            return rate_wpm
         memo_key = (text, rate_wpm)
+        if memo_key not in self._settings:
+            self._settings[memo_key] = self._corrected_setting(text, rate_wpm)
+        return self._settings[memo_key]
+
+    def _corrected_setting(self, text: str, rate_wpm: int) -> int:
+        calibration = self.calibration()
+        setting = _within_limits(calibration.setting_for(rate_wpm))
+        words = len(text.split())
+        if words < MIN_CORRECTED_WORDS:
+            return setting
+        clip = self._measured(text, setting)
+        heard_wpm = words * 60.0 * clip.sample_rate_hz / clip.frames
+        ratio = heard_wpm / calibration.heard_wpm(setting)
+        ratio = min(MAX_CORRECTION, max(1 / MAX_CORRECTION, ratio))
+        corrected = _within_limits(calibration.setting_for(rate_wpm / ratio))
+        if corrected == setting:
+            self._clips[(text, setting)] = clip
+        return corrected
+
+    def calibration(self) -> Calibration:
+        """This engine's, voice's and volume's calibration: from disk, else measured now."""
+        if self._calibration is None:
+            key = calibration_key(
+                self.engine.name, self._version(), self.voice, self.volume, self.voice_digest
+            )
+            store = CalibrationStore(self.cache.root) if self.cache is not None else None
+            found = store.get(key) if store is not None else None
+            if found is None:
+                try:
+                    found = calibrate(self._reference)
+                except ValueError as error:
+                    raise SpeechError(f"cannot calibrate the speaking rate: {error}") from None
+                if store is not None:
+                    store.put(key, found)
+            self._calibration = found
+        return self._calibration
+
+    def _measured(self, text: str, setting: int) -> Clip:
+        """A trimmed clip to measure, not kept in memory (the render keeps only what it says)."""
+        return trim_silence(self._untrimmed(text, setting), text)
+
+    def _reference(self, text: str, setting: int) -> Clip:
+        """A reference sentence, as written: a routine's respellings must not change the
+        calibration that every routine shares."""
+        return trim_silence(self._cached(text, setting), text)
+
+    def _trimmed(self, text: str, setting: int) -> Clip:
+        memo_key = (text, setting)
         clip = self._clips.get(memo_key)
         if clip is None:
-            clip = trim_silence(self._untrimmed(text, rate_wpm), text)
+            clip = trim_silence(self._untrimmed(text, setting), text)
             self._clips[memo_key] = clip
         return clip
 
@@ -60,6 +147,10 @@ class Speech:
         return self.clip(text, rate_wpm).duration_ms
 
     def _untrimmed(self, text: str, rate_wpm: int) -> Clip:
+        return self._cached(self.spoken_text(text), rate_wpm)
+
+    def _cached(self, text: str, rate_wpm: int) -> Clip:
+        """The engine's clip of exactly ``text``, from the cache or made and kept there."""
         if self.cache is None:
             return self._synthesize(text, rate_wpm)
         key = cache_key(
@@ -80,10 +171,20 @@ class Speech:
     def _synthesize(self, text: str, rate_wpm: int) -> Clip:
         return self.engine.synthesize(text, self.voice, rate_wpm, self.volume)
 
+    def spoken_text(self, text: str) -> str:
+        """What the engine is given for ``text``: the words respelled (``pronounce:``)."""
+        return respell(text, self.respellings)
+
     def _version(self) -> str:
         if self._engine_version is None:
             self._engine_version = self.engine.version()
         return self._engine_version
+
+
+def _within_limits(setting: int) -> int:
+    """Every engine takes settings in the format's rate range. espeak-ng's slowest (80) is
+    heard at about 110 words per minute: slower rates are said at that."""
+    return max(MIN_RATE_WPM, min(MAX_RATE_WPM, setting))
 
 
 def trim_silence(clip: Clip, text: str = "") -> Clip:

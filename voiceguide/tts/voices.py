@@ -21,14 +21,25 @@ def speech_for(routine: Routine, choice: EngineChoice, voice: str | None = None)
     Piper voice keyed in the cache by its file's content."""
     from voiceguide.tts.cache import ClipCache
     from voiceguide.tts.natural import model_digest
+    from voiceguide.tts.pronunciation import respellings_for
     from voiceguide.tts.registry import get_engine
 
     speech_engine = get_engine(choice.engine)
+    respellings = respellings_for(routine.language, routine.pronounce)
+    volume = routine.voice.volume
     if choice.model is not None:
-        digest = model_digest(choice.model)
-        return Speech(speech_engine, ClipCache(), choice.voice, routine.voice.volume, digest)
-    voice_id = choose_voice(routine, speech_engine.voices(), voice)
-    return Speech(speech_engine, ClipCache(), voice_id, routine.voice.volume)
+        voice_id, digest = choice.voice, model_digest(choice.model)
+    else:
+        voice_id, digest = choose_voice(routine, speech_engine.voices(), voice), ""
+    return Speech(
+        speech_engine,
+        ClipCache(),
+        voice_id,
+        volume,
+        digest,
+        calibrate=True,
+        respellings=respellings,
+    )
 
 
 def check_voice(routine: Routine, engine: str | None = None) -> EngineChoice:
