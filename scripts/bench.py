@@ -22,6 +22,8 @@ from pathlib import Path
 
 from bench_speech import bench_speech  # beside this file: rate heard, word error rate
 
+from voiceguide.tts.natural import natural_available
+
 VENV_BIN = Path(sys.executable).parent
 ROUTINE = "hand-massage"
 
@@ -37,7 +39,9 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def render(out: Path, length: str, cache: Path, *extra: str) -> tuple[float, float]:
+def render(
+    out: Path, length: str, cache: Path, *extra: str, engine: str = "pyttsx3"
+) -> tuple[float, float]:
     env = {**os.environ, "VOICEGUIDE_CACHE_DIR": str(cache)}
     command = [
         str(VENV_BIN / "voiceguide"),
@@ -47,6 +51,8 @@ def render(out: Path, length: str, cache: Path, *extra: str) -> tuple[float, flo
         length,
         "-o",
         str(out),
+        "--engine",
+        engine,
         *extra,
     ]
     return timed(command, env)
@@ -73,7 +79,7 @@ def encode_only(wav: Path, out: Path) -> float:
     return timed(command, dict(os.environ))[0]
 
 
-def synthesis_only(length: str, cache: Path) -> float:
+def synthesis_only(length: str, cache: Path, engine: str) -> float:
     """Time the engine making the session's phrases in a fresh process, with no cache."""
     script = f"""
 import json, sys, time
@@ -83,13 +89,16 @@ from voiceguide.routine.templates import template_path
 from voiceguide.routine.durations import parse_duration_ms
 from voiceguide.tts.voices import open_speech
 routine = load_routine(template_path({ROUTINE!r}))
-speech = open_speech(routine)
+speech = open_speech(routine, {engine!r})
 settings = Settings(length_ms=parse_duration_ms({length!r}))
 phrases = plan(routine, speech.duration_ms, settings).phrases()
 engine = speech.engine
 start = time.perf_counter()
-for text, rate in sorted(phrases):
-    engine.synthesize(text, speech.voice, rate, speech.volume)
+# What the engine is given: the respelled text at its calibrated setting (planning found
+# both, and made the calibration; none of that is timed).
+calls = sorted({{(speech.spoken_text(t), speech.setting_for(t, r)) for t, r in phrases}})
+for text, setting in calls:
+    engine.synthesize(text, speech.voice, setting, speech.volume)
 print(json.dumps({{"seconds": time.perf_counter() - start, "phrases": len(phrases)}}))
 """
     env = {**os.environ, "VOICEGUIDE_CACHE_DIR": str(cache)}
@@ -100,11 +109,12 @@ print(json.dumps({{"seconds": time.perf_counter() - start, "phrases": len(phrase
     return float(figures["seconds"])
 
 
-def bench(length: str, work: Path, repeats: int) -> dict[str, float]:
+def bench(length: str, work: Path, repeats: int, engine: str) -> dict[str, float]:
     """Medians of interleaved runs: this kind of machine's timings swing by 30 % or more."""
-    print(f"{ROUTINE} at {length} (median of {repeats}):")
-    warm_cache = work / f"warm-{length}"
-    render(work / "session.wav", length, warm_cache, "--format", "wav")  # also warms the cache
+    print(f"{ROUTINE} at {length} with {engine} (median of {repeats}):")
+    warm_cache = work / f"warm-{length}-{engine}"
+    # Also warms the cache.
+    render(work / "session.wav", length, warm_cache, "--format", "wav", engine=engine)
     runs: dict[str, list[float]] = {
         "cold": [],
         "warm": [],
@@ -114,14 +124,16 @@ def bench(length: str, work: Path, repeats: int) -> dict[str, float]:
         "warm_mb": [],
     }
     for n in range(repeats):
-        seconds, mb = render(work / "cold.mp3", length, work / f"cold-{length}-{n}")
+        cold_cache = work / f"cold-{length}-{engine}-{n}"
+        seconds, mb = render(work / "cold.mp3", length, cold_cache, engine=engine)
         runs["cold"].append(seconds)
         runs["cold_mb"].append(mb)
-        seconds, mb = render(work / "warm.mp3", length, warm_cache)
+        seconds, mb = render(work / "warm.mp3", length, warm_cache, engine=engine)
         runs["warm"].append(seconds)
         runs["warm_mb"].append(mb)
         runs["encode"].append(encode_only(work / "session.wav", work / "encoded.mp3"))
-        runs["synth"].append(synthesis_only(length, work / f"synth-{length}-{n}"))
+        synth_cache = work / f"synth-{length}-{engine}-{n}"
+        runs["synth"].append(synthesis_only(length, synth_cache, engine))
     m = {name: statistics.median(values) for name, values in runs.items()}
     print(f"  speech engine alone: {m['synth']:.2f} s")
     print(f"  ffmpeg encode alone: {m['encode']:.2f} s")
@@ -159,7 +171,11 @@ def main() -> None:
     quick = "--quick" in sys.argv
     plan = [("15m", 1 if quick else 3)] + ([] if quick else [("2h", 1)])
     with tempfile.TemporaryDirectory(prefix="voiceguide-bench-") as work:
-        figures = {length: bench(length, Path(work), repeats) for length, repeats in plan}
+        figures = {
+            length: bench(length, Path(work), repeats, "pyttsx3") for length, repeats in plan
+        }
+        if natural_available():  # the natural voice at 15 minutes too
+            bench("15m", Path(work), 1 if quick else 3, "piper")
         if not quick:
             bench_bedtime(Path(work))
         bench_speech(Path(work))

@@ -94,7 +94,11 @@ def test_a_calibration_is_made_once_per_machine() -> None:
     assert second.calls == ["Breathe out."]
 
 
-@pytest.mark.parametrize("engine", REAL_ENGINES)
+@pytest.mark.parametrize(
+    "engine",
+    # Piper's calibration takes half a minute of synthesis: with the slow tests.
+    [pytest.param(e, marks=pytest.mark.slow) if e == "piper" else e for e in REAL_ENGINES],
+)
 @pytest.mark.parametrize("rate_wpm", [120, 150])
 def test_sentences_are_heard_at_the_rate_asked(engine: str, rate_wpm: int) -> None:
     speech = Speech(get_engine(engine), ClipCache(), calibrate=True)

@@ -177,6 +177,7 @@ def test_engine_piper_without_the_extra_is_a_usage_error_on_the_command_line(
 # --- voice.model -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a cold calibration of a second Piper voice
 @needs_natural
 @pytest.mark.usefixtures("auto")
 def test_a_model_of_ones_own_is_spoken_by_piper_and_keyed_by_its_content(
@@ -306,6 +307,7 @@ def test_plan_with_piper_measures_the_natural_voice(tmp_path: Path) -> None:
     assert speech["piper"] != speech["pyttsx3"]  # each measured from its own clips
 
 
+@pytest.mark.slow  # two cold calibrations and renders with the natural voice
 @needs_natural
 def test_two_cold_renders_with_piper_are_byte_identical(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
