@@ -12,7 +12,7 @@ from audio_utils import decoded_duration_ms
 from voiceguide.pipeline import plan_routine
 from voiceguide.plan.layout import SENTENCE_PAUSE
 from voiceguide.plan.planner import Settings, plan
-from voiceguide.routine.durations import format_ms
+from voiceguide.routine.durations import parse_duration_ms
 from voiceguide.routine.loader import load_routine
 from voiceguide.routine.templates import resolve, template_names, template_path
 from voiceguide.tts.fake import speech_ms
@@ -229,8 +229,9 @@ def test_templates_command_lists_every_template_with_its_length():
     assert re.search(r"^hand-massage +1[45]:\d\d  Daily hand massage$", result.stdout, re.M)
     listed = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()}
     assert set(template_names()) <= set(listed) and len(template_names()) >= 6
-    for name in template_names():
-        assert listed[name] == format_ms(plan_routine(name, Settings()).total_ms), name
+    for name in template_names():  # listed without speech, within the fitting's second
+        listed_ms = parse_duration_ms(listed[name])
+        assert abs(listed_ms - plan_routine(name, Settings()).total_ms) <= 1100, name
 
 
 def test_a_plain_name_finds_its_yaml_file_then_the_template_never_a_folder(tmp_path, monkeypatch):

@@ -104,16 +104,23 @@ def listening_notes(timeline: Timeline) -> list[str]:
 
 
 def describe_templates(engine: str | None = "pyttsx3") -> list[str]:
-    """A line per built-in routine: name, natural length at pace 1, title.
+    """A line per built-in routine: name, length at pace 1, title.
 
-    Measured with espeak-ng by default: every template has a length, which fitting reaches
-    whichever voice speaks, and espeak measures a template's phrases in a second or two
-    where the natural voice, cold, takes most of a minute."""
+    Every template declares its length, and fitting reaches it (within a second) whatever
+    the voice, so a template is planned with words-per-minute estimates instead of speech:
+    no engine starts and nothing is synthesized. Only a template without a length would be
+    measured with ``engine``."""
+    from voiceguide.tts.fake import speech_ms
+
     names = template_names()
     width = max(len(name) for name in names)
     lines = []
     for name in names:
-        timeline = plan_routine(str(template_path(name)), Settings(), engine)
+        routine = load_routine(template_path(name))
+        if routine.length_ms:
+            timeline = plan(routine, speech_ms, Settings())
+        else:
+            timeline = plan_routine(str(template_path(name)), Settings(), engine)
         lines.append(f"{name:<{width}}  {format_ms(timeline.total_ms):>8}  {timeline.title}")
     return lines
 
