@@ -107,6 +107,7 @@ def render(
         typer.Option(
             "-o",
             "--out",
+            metavar="FILE",
             help="Output file, its format by its ending: .mp3, .wav, .flac or .ogg "
             "(default: ./ROUTINE.mp3); only a regular file is replaced; '-' writes to "
             "standard output (format from --format).",
@@ -170,6 +171,7 @@ def render(
         str | None,
         typer.Option(
             "--transcript",
+            metavar="FORMATS",
             help="Also write these next to the audio: srt, vtt, lrc, json (comma-separated).",
         ),
     ] = None,
@@ -177,7 +179,8 @@ def render(
         bool, typer.Option("--sidecars", help="Also write every transcript format.")
     ] = False,
     cover: Annotated[
-        Path | None, typer.Option("--cover", help="A .png or .jpg to embed as the cover.")
+        Path | None,
+        typer.Option("--cover", metavar="IMAGE", help="A .png or .jpg to embed as the cover."),
     ] = None,
     split: Annotated[
         bool,
@@ -260,7 +263,9 @@ def templates() -> None:
 def voices(
     language: Annotated[
         str | None,
-        typer.Option("--language", help="Only voices for this language code, e.g. en or de."),
+        typer.Option(
+            "--language", metavar="CODE", help="Only voices for this language code, e.g. en or de."
+        ),
     ] = None,
     engine: Annotated[
         str | None,
@@ -285,12 +290,19 @@ def say(
     rate: options.RateOpt = None,
     language: Annotated[
         str,
-        typer.Option("--language", help="The text's language code, for auto's choice of engine."),
+        typer.Option(
+            "--language",
+            metavar="CODE",
+            help="The text's language code, for auto's choice of engine.",
+        ),
     ] = "en",
     out: Annotated[
         Path | None,
         typer.Option(
-            "-o", "--out", help="Write the sample to this .wav file instead of playing it."
+            "-o",
+            "--out",
+            metavar="FILE",
+            help="Write the sample to this .wav file instead of playing it.",
         ),
     ] = None,
 ) -> None:
@@ -324,7 +336,9 @@ def new(
     template: Annotated[
         str | None,
         typer.Option(
-            "--from", help="Start from this template or routine file (default: a starter)."
+            "--from",
+            metavar="TEMPLATE",
+            help="Start from this template or routine file (default: a starter).",
         ),
     ] = None,
 ) -> None:
@@ -344,7 +358,9 @@ def play(
     routine: options.RoutineArg = "hand-massage",
     from_step: Annotated[
         str | None,
-        typer.Option("--from", help="Start at the first chapter whose title has this text."),
+        typer.Option(
+            "--from", metavar="STEP", help="Start at the first chapter whose title has this text."
+        ),
     ] = None,
     pace: options.PaceOpt = 1.0,
     length: options.LengthOpt = None,
@@ -352,7 +368,11 @@ def play(
     bedtime: options.BedtimeOpt = None,
     engine: options.EngineOpt = None,
 ) -> None:
-    """Render a routine (reusing earlier renders) and play it with the system's player."""
+    """Render a routine (reusing earlier renders) and play it with the system's player.
+
+    The player is $VOICEGUIDE_PLAYER when set (a command; {file} stands for the audio and
+    {start} for the second to start at), else the first of ffplay, mpv, paplay, pw-play,
+    aplay and afplay found."""
     from voiceguide.play import play_session, prepare_playback
     from voiceguide.progress import progress_bar
 

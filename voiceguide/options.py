@@ -149,8 +149,9 @@ def audio_format(text: str) -> str:
 RoutineArg = Annotated[
     str,
     typer.Argument(
+        metavar="ROUTINE",
         help="A routine file, or a name: NAME, NAME.yaml or NAME.yml in this folder, else the "
-        "built-in template (see 'voiceguide templates'). A folder is never a routine."
+        "built-in template (see 'voiceguide templates'). A folder is never a routine.",
     ),
 ]
 PaceOpt = Annotated[
