@@ -300,3 +300,27 @@ def test_format_names_the_format_when_the_name_does_not(tmp_path):
     result = run("render", str(DATA / "valid" / "minimal.yaml"), "-o", str(out), "--format", "flac")
     assert result.exit_code == 0, result.stderr
     assert out.read_bytes().startswith(b"fLaC")
+
+
+def test_shell_completion_installs_and_completes_commands_and_options(tmp_path):
+    exe = str(Path(sys.executable).with_name("voiceguide"))
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SHELL": "/bin/bash"}
+    installed = subprocess.run(
+        [exe, "--install-completion", "bash"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert installed.returncode == 0, installed.stderr
+    script = (tmp_path / ".bash_completions" / "voiceguide.sh").read_text()
+    assert "_voiceguide_completion" in script and "complete" in script
+
+    def complete(words: str) -> list[str]:
+        words_env = {
+            **env,
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split()) - 1),
+            "_VOICEGUIDE_COMPLETE": "complete_bash",
+        }
+        done = subprocess.run([exe], env=words_env, capture_output=True, text=True, timeout=60)
+        return done.stdout.split()
+
+    assert complete("voiceguide ren") == ["render"]
+    assert {"--background", "--background-file"} <= set(complete("voiceguide render x --back"))

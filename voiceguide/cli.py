@@ -30,7 +30,7 @@ app = typer.Typer(
     "Example: voiceguide plan hand-massage --length 20m",
     epilog=EXIT_CODES,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion and --show-completion for bash, zsh, fish
     pretty_exceptions_enable=False,
     # Plain text: a usage error is a stable "Error: ..." line, not a box drawn to the width
     # of the terminal.
