@@ -196,7 +196,7 @@ def render(
     from voiceguide.request import RenderRequest
 
     request = RenderRequest(
-        sidecars=_sidecar_formats(transcript, sidecars),
+        sidecars=options.sidecar_formats(transcript, sidecars),
         cover=cover,
         split=split,
         routine=routine,
@@ -226,25 +226,10 @@ def render(
         typer.echo(printable(str(path)))
 
 
-def _sidecar_formats(transcript: str | None, every: bool) -> tuple[str, ...]:
-    from voiceguide.output.sidecars import SIDECAR_FORMATS
-
-    if every:
-        return SIDECAR_FORMATS
-    names = tuple(dict.fromkeys(n.strip() for n in (transcript or "").split(",") if n.strip()))
-    unknown = [n for n in names if n not in SIDECAR_FORMATS]
-    if unknown:
-        raise typer.BadParameter(
-            f"unknown transcript format '{unknown[0]}': use {', '.join(SIDECAR_FORMATS)}",
-            param_hint="'--transcript'",
-        )
-    return names
-
-
 @command("voiceguide info hand-massage.mp3")
 def info(path: Annotated[Path, typer.Argument(help="An audio file voiceguide made.")]) -> None:
     """Show what a rendered file holds: duration, tags, chapters, and how it was made."""
-    from voiceguide.pipeline import file_info
+    from voiceguide.output.info import file_info
 
     for line in file_info(path):
         typer.echo(line)
@@ -276,7 +261,7 @@ def voices(
 ) -> None:
     """List every engine's voices with language, quality and licence (use an id as
     'voice: {name: ID}' in a routine, or try one with 'voiceguide say')."""
-    from voiceguide.pipeline import describe_voices
+    from voiceguide.speak import describe_voices
 
     for line in describe_voices(language, engine):
         typer.echo(printable(line))
@@ -307,7 +292,7 @@ def say(
     ] = None,
 ) -> None:
     """Hear a voice before rendering a session: say a sentence, or write it to a .wav file."""
-    from voiceguide.pipeline import say_text, write_sample
+    from voiceguide.speak import say_text, write_sample
 
     sample = say_text(text, engine, voice, rate, language)
     if out is not None:

@@ -256,3 +256,20 @@ def settings(
         background=background,
         background_file=str(background_file) if background_file else None,
     )
+
+
+def sidecar_formats(transcript: str | None, every: bool) -> tuple[str, ...]:
+    """--transcript's formats (every one with --sidecars), each once; BadParameter for an
+    unknown one."""
+    from voiceguide.output.sidecars import SIDECAR_FORMATS
+
+    if every:
+        return SIDECAR_FORMATS
+    names = tuple(dict.fromkeys(n.strip() for n in (transcript or "").split(",") if n.strip()))
+    unknown = [n for n in names if n not in SIDECAR_FORMATS]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown transcript format '{unknown[0]}': use {', '.join(SIDECAR_FORMATS)}",
+            param_hint="'--transcript'",
+        )
+    return names
