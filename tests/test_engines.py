@@ -247,15 +247,34 @@ def test_validate_locates_a_voice_config_piper_cannot_read(tmp_path: Path, own_v
 
 
 @needs_natural
-def test_validate_with_engine_piper_locates_a_language_the_voice_does_not_speak() -> None:
+def test_engine_piper_for_a_language_the_voice_does_not_speak_blames_the_option() -> None:
+    """The file is fine (auto speaks it with espeak): --engine piper is what cannot work."""
     template = "audio_templates/hand-massage-de.yaml"
     result = run("validate", template, "--engine", "piper")
-    assert result.exit_code == 1
-    assert result.stderr == (
-        f"{template}:14:11: language: the bundled natural voice speaks en-us, not 'de': give "
-        "voice.model, a Piper voice for it, or use engine pyttsx3\n"
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--engine': the bundled natural voice speaks en-us, not 'de': "
+        "give voice.model, a Piper voice for it, or use engine pyttsx3"
     )
     assert run("validate", template, "--engine", "pyttsx3").exit_code == 0
+    assert run("validate", template).exit_code == 0
+
+
+@needs_natural
+def test_voice_on_the_command_line_is_never_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voiceguide.tts.natural import bundled_model_path
+
+    modelled = routine(voice=f"{{model: '{bundled_model_path()}'}}")
+    assert choose_engine(modelled, None, "gmw/en-us").engine == "pyttsx3"  # auto: espeak's
+    with pytest.raises(UsageError) as caught:
+        choose_engine(modelled, "piper", "gmw/en-us")
+    assert caught.value.option == "--voice"
+    monkeypatch.setenv(ENGINE_ENV, "piper")  # a preference, not a command
+    assert choose_engine(routine(), None, "gmw/en-us").engine == "pyttsx3"
+    german = load_routine(template_path("hand-massage-de"))
+    assert choose_engine(german).engine == "pyttsx3"
 
 
 # --- end to end --------------------------------------------------------------------------------

@@ -4,9 +4,10 @@ Piper's natural voice when it is installed and speaks the routine's language, el
 ``auto`` picks pyttsx3 (espeak-ng) when the routine names a voice of its own (an espeak voice
 id), when the natural extra is not installed, or when no natural voice speaks the language
 (the bundled one is American English); the choice says why, for the render summary and the
-file's record. ``$VOICEGUIDE_ENGINE`` (piper or pyttsx3) stands in for ``auto`` in a routine
-without a model: a person who prefers one engine, or a test run that wants espeak's speed,
-sets it once.
+file's record. ``$VOICEGUIDE_ENGINE`` says what ``auto`` prefers: ``pyttsx3`` makes it
+espeak-ng for a routine without a model (a test run that wants espeak's speed sets it once);
+``piper`` is auto's own choice, except that a missing natural voice is then an error naming
+the variable. An engine asked for by name (--engine, voice.engine) is never overruled.
 
 Nothing here loads an engine: the choice is made from files and package metadata.
 """
@@ -17,7 +18,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from voiceguide.errors import SpeechError, VoiceguideError, error_at
+from voiceguide.errors import SpeechError, UsageError, VoiceguideError, error_at
 from voiceguide.routine.limits import SPEECH_ENGINES
 from voiceguide.routine.model import Routine
 from voiceguide.tts import natural
@@ -59,9 +60,15 @@ class _Asked:
     name_given: bool
 
     def error(self, key: str, message: str, option: str | None) -> VoiceguideError:
-        given = {"voice.engine": self.engine_given, "voice.name": self.name_given}
-        locations = {} if given.get(key) else self.routine.locations
-        return error_at(self.routine.source, locations, key, message, option, SpeechError)
+        """At ``key``'s line in the file, unless the command line's --engine or --voice is
+        what failed: then a usage error naming that option."""
+        if self.engine_given and (option == "--engine" or key == "language"):
+            return UsageError("--engine", message)
+        if self.name_given and key == "voice.name":
+            return UsageError("--voice", message)
+        return error_at(
+            self.routine.source, self.routine.locations, key, message, option, SpeechError
+        )
 
 
 def choose_engine(
@@ -76,23 +83,26 @@ def choose_engine(
         engine is not None,
         voice is not None,
     )
-    wanted, reason = asked.engine, "asked for"
-    if wanted == AUTO and not routine.voice.model:  # a model is a choice of Piper already
-        wanted = _configured()
-        reason = f"auto, as {ENGINE_ENV} says"
-    if wanted == "piper":
-        return _piper(asked, reason)
-    if wanted != AUTO:
-        return EngineChoice(wanted, reason)
+    if asked.engine == "piper":
+        return _piper(asked, "asked for")
+    if asked.engine != AUTO:
+        return EngineChoice(asked.engine, "asked for")
+    if not routine.voice.model and _configured() == "pyttsx3":
+        return EngineChoice("pyttsx3", f"auto, as {ENGINE_ENV} says")
+    if _configured() == "piper" and not natural.natural_available():
+        # A preference for the natural voice, which is not there: say whose it is.
+        raise SpeechError(
+            f"{ENGINE_ENV}=piper, but the natural voice is not installed: {natural.INSTALL_HINT}"
+        )
     return _auto(asked)
 
 
 def _auto(asked: _Asked) -> EngineChoice:
     routine, name = asked.routine, asked.name
+    if name and name != natural.BUNDLED_VOICE_ID and (asked.name_given or not routine.voice.model):
+        return EngineChoice("pyttsx3", f"auto, {name} is an espeak voice")
     if routine.voice.model:
         return _piper(asked, "auto, the routine's model")
-    if name and name != natural.BUNDLED_VOICE_ID:
-        return EngineChoice("pyttsx3", f"auto, {name} is an espeak voice")
     if not natural.natural_available():
         return EngineChoice("pyttsx3", f"auto, no natural voice installed ({natural.INSTALL_HINT})")
     bundled = natural.bundled_model_path()
@@ -109,6 +119,12 @@ def _piper(asked: _Asked, reason: str) -> EngineChoice:
         message = f"the piper engine is not installed: {natural.INSTALL_HINT}"
         raise asked.error(key, message, "--engine")
     if voice.model:
+        if asked.name_given and asked.name != natural.BUNDLED_VOICE_ID:
+            message = (
+                f"'{asked.name}' is an espeak voice and the piper engine speaks the routine's "
+                "voice.model: add --engine pyttsx3, or leave --voice out"
+            )
+            raise UsageError("--voice", message)
         try:
             model = natural.read_model(Path(voice.model))
         except SpeechError as error:
