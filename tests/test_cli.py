@@ -324,3 +324,18 @@ def test_shell_completion_installs_and_completes_commands_and_options(tmp_path):
 
     assert complete("voiceguide ren") == ["render"]
     assert {"--background", "--background-file"} <= set(complete("voiceguide render x --back"))
+
+
+def test_plan_takes_the_voice_and_bed_options_that_render_takes():
+    runner = CliRunner()
+    unknown = runner.invoke(app, ["plan", "hand-massage", "--voice", "nosuch"])
+    assert unknown.exit_code == 2
+    assert "Invalid value for '--voice'" in unknown.stderr
+    no_bed = runner.invoke(app, ["plan", "hand-massage", "--background", "none", "--tail", "5m"])
+    assert no_bed.exit_code == 1 and "a tail plays the background" in no_bed.stderr
+    planned = runner.invoke(app, ["plan", "hand-massage", "--background", "pink", "--json"])
+    assert planned.exit_code == 0, planned.stderr
+    assert json.loads(planned.stdout)["background"]["sound"] == "pink"
+    for command in ("plan", "play", "render"):
+        help_text = runner.invoke(app, [command, "--help"]).stdout
+        assert "--voice" in help_text and "--background" in help_text, command

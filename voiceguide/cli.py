@@ -85,14 +85,19 @@ def plan(
     bedtime: options.BedtimeOpt = None,
     lead_in: options.LeadInOpt = None,
     tail: options.TailOpt = None,
+    voice: options.VoiceOpt = None,
     engine: options.EngineOpt = None,
+    background: options.BackgroundOpt = None,
+    background_file: options.BackgroundFileOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
 ) -> None:
     """Show the session's timeline: when each thing is said or done, and the total."""
     from voiceguide.pipeline import listening_notes, plan_routine
     from voiceguide.plan.table import timeline_table
 
-    settings = options.settings(pace, length, rate, bedtime, lead_in, tail)
+    settings = options.settings(
+        pace, length, rate, bedtime, lead_in, tail, voice, background, background_file
+    )
     timeline = plan_routine(routine, settings, engine)
     typer.echo(timeline.to_json() if as_json else timeline_table(timeline))
     for note in listening_notes(timeline):
@@ -121,25 +126,8 @@ def render(
     tail: options.TailOpt = None,
     voice: options.VoiceOpt = None,
     engine: options.EngineOpt = None,
-    background: Annotated[
-        str | None,
-        typer.Option(
-            "--background",
-            parser=options.background,
-            metavar="SOUND",
-            help="Background bed: none, brown, pink, white, drone, binaural (headphones) "
-            "or isochronic.",
-        ),
-    ] = None,
-    background_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--background-file",
-            parser=options.background_file,
-            metavar="FILE",
-            help="Your own recording as the bed, looped (e.g. rain.ogg).",
-        ),
-    ] = None,
+    background: options.BackgroundOpt = None,
+    background_file: options.BackgroundFileOpt = None,
     format_: Annotated[
         str | None,
         typer.Option(
@@ -351,7 +339,9 @@ def play(
     length: options.LengthOpt = None,
     rate: options.RateOpt = None,
     bedtime: options.BedtimeOpt = None,
+    voice: options.VoiceOpt = None,
     engine: options.EngineOpt = None,
+    background: options.BackgroundOpt = None,
 ) -> None:
     """Render a routine (reusing earlier renders) and play it with the system's player.
 
@@ -361,7 +351,7 @@ def play(
     from voiceguide.play import play_session, prepare_playback
     from voiceguide.progress import progress_bar
 
-    settings = options.settings(pace, length, rate, bedtime, lead_in_ms=None, tail_ms=None)
+    settings = options.settings(pace, length, rate, bedtime, None, None, voice, background)
     with progress_bar() as progress:
         playback = prepare_playback(routine, settings, from_step, progress, engine)
     typer.echo(

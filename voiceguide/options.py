@@ -201,6 +201,25 @@ VoiceOpt = Annotated[
         help="An engine voice id from 'voiceguide voices'.",
     ),
 ]
+BackgroundOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--background",
+        parser=background,
+        metavar="SOUND",
+        help="Background bed: none, brown, pink, white, drone, binaural (headphones) "
+        "or isochronic.",
+    ),
+]
+BackgroundFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--background-file",
+        parser=background_file,
+        metavar="FILE",
+        help="Your own recording as the bed, looped (e.g. rain.ogg).",
+    ),
+]
 BedtimeOpt = Annotated[
     bool | None,
     typer.Option(
