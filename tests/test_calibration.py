@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
+from test_tts_speech import CountingEngine
 
-from voiceguide.tts.base import Clip, SpeechEngine, VoiceInfo
 from voiceguide.tts.cache import ClipCache
 from voiceguide.tts.calibration import (
     REFERENCE_SENTENCES,
@@ -36,26 +34,6 @@ CHECK_SENTENCES = (
 )
 REAL_ENGINES = [name for name in engine_names() if name not in IN_PROCESS]
 LINE = Calibration(((80, 100.0), (160, 220.0), (240, 300.0)))
-
-
-@dataclass
-class CountingEngine:
-    inner: SpeechEngine
-    calls: list[str] = field(default_factory=list)
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    def version(self) -> str:
-        return self.inner.version()
-
-    def voices(self) -> list[VoiceInfo]:
-        return self.inner.voices()
-
-    def synthesize(self, text: str, voice: str | None, rate_wpm: int, volume: float) -> Clip:
-        self.calls.append(text)
-        return self.inner.synthesize(text, voice, rate_wpm, volume)
 
 
 def test_the_setting_is_read_off_the_measured_points_and_back() -> None:

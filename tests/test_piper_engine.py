@@ -1,4 +1,4 @@
-"""The piper engine for real: Piper and the bundled voice, in the speech worker and in process.
+"""The piper engine for real: Piper and the bundled voice, in the speech worker (as sessions use it).
 
 Piper loads in about a second here and speaks several times faster than real time, so the
 phrases are short.
@@ -17,8 +17,10 @@ import pytest
 
 from voiceguide.errors import SpeechError
 from voiceguide.tts import natural
+from voiceguide.tts.base import SpeechEngine
 from voiceguide.tts.client import WorkerEngine
-from voiceguide.tts.piper_engine import NATURAL_WPM, PiperEngine, length_scale
+from voiceguide.tts.piper_engine import NATURAL_WPM, length_scale
+from voiceguide.tts.registry import get_engine
 from voiceguide.tts.speech import trim_silence
 
 pytestmark = pytest.mark.skipif(
@@ -30,15 +32,18 @@ SECOND = "Now breathe out slowly. Let your shoulders drop."
 
 
 @pytest.fixture(scope="module")
-def engine() -> PiperEngine:
-    return PiperEngine()
+def engine() -> SpeechEngine:
+    """Piper in its speech worker, as sessions use it. Never in this process: Piper's
+    phonemizer loads an espeak-ng of its own, and a process that also holds pyttsx3's
+    espeak-ng (another test module's, in the same pytest worker) crashes."""
+    return get_engine("piper")
 
 
 def _digest(pcm: bytes) -> str:
     return hashlib.sha256(pcm).hexdigest()
 
 
-def test_a_clip_is_mono_16_bit_speech_at_the_voices_rate(engine: PiperEngine) -> None:
+def test_a_clip_is_mono_16_bit_speech_at_the_voices_rate(engine: SpeechEngine) -> None:
     clip = engine.synthesize(FIRST, None, 150, 1.0)
     assert clip.sample_rate_hz == 22_050
     samples = np.frombuffer(clip.pcm, dtype="<i2")
@@ -64,7 +69,7 @@ RATE_TOLERANCE = 0.08  # a first estimate: wt-speech's calibration narrows it to
 
 
 @pytest.mark.parametrize("rate_wpm", [120, 150])
-def test_the_rate_asked_is_about_the_rate_heard(engine: PiperEngine, rate_wpm: int) -> None:
+def test_the_rate_asked_is_about_the_rate_heard(engine: SpeechEngine, rate_wpm: int) -> None:
     """Words per minute from first to last sound, over sentences of narration."""
     sentences = [FIRST, "Press gently with your thumb in small circles across your palm."]
     words = sum(len(s.split()) for s in sentences)
@@ -80,7 +85,7 @@ def test_length_scale_follows_the_measured_curve() -> None:
     assert length_scale(model, 150) == pytest.approx(1.89, abs=0.01)  # 1.63 would be 168 wpm
 
 
-def test_the_sentences_of_a_phrase_stand_apart_by_pipers_own_quiet(engine: PiperEngine) -> None:
+def test_the_sentences_of_a_phrase_stand_apart_by_pipers_own_quiet(engine: SpeechEngine) -> None:
     clip = engine.synthesize(SECOND, None, 150, 1.0)
     quiet = np.abs(np.frombuffer(clip.pcm, dtype="<i2").astype(np.int32)) < 104  # -50 dBFS
     loud = np.flatnonzero(~quiet)
@@ -89,25 +94,25 @@ def test_the_sentences_of_a_phrase_stand_apart_by_pipers_own_quiet(engine: Piper
     assert 200 <= longest_frames * 1000 / clip.sample_rate_hz <= 500
 
 
-def test_the_version_names_every_setting_that_changes_the_sound(engine: PiperEngine) -> None:
+def test_the_version_names_every_setting_that_changes_the_sound(engine: SpeechEngine) -> None:
     version = engine.version()
     for part in ("piper-tts 1.", "onnxruntime ", "noise 0/0", f"{NATURAL_WPM:g} wpm", "threads"):
         assert part in version
 
 
-def test_the_bundled_voice_is_listed_with_quality_and_licence(engine: PiperEngine) -> None:
+def test_the_bundled_voice_is_listed_with_quality_and_licence(engine: SpeechEngine) -> None:
     [voice] = engine.voices()
     assert (voice.id, voice.quality, voice.licence) == ("en_US-joe-medium", "medium", "CC0 data*")
     assert voice.languages == ("en-us", "en")
 
 
-def test_a_voice_file_of_ones_own_is_spoken(engine: PiperEngine, tmp_path: Path) -> None:
+def test_a_voice_file_of_ones_own_is_spoken(engine: SpeechEngine, tmp_path: Path) -> None:
     model = _copy_of_bundled_voice(tmp_path)
     own = engine.synthesize(FIRST, str(model), 150, 1.0)
     assert own.pcm == engine.synthesize(FIRST, None, 150, 1.0).pcm
 
 
-def test_a_broken_voice_file_is_a_speech_error(engine: PiperEngine, tmp_path: Path) -> None:
+def test_a_broken_voice_file_is_a_speech_error(engine: SpeechEngine, tmp_path: Path) -> None:
     model = _copy_of_bundled_voice(tmp_path)
     model.unlink()
     model.write_bytes(b"not a model")
@@ -115,7 +120,7 @@ def test_a_broken_voice_file_is_a_speech_error(engine: PiperEngine, tmp_path: Pa
         engine.synthesize(FIRST, str(model), 150, 1.0)
 
 
-def test_blank_text_and_bad_settings_are_refused(engine: PiperEngine) -> None:
+def test_blank_text_and_bad_settings_are_refused(engine: SpeechEngine) -> None:
     with pytest.raises(SpeechError, match="blank text"):
         engine.synthesize("  ", None, 150, 1.0)
     with pytest.raises(SpeechError, match="speech rate must be 80 to 400"):
