@@ -6,6 +6,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Protocol
 
+from voiceguide.errors import SpeechError
+
 
 class AttemptFailed(Exception):
     """One attempt at a phrase failed in a way that a fresh attempt may fix."""
@@ -88,6 +90,18 @@ class IsolatedEngine(SpeechEngine, Protocol):
     def synthesize_once(self, text: str, voice: str | None, rate_wpm: int, volume: float) -> Clip:
         """One attempt: AttemptFailed when a fresh attempt may succeed."""
         ...
+
+
+def check_request(text: str, rate_wpm: int, volume: float, rates_wpm: tuple[int, int]) -> None:
+    """SpeechError unless there is text to say, the volume is in (0, 1] and the rate setting
+    within the engine's ``rates_wpm`` (lowest, highest)."""
+    if not text.strip():
+        raise SpeechError("speech engine got blank text: there is nothing to say")
+    if not 0.0 < volume <= 1.0:
+        raise SpeechError(f"voice volume must be above 0 and at most 1, got {volume}")
+    low, high = rates_wpm
+    if not low <= rate_wpm <= high:
+        raise SpeechError(f"speech rate must be {low} to {high} words per minute, got {rate_wpm}")
 
 
 def unknown_voice_message(voice: str, voices: list[VoiceInfo]) -> str:

@@ -87,9 +87,10 @@ def choose_engine(
         return _piper(asked, "asked for")
     if asked.engine != AUTO:
         return EngineChoice(asked.engine, "asked for")
-    if not routine.voice.model and _configured() == "pyttsx3":
+    preferred = _configured()
+    if not routine.voice.model and preferred == "pyttsx3":
         return EngineChoice("pyttsx3", f"auto, as {ENGINE_ENV} says")
-    if _configured() == "piper" and not natural.natural_available():
+    if preferred == "piper" and not natural.natural_available():
         # A preference for the natural voice, which is not there: say whose it is.
         raise SpeechError(
             f"{ENGINE_ENV}=piper, but the natural voice is not installed: {natural.INSTALL_HINT}"

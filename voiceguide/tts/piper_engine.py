@@ -33,7 +33,7 @@ from typing import Any
 
 from voiceguide.errors import SpeechError
 from voiceguide.routine.limits import MAX_RATE_WPM, MIN_RATE_WPM
-from voiceguide.tts.base import Clip, VoiceInfo
+from voiceguide.tts.base import Clip, VoiceInfo, check_request
 from voiceguide.tts.natural import PiperModel, natural_voices, read_model, resolve_model
 
 NATURAL_WPM = 245.0
@@ -69,7 +69,7 @@ class PiperEngine:
         return natural_voices()
 
     def synthesize(self, text: str, voice: str | None, rate_wpm: int, volume: float) -> Clip:
-        _check(text, rate_wpm, volume)
+        check_request(text, rate_wpm, volume, (MIN_RATE_WPM, MAX_RATE_WPM))
         with self._lock:
             model, piper_voice = self._voice(resolve_model(voice))
             chunks = piper_voice.synthesize(text, _settings(model, rate_wpm, volume))
@@ -135,17 +135,6 @@ def _load(model: PiperModel) -> Any:
     except Exception as error:  # onnxruntime raises its own classes for a bad file
         raise SpeechError(f"cannot load the Piper voice {model.path}: {error}") from None
     return PiperVoice(session=session, config=config)
-
-
-def _check(text: str, rate_wpm: int, volume: float) -> None:
-    if not text.strip():
-        raise SpeechError("speech engine got blank text: there is nothing to say")
-    if not 0.0 < volume <= 1.0:
-        raise SpeechError(f"voice volume must be above 0 and at most 1, got {volume}")
-    if not MIN_RATE_WPM <= rate_wpm <= MAX_RATE_WPM:
-        raise SpeechError(
-            f"speech rate must be {MIN_RATE_WPM} to {MAX_RATE_WPM} words per minute, got {rate_wpm}"
-        )
 
 
 def _peak(pcm: bytes) -> int:

@@ -42,6 +42,7 @@ from voiceguide.tts.base import (
     AttemptFailed,
     Clip,
     VoiceInfo,
+    check_request,
     failed_message,
     unknown_voice_message,
 )
@@ -112,15 +113,7 @@ class Pyttsx3Engine:
         raise SpeechError(failed_message(text, reason, self._attempts))
 
     def synthesize_once(self, text: str, voice: str | None, rate_wpm: int, volume: float) -> Clip:
-        if not text.strip():
-            raise SpeechError("speech engine got blank text: there is nothing to say")
-        if not 0.0 < volume <= 1.0:
-            raise SpeechError(f"voice volume must be above 0 and at most 1, got {volume}")
-        if not MIN_RATE_WPM <= rate_wpm <= MAX_RATE_WPM:
-            raise SpeechError(
-                f"speech rate must be {MIN_RATE_WPM} to {MAX_RATE_WPM} words per minute, "
-                f"got {rate_wpm}"
-            )
+        check_request(text, rate_wpm, volume, (MIN_RATE_WPM, MAX_RATE_WPM))
         espeak = _shared_espeak()
         return espeak.render(text, espeak.resolve_voice(voice), rate_wpm, volume)
 
