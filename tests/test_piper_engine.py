@@ -1,4 +1,5 @@
-"""The piper engine for real: Piper and the bundled voice, in the speech worker (as sessions use it).
+"""The piper engine for real: Piper and the bundled voice, in the speech worker, as sessions
+use it.
 
 Piper loads in about a second here and speaks several times faster than real time, so the
 phrases are short.
