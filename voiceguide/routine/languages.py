@@ -44,9 +44,14 @@ ISO_639_2 = {
 # fmt: on
 
 
+def primary_subtag(language: str) -> str:
+    """``en-GB``, ``en_us`` or ``EN`` -> ``en``: the language without region or variant."""
+    return language.replace("_", "-").split("-", 1)[0].lower()
+
+
 def iso_639_2(language: str) -> str:
     """``en``, ``en-GB`` or ``eng`` -> ``eng``; a language the table does not know -> ``und``."""
-    primary = language.replace("_", "-").split("-", 1)[0].lower()
+    primary = primary_subtag(language)
     if len(primary) == 3:
         return primary
     return ISO_639_2.get(primary, UNDETERMINED)

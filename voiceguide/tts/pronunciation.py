@@ -9,6 +9,7 @@ the engine changes: transcripts and captions keep "1" and "one".
 
 from __future__ import annotations
 
+from voiceguide.routine.languages import primary_subtag
 from voiceguide.routine.respellings import Respellings
 
 _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
@@ -16,7 +17,7 @@ BUILT_IN: dict[str, dict[str, str]] = {
     "en": {
         "one": "won",
         "1": "won",
-        **{f"{tens}1": f"{name} won" for tens, name in enumerate(_TENS, start=2)},
+        **{f"{digit}1": f"{tens} won" for digit, tens in enumerate(_TENS, start=2)},
     },
 }
 
@@ -24,6 +25,5 @@ BUILT_IN: dict[str, dict[str, str]] = {
 def respellings_for(language: str, routine_respellings: Respellings) -> Respellings:
     """The built-in respellings of ``language`` (``en-GB`` takes ``en``'s), overridden by the
     routine's own."""
-    base = language.lower().replace("_", "-").split("-")[0]
-    merged = {**BUILT_IN.get(base, {}), **dict(routine_respellings)}
+    merged = {**BUILT_IN.get(primary_subtag(language), {}), **dict(routine_respellings)}
     return tuple(sorted(merged.items()))
