@@ -101,3 +101,37 @@ def test_the_phrase_bound_counts_placeholder_variants_and_numbers() -> None:
     # 3 round announcements, 2 side announcements, "Stroke.", "Hold.", and 1 to 12
     assert phrases.count == 3 + 2 + 2 + 12
     assert len(said) <= phrases.count and sum(map(len, said)) <= phrases.chars
+
+
+NESTED = _routine(
+    "  - for_each: [{name: push-ups, cue: go hard}, {name: wall sit, cue: hold still}]\n"
+    "    announce: '{item}: {cue}.'\n"
+    "    steps:\n"
+    "      - for_each_side: [right, left]\n"
+    "        steps: [{say: '{item}, {side} side.', slot: 20s, countdown: 2}]\n"
+    "    between: {name: Rest, slot: 10s, say: 'Next: {next}.', countdown: 3}\n"
+    "  - rounds: 2\n"
+    "    min_rounds: 1\n"
+    "    max_rounds: 4\n"
+    "    announce: Round {round} of {rounds}.\n"
+    "    steps: [{slot: 4s, say: In.}, {slot: 8s, say: Out.}]\n"
+    "    between: {pause: 5s}\n"
+)
+
+
+def test_the_bounds_hold_for_lists_nested_blocks_and_rounds_fitted_to_a_length() -> None:
+    longest = plan(NESTED, speech_ms, Settings(length_ms=180_000))  # all 4 rounds
+    assert len(longest.events) <= cost.event_bound(NESTED)
+    phrases = cost.phrase_bound(NESTED)
+    said = set()
+    for length_ms in range(112_000, 181_000, 4000):  # 1 to 4 rounds
+        said |= {
+            event.text for event in plan(NESTED, speech_ms, Settings(length_ms=length_ms)).speech()
+        }
+    assert {f"Round 1 of {n}." for n in range(1, 5)} <= said
+    # 2 announcements, 4 side texts, "Next: wall sit.", 4 x 4 round texts, In., Out., 1 to 3
+    assert phrases.count == 2 + 4 + 2 + 16 + 2 + 3
+    assert len(said) <= phrases.count and sum(map(len, said)) <= phrases.chars
+    assert cost.shortest_ms(NESTED, MIN_SCALE) <= min(
+        plan(NESTED, speech_ms, Settings(length_ms=112_000)).total_ms, 112_000
+    )

@@ -1,15 +1,15 @@
 """Fitting to a target length: repetition counts first, then the elastic scale."""
 
+import itertools
+
 import pytest
 from plan_utils import FLEXIBLE, LENGTH_KEY, measure, routine
 
 from voiceguide.errors import PlanError, RoutineError
+from voiceguide.pipeline import listening_notes
 from voiceguide.plan.planner import Settings, plan
 from voiceguide.routine.loader import load_routine_text
-from voiceguide.routine.model import (
-    Pause,
-    Step,
-)
+from voiceguide.routine.model import Pause, Rounds, Slot, Step
 
 
 @pytest.mark.parametrize("target_ms", [60_000, 90_000, 200_000, 600_000])
@@ -93,3 +93,35 @@ def test_a_routine_length_without_a_file_names_the_routine_and_the_key():
     with pytest.raises(PlanError) as error:
         plan(routine(FLEXIBLE, length_ms=5000), measure)
     assert error.value.lines()[0].startswith("Test: length: 0:05 is out of reach: at pace 1")
+
+
+BREATHING = Rounds(  # 4-7-8 breathing: 19 s of fixed slots a round
+    4,
+    (Slot(None, "In.", 4000), Slot(None, "Hold.", 7000), Slot(None, "Out.", 8000)),
+    min_rounds=1,
+    max_rounds=40,
+)
+
+
+def test_a_length_adds_or_removes_whole_rounds_and_keeps_their_slots_exact():
+    settle = Pause(duration_ms=20_000)  # elastic: 10 to 40 s, so any length is met exactly
+    for target_ms in (120_000, 300_000, 600_000):
+        timeline = plan(routine(settle, BREATHING), measure, Settings(length_ms=target_ms))
+        assert abs(timeline.total_ms - target_ms) <= 1000 and not timeline.target_missed
+        starts = [e.start_ms for e in timeline.speech() if e.text == "In."]
+        assert all(b - a == 19_000 for a, b in itertools.pairwise(starts))
+        assert 10_000 <= timeline.events[0].duration_ms <= 40_000
+
+
+def test_rounds_of_fixed_slots_alone_come_as_near_as_whole_rounds_and_say_so():
+    timeline = plan(routine(BREATHING), measure, Settings(length_ms=300_000))
+    assert timeline.total_ms == 16 * 19_000  # 5:04: nearer 5:00 than 15 rounds' 4:45
+    assert timeline.target_missed
+    assert listening_notes(timeline) == [
+        "note: 5:04 is as near as whole rounds come to the 5:00 asked for: its other time "
+        "cannot stretch to take up the rest (a pause or a stretch: true slot would)"
+    ]
+    exact = plan(routine(BREATHING), measure, Settings(length_ms=19_000 * 7))
+    assert exact.total_ms == 7 * 19_000 and not exact.target_missed
+    with pytest.raises(PlanError, match=r"lasts from 0:19 \(shortest\) to 12:40 \(longest\)"):
+        plan(routine(BREATHING), measure, Settings(length_ms=3_600_000))

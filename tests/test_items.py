@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from voiceguide.routine.items import read_items
-from voiceguide.routine.model import Pause, Rounds, Sides, Slot, Step
+from voiceguide.routine.model import ForEach, Pause, Rounds, Sides, Slot, Step
 from voiceguide.routine.nodes import Report
 from voiceguide.routine.placeholders import Scope
 
@@ -67,15 +67,96 @@ def test_a_countdown_fits_in_its_slot():
     ]
 
 
-def test_blocks_do_not_nest():
-    _, problems = _items(
+def test_blocks_nest_and_inner_text_has_the_placeholders_of_both():
+    items, problems = _items(
         "- rounds: 2\n"
         "  steps:\n"
         "    - {for_each_side: [right], steps: [{say: 'Now {side}, round {round}.'}]}\n"
+        "- for_each_side: [right, left]\n"
+        "  steps:\n"
+        "    - {rounds: 3, steps: [{say: '{side} {round} of {rounds}'}]}\n"
+    )
+    assert problems == []
+    outer, other = items
+    assert isinstance(outer, Rounds) and isinstance(outer.items[0], Sides)
+    assert isinstance(other, Sides) and isinstance(other.items[0], Rounds)
+
+
+def test_a_list_block_reads_words_and_mappings_with_their_fields():
+    items, problems = _items(
+        "- for_each: [push-ups, {name: wall sit, tip: back flat}]\n"
+        "  steps: [{slot: 30s, say: '{index} of {count}: {item}. {tip}.'}]\n"
+        "  between: {slot: 10s, say: 'Next: {next}.'}\n"
+    )
+    assert problems == ["sections[0].for_each[1]: this entry has 'tip' and the first (line 1) "
+                        "does not: give every entry the same fields"]  # fmt: skip
+    items, problems = _items(
+        "- for_each: [{name: push-ups, tip: fast}, {name: wall sit, tip: back flat}]\n"
+        "  steps: [{slot: 30s, say: '{index} of {count}: {item}. {tip}.'}]\n"
+        "  between: {slot: 10s, say: 'Next: {next}.'}\n"
+    )
+    assert problems == []
+    [block] = items
+    assert isinstance(block, ForEach)
+    assert block.entries == (
+        {"item": "push-ups", "tip": "fast"},
+        {"item": "wall sit", "tip": "back flat"},
+    )
+    assert block.between == (Slot(None, "Next: {next}.", 10_000),)
+
+
+def test_list_entries_are_checked_where_they_are_written():
+    _, problems = _items(
+        "- for_each: [{tip: x}, {name: a, next: b}, {name: c, 2x: d}, [a], '...']\n"
+        "  steps: [{say: '{item}'}]\n"
     )
     assert problems == [
-        "sections[0].steps[0].for_each_side: a for_each_side block cannot be inside a rounds "
-        "block: blocks do not nest; move it out to the top level of sections"
+        "sections[0].for_each[0]: an entry that is a mapping needs 'name', e.g. {name: plank, ...}",
+        "sections[0].for_each[1].next: {next} is the list's own placeholder: rename the field",
+        "sections[0].for_each[2].2x: a field's name is letters, digits and _ (it is a placeholder)",
+        "sections[0].for_each[3]: expected a name or a mapping with a name, got a list",
+        "sections[0].for_each[4]: has nothing to say (no letter or digit, only punctuation, "
+        "symbols or invisible characters), so the voice would be silent: write words, or leave "
+        "the key out",
+    ]
+
+
+def test_list_placeholders_are_known_only_inside_the_list():
+    _, problems = _items("- {say: 'Next: {next}.'}\n")
+    assert problems == ["sections[0].say: {next} is only known inside a for_each block"]
+
+
+def test_rounds_have_a_range_for_fitting_and_one_way_to_say_what_comes_between():
+    items, problems = _items(
+        "- {rounds: 4, min_rounds: 2, max_rounds: 9, steps: [{slot: 4s}], between: {pause: 5s}}\n"
+    )
+    assert problems == []
+    assert items == (
+        Rounds(4, (Slot(None, None, 4000),), min_rounds=2, max_rounds=9, between=(Pause(5000),)),
+    )
+    assert Rounds(3, ()).min_rounds == Rounds(3, ()).max_rounds == 3
+    _, problems = _items(
+        "- {rounds: 4, min_rounds: 5, max_rounds: 3, rest: 5s, between: [{pause: 5s}],\n"
+        "   steps: [{slot: 4s}]}\n"
+    )
+    assert problems == [
+        "sections[0].min_rounds: is 5 but rounds is 4: make min_rounds at most 4",
+        "sections[0].max_rounds: is 3 but rounds is 4: make max_rounds at least 4",
+        "sections[0].rest: rest and between both say what comes between rounds: keep one "
+        "(rest: 10s is between: {pause: 10s})",
+    ]
+
+
+def test_an_announce_inside_a_slot_needs_an_announce_and_a_slot_to_be_in():
+    _, problems = _items(
+        "- {rounds: 2, announce_in_slot: true, steps: [{slot: 4s}]}\n"
+        "- {rounds: 2, announce: Go, announce_in_slot: true, steps: [{say: hi}]}\n"
+        "- {rounds: 2, announce: Go, announce_in_slot: true, steps: [{slot: 4s}]}\n"
+    )
+    assert problems == [
+        "sections[0].announce_in_slot: there is no announce to speak: add one",
+        "sections[1].announce_in_slot: the first of steps is not a slot, so there is no slot "
+        "to speak it in: start steps with a slot, or leave announce_in_slot out",
     ]
 
 

@@ -14,6 +14,7 @@ from plan_utils import (
 from voiceguide.errors import PlanError
 from voiceguide.plan.planner import Settings, plan
 from voiceguide.routine.model import (
+    ForEach,
     Pause,
     Rounds,
     Routine,
@@ -204,3 +205,83 @@ def test_end_cue_rings_after_the_last_word_and_takes_its_time():
     gong = timeline.cues()[-1]
     assert gong.cue == "gong" and gong.start_ms == timeline.speech()[-1].end_ms
     assert timeline.total_ms == gong.start_ms + 2500
+
+
+def test_a_list_runs_its_steps_per_entry_and_between_only_between_entries():
+    block = ForEach(
+        ({"item": "push-ups", "tip": "fast"}, {"item": "plank", "tip": "still"}),
+        (Slot(None, "{index} of {count}: {item}, {tip}.", 30_000),),
+        between=(Slot("Rest", "Rest. Next: {next}.", 10_000, countdown=3),),
+    )
+    timeline = plan(routine(block), measure)
+    assert [e.text for e in timeline.speech()] == [
+        "1 of 2: push-ups, fast.",
+        "Rest.",
+        "Next: plank.",
+        "3",
+        "2",
+        "1",
+        "2 of 2: plank, still.",
+    ]
+    assert timeline.total_ms == 70_000  # 30 s, 10 s of rest, 30 s: no rest after the last
+    assert [(c.title, c.start_ms) for c in timeline.chapters] == [
+        ("Push-ups", 0),
+        ("Rest (push-ups)", 30_000),
+        ("Plank", 40_000),
+    ]
+    assert not timeline.cues()  # a list makes no sound of its own unless asked
+
+
+def test_text_saying_next_is_left_out_in_the_last_entry():
+    block = ForEach(
+        ({"item": "a"}, {"item": "b"}), (Step(say="{item}. Then {next}."), Step(say="Go."))
+    )
+    timeline = plan(routine(block), measure)
+    assert [e.text for e in timeline.speech()] == ["a.", "Then b.", "Go.", "Go."]
+
+
+def test_an_announce_inside_the_first_slot_keeps_a_grid_exact():
+    slots = (Slot(None, "Work.", 20_000, countdown=3), Slot(None, "Rest.", 10_000))
+    inside = Rounds(3, slots, announce="Round {round}.", announce_in_slot=True)
+    before = Rounds(3, slots, announce="Round {round}.")
+    timeline = plan(routine(inside), measure)
+    assert timeline.total_ms == 90_000
+    starts = [e.start_ms for e in timeline.speech() if e.text.startswith("Round")]
+    assert starts == [0, 30_000, 60_000]  # each at the start of its round's first slot
+    assert [e.start_ms for e in timeline.speech() if e.text == "Work."] == [
+        measure("Round 1.", 150),
+        30_000 + measure("Round 2.", 150),
+        60_000 + measure("Round 3.", 150),
+    ]
+    assert plan(routine(before), measure).total_ms == 90_000 + 3 * measure("Round 1.", 150)
+
+
+def test_between_runs_between_rounds_with_its_countdown_never_after_the_last():
+    block = Rounds(
+        3,
+        (Slot(None, "Go.", 20_000),),
+        between=(Slot("Rest", "Rest.", 10_000, countdown=3, end_cue="bell"),),
+    )
+    timeline = plan(routine(block, Step(say="Cool down.")), measure)
+    assert [e.start_ms for e in timeline.cues()] == [30_000, 60_000]
+    assert [e.text for e in timeline.speech()].count("1") == 2
+    assert timeline.speech()[-1].start_ms == 80_000  # 3 rounds of 20 s, 2 rests of 10 s
+
+
+def test_sides_inside_rounds_and_rounds_inside_sides_keep_sides_equal():
+    sides = Sides(("right", "left"), (Step(say="Your {side} hand, round {round}.", each_ms=5000),))
+    timeline = plan(routine(Rounds(2, (sides,), name="Round {round}")), measure)
+    assert [e.text for e in timeline.speech()] == [
+        "Your right hand, round 1.",
+        "Your left hand, round 1.",
+        "Your right hand, round 2.",
+        "Your left hand, round 2.",
+    ]
+    durations = side_durations(timeline)
+    assert durations["right"] == durations["left"]
+    inner = Rounds(2, (Step(say="{side} {round}", each_ms=4000),), announce="Round {round}.")
+    timeline = plan(routine(Sides(("right", "left"), (inner,))), measure)
+    assert len(timeline.speech()) == 8
+    durations = side_durations(timeline)
+    assert durations["right"] == durations["left"]
+    voice_track_tiles(timeline)

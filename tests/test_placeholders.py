@@ -14,8 +14,8 @@ from voiceguide.routine.placeholders import (
     speakable,
 )
 
-SIDES = Scope(frozenset({"side"}), "for_each_side")
-ROUNDS = Scope(frozenset({"round", "rounds"}), "rounds")
+SIDES = Scope(frozenset({"side"}))
+ROUNDS = Scope(frozenset({"round", "rounds"}))
 
 
 def _messages(text: str, scope: Scope, spoken: bool = False) -> list[str]:

@@ -20,7 +20,7 @@ from voiceguide.errors import PlanError
 from voiceguide.plan.bedtime import speech_rate_wpm
 from voiceguide.plan.planner import Settings, plan
 from voiceguide.routine.loader import load_routine_text
-from voiceguide.routine.model import CUE_LEAD_MS, Pause, Rounds, Sides, Step
+from voiceguide.routine.model import CUE_LEAD_MS, ForEach, Pause, Rounds, Sides, Slot, Step, walk
 
 
 def test_pace_divides_elastic_time_and_moves_speech_rate_moderately():
@@ -75,18 +75,64 @@ def steps(draw, side=False):
     )
 
 
+pauses = durations_ms.map(lambda ms: Pause(duration_ms=ms))
+short_texts = st.text(alphabet="abcdefgh ", min_size=1, max_size=8).filter(str.strip)
+slots = st.builds(
+    lambda ms, say, countdown: Slot(None, say, ms, countdown=countdown),
+    st.integers(6000, 30_000),
+    st.none() | short_texts,
+    st.integers(0, 2),
+)
+
+
+@st.composite
+def rounds_blocks(draw, items):
+    inside = draw(items)
+    rounds = draw(st.integers(1, 3))
+    announce_in_slot = isinstance(inside[0], Slot) and draw(st.booleans())
+    return Rounds(
+        rounds,
+        tuple(inside),
+        "Round {round}.",
+        name=draw(st.none() | st.just("Round {round}")),
+        min_rounds=draw(st.integers(1, rounds)),
+        max_rounds=draw(st.integers(rounds, 5)),
+        between=draw(st.sampled_from([(), (Pause(3000),), (Slot("Rest", "Rest.", 10_000),)])),
+        announce_in_slot=announce_in_slot,
+    )
+
+
+def for_each_blocks(items):
+    entries = ({"item": "a"}, {"item": "bb"}, {"item": "ccc"})
+    return st.builds(
+        lambda inside, count, between: ForEach(
+            entries[:count], tuple(inside), "{item}, then {next}.", between=between
+        ),
+        items,
+        st.integers(1, 3),
+        st.sampled_from([(), (Slot(None, "Next: {next}.", 8000),)]),
+    )
+
+
+def items(depth: int, in_sides: bool = False):
+    """Items with blocks nested ``depth`` deep: rounds and lists anywhere, sides in any
+    block but never within sides (whose chapters would then say the inner side)."""
+    leaves = steps(side=in_sides) | pauses | slots
+    if depth == 0:
+        return leaves
+    inner = st.lists(items(depth - 1, in_sides), min_size=1, max_size=3)
+    blocks = [rounds_blocks(inner), for_each_blocks(inner)]
+    if not in_sides:
+        in_a_side = st.lists(items(depth - 1, in_sides=True), min_size=1, max_size=3)
+        blocks.append(
+            in_a_side.map(lambda inside: Sides(("right", "left"), tuple(inside), "Now {side}."))
+        )
+    return leaves | st.one_of(blocks)
+
+
 @st.composite
 def routines(draw):
-    pauses = durations_ms.map(lambda ms: Pause(duration_ms=ms))
-    in_sides = st.lists(steps(side=True) | pauses, min_size=1, max_size=3)
-    in_rounds = st.lists(steps() | pauses, min_size=1, max_size=3)
-    item = (
-        steps()
-        | pauses
-        | in_sides.map(lambda items: Sides(("right", "left"), tuple(items), "Now {side}."))
-        | in_rounds.map(lambda items: Rounds(2, tuple(items), "Round {round}.", 3000))
-    )
-    return routine(*draw(st.lists(item, min_size=1, max_size=4)))
+    return routine(*draw(st.lists(items(depth=2), min_size=1, max_size=4)))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -101,6 +147,9 @@ def test_random_routines_keep_every_invariant(routine_, pace, length_factor, bed
     try:
         fitted = plan(routine_, measure, Settings(pace=pace, length_ms=target_ms, bedtime=bedtime))
     except PlanError as error:
+        if "no elastic time" in str(error):  # fixed slots alone: their length or nothing
+            assert abs(target_ms - natural.total_ms) > 500
+            return
         shortest, longest = re.findall(r"(\d+):(\d\d) \((?:shortest|longest)\)", str(error))
         # The message rounds to whole seconds; well inside the range, fitting must succeed.
         assert not to_ms(*shortest) + 1000 <= target_ms <= to_ms(*longest) - 1000, str(error)
@@ -113,7 +162,7 @@ def test_random_routines_keep_every_invariant(routine_, pace, length_factor, bed
         )
         paces = [e.pace for e in timeline.events if e.elastic or e.kind == "speech"]
         assert all(a >= b for a, b in itertools.pairwise(paces))
-        assert paces[-1] == pytest.approx(pace * (0.8 if bedtime else 1.0))
+        assert paces[-1:] in ([], [pytest.approx(pace * (0.8 if bedtime else 1.0))])
         assert [e.start_ms for e in timeline.events] == sorted(e.start_ms for e in timeline.events)
         sides = side_durations(timeline)
         assert len(set(sides.values())) <= 1, sides
@@ -121,7 +170,12 @@ def test_random_routines_keep_every_invariant(routine_, pace, length_factor, bed
         assert chapters[0].start_ms == 0 and chapters[-1].end_ms == timeline.total_ms
         assert all(a.end_ms == b.start_ms for a, b in itertools.pairwise(chapters))
     if fitted is not None:
-        assert abs(fitted.total_ms - target_ms) <= 1000
+        # Exact, unless rounds of little elastic time come only near it by whole rounds.
+        counted_rounds = any(
+            isinstance(item, Rounds) and item.min_rounds < item.max_rounds
+            for item in walk(routine_.items)
+        )
+        assert abs(fitted.total_ms - target_ms) <= 1000 or (counted_rounds and fitted.target_missed)
 
 
 @pytest.mark.parametrize("bedtime", [False, True])

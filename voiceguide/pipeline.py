@@ -94,12 +94,19 @@ def plan_routine(routine: str, settings: Settings, engine: str | None = None) ->
 
 def listening_notes(timeline: Timeline) -> list[str]:
     """What a listener should know before pressing play."""
+    notes = []
     if needs_stereo(timeline.background.sound):
-        return [
+        notes.append(
             "note: binaural beats need headphones (each ear hears its own tone); "
             "through speakers use the isochronic background instead"
-        ]
-    return []
+        )
+    if timeline.target_ms and timeline.target_missed:
+        notes.append(
+            f"note: {format_ms(timeline.guided_ms)} is as near as whole rounds come to the "
+            f"{format_ms(timeline.target_ms)} asked for: its other time cannot stretch to take "
+            "up the rest (a pause or a stretch: true slot would)"
+        )
+    return notes
 
 
 def describe_templates(engine: str | None = "pyttsx3") -> list[str]:

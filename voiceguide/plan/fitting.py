@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from voiceguide.errors import PlanError, Problem, RoutineError, VoiceguideError
 from voiceguide.plan.layout import Layout, Repeats
 from voiceguide.routine.durations import format_ms
-from voiceguide.routine.model import MAX_SCALE, MIN_SCALE, Routine
+from voiceguide.routine.model import MAX_SCALE, MIN_SCALE, Rounds, Routine, Step
 
 FIXED_MATCH_MS = 500  # a session with no elastic time meets a target this close
 
@@ -41,18 +41,27 @@ class TargetFrom:
         return RoutineError([Problem(routine.source, line, column, "length", f"{what} {message}")])
 
 
+def count_range(item: Step | Rounds) -> tuple[int, int, int]:
+    """What fitting may count differently: natural, fewest and most repetitions or rounds."""
+    if isinstance(item, Rounds):
+        return item.rounds, item.min_rounds, item.max_rounds
+    return item.repeat, item.min_repeat, item.max_repeat
+
+
 def natural_repeats(layout: Layout) -> Repeats:
-    return {id(step): step.repeat for step in layout.steps}
+    return {id(item): count_range(item)[0] for item in layout.counted}
 
 
 def bound_repeats(layout: Layout, *, low: bool) -> Repeats:
-    return {id(s): s.min_repeat if low else s.max_repeat for s in layout.steps}
+    return {id(item): count_range(item)[1 if low else 2] for item in layout.counted}
 
 
 def scaled_repeats(layout: Layout, factor: float) -> Repeats:
-    return {
-        id(s): max(s.min_repeat, min(s.max_repeat, round(s.repeat * factor))) for s in layout.steps
-    }
+    scaled = {}
+    for item in layout.counted:
+        natural, fewest, most = count_range(item)
+        scaled[id(item)] = max(fewest, min(most, round(natural * factor)))
+    return scaled
 
 
 def fit(layout: Layout, target_ms: int, target_from: TargetFrom) -> tuple[Repeats, float]:
@@ -63,16 +72,40 @@ def fit(layout: Layout, target_ms: int, target_from: TargetFrom) -> tuple[Repeat
     neither bracketing choice fits.
     """
     brackets, bounds = repeat_candidates(layout, target_ms)
-    best = _nearest_scale(layout, brackets, target_ms) or _nearest_scale(layout, bounds, target_ms)
+    best = (
+        _nearest_scale(layout, brackets, target_ms)
+        or _nearest_scale(layout, bounds, target_ms)
+        or _nearest_whole(layout, brackets + bounds, target_ms)
+    )
     if best is None:
         raise target_from.error(target_ms, _out_of_reach(layout))
     return best
 
 
+def _nearest_whole(
+    layout: Layout, candidates: list[Repeats], target_ms: int
+) -> tuple[Repeats, float] | None:
+    """The counts that come nearest the target when none meets it exactly: rounds of fixed
+    slots with too little elastic time to take up the rest ("five minutes of 4-7-8
+    breathing" is 16 rounds, 5:04). None when the routine counts nothing differently or
+    the target is beyond its shortest or longest length."""
+    shortest = layout.length_ms(bound_repeats(layout, low=True), MIN_SCALE)
+    longest = layout.length_ms(bound_repeats(layout, low=False), MAX_SCALE)
+    if not layout.counted or not shortest <= target_ms <= longest:
+        return None
+    options = []
+    for repeats in candidates:
+        scale = scale_for(layout, repeats, target_ms)
+        scale = 1.0 if scale is None else min(MAX_SCALE, max(MIN_SCALE, scale))
+        options.append((abs(layout.length_ms(repeats, scale) - target_ms), repeats, scale))
+    _, repeats, scale = min(options, key=lambda option: option[0])
+    return repeats, scale
+
+
 def repeat_candidates(layout: Layout, target_ms: int) -> tuple[list[Repeats], list[Repeats]]:
     """Repetition counts whose unscaled length brackets the target, and the bounds."""
-    steps = layout.steps
-    low, high = 0.0, max([s.max_repeat / s.repeat for s in steps] + [1.0]) + 1
+    ranges = [count_range(item) for item in layout.counted]
+    low, high = 0.0, max([most / natural for natural, _, most in ranges] + [1.0]) + 1
     for _ in range(32):
         middle = (low + high) / 2
         if layout.length_ms(scaled_repeats(layout, middle), 1.0) < target_ms:

@@ -16,6 +16,8 @@ from voiceguide.routine.model import (
     BREATH_MS,
     CUE_LEAD_MS,
     SOFT_CUES,
+    Block,
+    ForEach,
     Item,
     Pause,
     Rounds,
@@ -28,7 +30,7 @@ from voiceguide.routine.model import (
 from voiceguide.routine.sentences import sentences
 
 Measure = Callable[[str, int], int]  # (text, rate_wpm) -> duration_ms
-Repeats = dict[int, int]  # id(step) -> repetition count
+Repeats = dict[int, int]  # id(step or rounds block) -> repetitions, or rounds
 
 COUNTDOWN_STEP_MS = 1000
 SENTENCE_PAUSE = "between sentences"  # the silence's text, which the plan's table leaves out
@@ -48,7 +50,13 @@ class Layout:
         self.measure = measure
         self.pacing = pacing
         self.cues = SOFT_CUES if bedtime else {}
-        self.steps = [s for s in walk(routine.items) if isinstance(s, Step) and s.each_ms]
+        # What length fitting may count differently: repetitions of steps, rounds of blocks.
+        self.counted = [
+            item
+            for item in walk(routine.items)
+            if (isinstance(item, Step) and item.each_ms)
+            or (isinstance(item, Rounds) and item.min_rounds < item.max_rounds)
+        ]
         self._record = True  # False: a layout that only measures, making no events
         self._lengths: dict[tuple[tuple[tuple[int, int], ...], float], int] = {}
 
@@ -152,8 +160,10 @@ class Layout:
                 self.slot(session, item, context, scale)
             elif isinstance(item, Sides):
                 self.sides(session, item, context, repeats, scale)
-            else:
+            elif isinstance(item, Rounds):
                 self.rounds(session, item, context, repeats, scale)
+            else:
+                self.for_each(session, item, context, repeats, scale)
 
     def step(
         self, session: Session, step: Step, context: Context, repeats: Repeats, scale: float
@@ -163,8 +173,9 @@ class Layout:
         if step.start_cue:
             self.cue_then_wait(session, step.start_cue)
         count = repeats.get(id(step), step.repeat) if step.each_ms else 0
-        if step.say:
-            self.say(session, context.fill(step.say))
+        said = context.spoken(step.say)
+        if said:
+            self.say(session, said)
             if count:
                 session.add("silence", BREATH_MS, "breath")
         for number in range(1, count + 1):
@@ -188,7 +199,10 @@ class Layout:
         self.wait(session, pause.duration_ms, scale, "pause")
         self.ring_every(session, pause.ring_cue, pause.ring_every_ms, start_ms, session.t)
 
-    def slot(self, session: Session, slot: Slot, context: Context, scale: float) -> None:
+    def slot(
+        self, session: Session, slot: Slot, context: Context, scale: float, lead: str | None = None
+    ) -> None:
+        """The slot, with ``lead`` (a block's announce) spoken first, inside its time."""
         if slot.name:
             session.open_chapter(context.title(slot.name), context.side())
         slot_ms = self.elastic(slot.slot_ms, scale)[1] if slot.stretch else slot.slot_ms
@@ -196,8 +210,9 @@ class Layout:
         self.ring_every(session, slot.ring_cue, slot.ring_every_ms, session.t, end_ms)
         if slot.start_cue:
             self.cue_then_wait(session, slot.start_cue)
-        if slot.say:
-            self.say(session, context.fill(slot.say))
+        for text in (lead, context.spoken(slot.say)):
+            if text:
+                self.say(session, text)
         for number in range(slot.countdown, 0, -1):
             self.slot_silence(session, end_ms - number * COUNTDOWN_STEP_MS, slot, slot_ms, context)
             self.say(session, str(number))
@@ -210,7 +225,7 @@ class Layout:
     ) -> None:
         """Silence up to ``until_ms``, or an overrun report if speech already went past it."""
         if session.t > until_ms:
-            title = context.title(slot.name or slot.say or "slot")
+            title = context.title(slot.name or context.spoken(slot.say) or "slot")
             session.overruns.append(
                 f"'{title}': speech runs {format_seconds(session.t - until_ms)} past its "
                 f"place in the {format_seconds(slot_ms)} slot: shorten the text, "
@@ -241,27 +256,70 @@ class Layout:
     def side(
         self, block: Sides, side: str, index: int, context: Context, repeats: Repeats, scale: float
     ) -> Session:
-        inner = Context({**context.values, "side": side})
+        inner = context.inside({"side": side})
         session = self.new_session()
         session.open_chapter(inner.fill(block.name) if block.name else f"{side} side", side)
         if index and block.switch_cue:
             self.cue_then_wait(session, block.switch_cue)
-        if block.announce:
-            self.say(session, inner.fill(block.announce))
-        self.items(session, block.items, inner, repeats, scale)
+        self.announced(session, block, inner, repeats, scale)
         return session
 
     def rounds(
         self, session: Session, block: Rounds, context: Context, repeats: Repeats, scale: float
     ) -> None:
+        count = repeats.get(id(block), block.rounds)
+        runs = [{"round": str(number), "rounds": str(count)} for number in range(1, count + 1)]
+        self.runs(session, block, [context.inside(values) for values in runs], repeats, scale)
+
+    def for_each(
+        self, session: Session, block: ForEach, context: Context, repeats: Repeats, scale: float
+    ) -> None:
+        count = len(block.entries)
+        runs = []
+        for index, entry in enumerate(block.entries):
+            values = {**entry, "index": str(index + 1), "count": str(count)}
+            if index + 1 < count:  # the last entry has no next: text saying {next} is left out
+                values["next"] = block.entries[index + 1]["item"]
+            runs.append(context.inside(values))
+        self.runs(session, block, runs, repeats, scale)
+
+    def runs(
+        self,
+        session: Session,
+        block: Rounds | ForEach,
+        contexts: list[Context],
+        repeats: Repeats,
+        scale: float,
+    ) -> None:
+        """The block's steps once in each context, and what comes between one run and the
+        next (never after the last). Each entry of a list opens a chapter; a round opens one
+        when the block is named."""
         around = session.current_chapter()
-        for number in range(1, block.rounds + 1):
-            inner = Context({**context.values, "round": str(number), "rounds": str(block.rounds)})
-            if block.name:
+        for index, inner in enumerate(contexts):
+            if isinstance(block, ForEach):
+                title = inner.fill(block.name) if block.name else inner.values["item"]
+                session.open_chapter(title, inner.side())
+                if index and block.switch_cue:
+                    self.cue_then_wait(session, block.switch_cue)
+            elif block.name:
                 session.open_chapter(inner.fill(block.name), inner.side())
-            if block.announce:
-                self.say(session, inner.fill(block.announce))
-            self.items(session, block.items, inner, repeats, scale)
-            if number < block.rounds and block.rest_ms:
-                self.wait(session, block.rest_ms, scale, "rest between rounds")
+            self.announced(session, block, inner, repeats, scale)
+            if index + 1 < len(contexts):
+                if isinstance(block, Rounds) and block.rest_ms:
+                    self.wait(session, block.rest_ms, scale, "rest between rounds")
+                self.items(session, block.between, inner, repeats, scale)
         session.resume = around
+
+    def announced(
+        self, session: Session, block: Block, context: Context, repeats: Repeats, scale: float
+    ) -> None:
+        """The block's announce, then its steps; the announce goes inside the first slot
+        when the block asks for it (the loader checked that the first item is a slot)."""
+        announce = context.spoken(block.announce)
+        items = block.items
+        if announce and block.announce_in_slot and isinstance(items[0], Slot):
+            self.slot(session, items[0], context, scale, lead=announce)
+            items = items[1:]
+        elif announce:
+            self.say(session, announce)
+        self.items(session, items, context, repeats, scale)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from voiceguide.plan.timeline import Chapter, Event, Kind
 from voiceguide.routine.model import CUE_LEAD_MS
+from voiceguide.routine.placeholders import placeholder_names
 
 
 @dataclass
@@ -114,18 +115,41 @@ class Session:
         )
 
 
+class _Blank(dict[str, str]):
+    """Placeholder values where one the place has not (a list's last ``{next}``) is empty."""
+
+    def __missing__(self, name: str) -> str:
+        return ""
+
+
 @dataclass(frozen=True)
 class Context:
-    """The placeholders' values where an item is laid out."""
+    """The placeholders' values where an item is laid out (blocks nest: the innermost
+    block's values win)."""
 
     values: dict[str, str] = field(default_factory=dict)
 
+    def inside(self, values: dict[str, str]) -> Context:
+        return Context({**self.values, **values})
+
     def fill(self, text: str) -> str:
-        return text.format(**self.values)
+        return text.format_map(_Blank(self.values))
+
+    def spoken(self, text: str | None) -> str | None:
+        """The text to say here, None for none: text that names a value this place has
+        not (``{next}`` in a list's last entry) is left out."""
+        if not text:
+            return None
+        known = set(placeholder_names(text)) <= self.values.keys()
+        return self.fill(text) if known else None
 
     def title(self, name: str) -> str:
+        """A chapter's title: the name filled in, with the side, round and list entry it
+        is in where the name does not already say them."""
         title = self.fill(name)
         unused = []
+        if "item" in self.values and "{item}" not in name:
+            unused.append(self.values["item"])
         if "side" in self.values and "{side}" not in name:
             unused.append(self.values["side"])
         if "round" in self.values and "{round}" not in name:

@@ -73,6 +73,8 @@ def _what(event: Event) -> str:
 
 def _fitted(timeline: Timeline) -> str:
     pace = f"pace {timeline.pace:g}"
+    if timeline.target_ms and timeline.target_missed:
+        return f"as near {format_ms(timeline.target_ms)} as whole rounds come, at {pace}"
     if timeline.target_ms:
         return f"fitted to {format_ms(timeline.target_ms)} at {pace}"
     return f"natural length at {pace}"

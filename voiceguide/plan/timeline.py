@@ -21,6 +21,7 @@ from voiceguide.routine.model import Background, Bedtime, Voice
 Kind = Literal["speech", "silence", "cue"]
 FadeTarget = Literal["bed", "output"]  # the background bed alone, or the whole mix
 FadeDirection = Literal["in", "out"]
+FIT_TOLERANCE_MS = 1000  # fitting meets a target this close, except by whole rounds alone
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,18 @@ class Timeline:
     def guided_end_ms(self) -> int:
         """Where the tail begins: the end of the voice track and of any cue ringing out."""
         return self.total_ms - self.tail_ms
+
+    @property
+    def guided_ms(self) -> int:
+        """The guided session's length: without the lead-in and the tail."""
+        return self.total_ms - self.lead_in_ms - self.tail_ms
+
+    @property
+    def target_missed(self) -> bool:
+        """Whether the length asked for was met only as nearly as whole rounds allow."""
+        return (
+            bool(self.target_ms) and abs(self.guided_ms - (self.target_ms or 0)) > FIT_TOLERANCE_MS
+        )
 
     def voice_track(self) -> list[Event]:
         return [e for e in self.events if e.on_voice_track]

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from voiceguide.routine.model import (
     BREATH_MS,
     CUE_LEAD_MS,
+    Block,
+    ForEach,
     Item,
     Pause,
     Rounds,
@@ -34,6 +36,7 @@ from voiceguide.routine.model import (
     Step,
     walk,
 )
+from voiceguide.routine.placeholders import placeholder_names
 from voiceguide.routine.sentences import sentences
 
 # Around the items: lead-in, the last sound ringing out, tail, an end cue (and the closing
@@ -63,8 +66,18 @@ def _item_events(item: Item) -> int:
         switch = CUE_EVENTS * bool(item.switch_cue)
         per_side = switch + _said(item.announce) + _items_events(item.items) + 1  # + settle
         return len(item.sides) * per_side
-    per_round = _said(item.announce) + _items_events(item.items) + bool(item.rest_ms)
-    return item.rounds * per_round
+    runs = _runs(item, most=True)
+    switch = CUE_EVENTS * bool(isinstance(item, ForEach) and item.switch_cue)
+    per_run = switch + _said(item.announce) + _items_events(item.items)
+    between = _items_events(item.between) + bool(isinstance(item, Rounds) and item.rest_ms)
+    return runs * per_run + (runs - 1) * between
+
+
+def _runs(block: Rounds | ForEach, *, most: bool) -> int:
+    """How many times the block runs its steps: at its most rounds, or its fewest."""
+    if isinstance(block, ForEach):
+        return len(block.entries)
+    return block.max_rounds if most else block.min_rounds
 
 
 def _said(text: str | None) -> int:
@@ -91,23 +104,44 @@ class Phrases:
         return Phrases(self.count + other.count, self.chars + other.chars)
 
 
+# Placeholders whose values change together (a side's name; a list entry's fields), how
+# many values they take, and the longest.
+_Group = tuple[frozenset[str], int, int]
+
+
 @dataclass(frozen=True)
 class _Values:
     """The placeholders' values where a text is: how many, and the longest."""
 
-    sides: tuple[str, ...] = ()
-    rounds: int = 0
+    groups: tuple[_Group, ...] = ()
+
+    def inside(self, block: Block) -> _Values:
+        """The values inside ``block``, which adds its own placeholders."""
+        if isinstance(block, Sides):
+            new = [(frozenset({"side"}), len(block.sides), max(map(len, block.sides)))]
+        elif isinstance(block, Rounds):
+            digits = len(str(block.max_rounds))
+            new = [
+                (frozenset({"round"}), block.max_rounds, digits),
+                (frozenset({"rounds"}), block.max_rounds - block.min_rounds + 1, digits),
+            ]
+        else:
+            names = frozenset(name for entry in block.entries for name in entry)
+            longest = max(len(value) for entry in block.entries for value in entry.values())
+            count = len(block.entries)
+            new = [(names | {"next", "index", "count"}, count, max(longest, len(str(count))))]
+        return _Values(self.groups + tuple(new))
 
     def phrases(self, text: str | None) -> Phrases:
         if not text:
             return Phrases()
+        used = placeholder_names(text)
         count, chars = 1, len(text)
-        if "{side}" in text and self.sides:
-            count *= len(self.sides)
-            chars += text.count("{side}") * max(len(side) for side in self.sides)
-        if "{round" in text and self.rounds:
-            count *= self.rounds if "{round}" in text else 1
-            chars += text.count("{round") * len(str(self.rounds))
+        for names, values, longest in self.groups:
+            uses = sum(name in names for name in used)
+            if uses:
+                count *= values
+                chars += uses * longest
         return Phrases(count, count * chars)
 
 
@@ -124,12 +158,11 @@ def _texts_phrases(items: tuple[Item, ...], values: _Values) -> Phrases:
     for item in items:
         if isinstance(item, Step | Slot):
             found += values.phrases(item.say)
-        elif isinstance(item, Sides):
-            inner = _Values(item.sides, values.rounds)
+        elif isinstance(item, Sides | Rounds | ForEach):
+            inner = values.inside(item)
             found += inner.phrases(item.announce) + _texts_phrases(item.items, inner)
-        elif isinstance(item, Rounds):
-            inner = _Values(values.sides, item.rounds)
-            found += inner.phrases(item.announce) + _texts_phrases(item.items, inner)
+            if not isinstance(item, Sides):
+                found += _texts_phrases(item.between, inner)
     return found
 
 
@@ -163,8 +196,12 @@ def _item_ms(item: Item, scale: float) -> int:
     if isinstance(item, Sides):
         switches_ms = (len(item.sides) - 1) * CUE_LEAD_MS.get(item.switch_cue or "", 0)
         return len(item.sides) * _items_ms(item.items, scale) + switches_ms
-    rests_ms = (item.rounds - 1) * _elastic_ms(item.rest_ms, scale)
-    return item.rounds * _items_ms(item.items, scale) + rests_ms
+    runs = _runs(item, most=False)
+    if isinstance(item, ForEach):
+        between_ms = _items_ms(item.between, scale) + CUE_LEAD_MS.get(item.switch_cue or "", 0)
+    else:
+        between_ms = _items_ms(item.between, scale) + _elastic_ms(item.rest_ms, scale)
+    return runs * _items_ms(item.items, scale) + (runs - 1) * between_ms
 
 
 def _step_ms(step: Step, scale: float) -> int:
@@ -195,6 +232,8 @@ def natural_minimum_ms(items: tuple[Item, ...]) -> int:
         elif isinstance(item, Sides):
             total += len(item.sides) * natural_minimum_ms(item.items)
         else:
-            total += item.rounds * natural_minimum_ms(item.items)
-            total += (item.rounds - 1) * item.rest_ms
+            runs = item.rounds if isinstance(item, Rounds) else len(item.entries)
+            rest_ms = item.rest_ms if isinstance(item, Rounds) else 0
+            total += runs * natural_minimum_ms(item.items)
+            total += (runs - 1) * (rest_ms + natural_minimum_ms(item.between))
     return total

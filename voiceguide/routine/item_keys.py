@@ -6,10 +6,21 @@ See ``keys.py`` for what a declaration holds.
 from __future__ import annotations
 
 from voiceguide.routine.keys import REQUIRED, Key, SameAs
-from voiceguide.routine.limits import CUE_SOUNDS, MAX_COUNTDOWN, MAX_REPEAT, MAX_ROUNDS
+from voiceguide.routine.limits import (
+    CUE_SOUNDS,
+    MAX_COUNTDOWN,
+    MAX_REPEAT,
+    MAX_ROUNDS,
+)
 
 # Each item of `sections` (or of a block's `steps`) is one kind, told by the key it has.
-ITEM_KINDS = {"for_each_side": "sides", "rounds": "rounds", "slot": "slot", "pause": "pause"}
+ITEM_KINDS = {
+    "for_each_side": "sides",
+    "for_each": "list",
+    "rounds": "rounds",
+    "slot": "slot",
+    "pause": "pause",
+}
 
 _RING_EVERY = Key(
     "ring_every",
@@ -137,6 +148,27 @@ SLOT_KEYS = (
     _RING_CUE,
 )
 
+_ANNOUNCE_IN_SLOT = Key(
+    "announce_in_slot",
+    "boolean",
+    False,
+    "Speak `announce` at the start of the first slot of `steps`, inside its time, instead "
+    "of before it: a grid of fixed slots keeps its exact length.",
+    "true",
+)
+
+
+def _between(run: str) -> Key:
+    return Key(
+        "between",
+        "between",
+        (),
+        f"An item (or a list of items) run between one {run} and the next, never after the "
+        "last: a rest slot with its countdown, a pause, a step.",
+        "{name: Rest, slot: 10s, say: Rest.}",
+    )
+
+
 SIDES_KEYS = (
     Key(
         "for_each_side",
@@ -171,6 +203,47 @@ SIDES_KEYS = (
         "Chapter title of each side's opening; may use `{side}`.",
         "{side} hand",
     ),
+    _ANNOUNCE_IN_SLOT,
+)
+
+LIST_KEYS = (
+    Key(
+        "for_each",
+        "entries",
+        REQUIRED,
+        "The list to step through: words, or mappings with a `name` and fields of your "
+        "own; the block's `steps` run once per entry with `{item}` (the word or name), "
+        "`{next}`, `{index}`, `{count}` and each field as `{field}` filled in.",
+        "[push-ups, squats, plank]",
+        field="entries",
+    ),
+    Key(
+        "steps",
+        "items",
+        REQUIRED,
+        "The items to run for each entry of the list.",
+        "[{slot: 30s, say: '{item}.'}]",
+        field="items",
+    ),
+    Key(
+        "announce",
+        "text",
+        None,
+        "Spoken as each entry starts; may use the list's placeholders.",
+        "Next up, {item}.",
+        spoken=True,
+    ),
+    Key("switch_cue", "cue", None, "A sound as each entry after the first starts.", "chime"),
+    Key(
+        "name",
+        "text",
+        None,
+        "Chapter title of each entry (by default the entry's name); may use the list's "
+        "placeholders.",
+        "{index}. {item}",
+    ),
+    _between("entry"),
+    _ANNOUNCE_IN_SLOT,
 )
 
 ROUNDS_KEYS = (
@@ -178,8 +251,26 @@ ROUNDS_KEYS = (
         "rounds",
         "whole",
         REQUIRED,
-        "How many times to run the block's `steps`.",
+        "How many times to run the block's `steps` (at natural length).",
         "3",
+        1,
+        MAX_ROUNDS,
+    ),
+    Key(
+        "min_rounds",
+        "whole",
+        SameAs("rounds"),
+        "Fewest rounds length fitting may use.",
+        "2",
+        1,
+        MAX_ROUNDS,
+    ),
+    Key(
+        "max_rounds",
+        "whole",
+        SameAs("rounds"),
+        "Most rounds length fitting may use: `--length` adds or removes whole rounds.",
+        "20",
         1,
         MAX_ROUNDS,
     ),
@@ -203,7 +294,7 @@ ROUNDS_KEYS = (
         "rest",
         "duration",
         0,
-        "Silence between rounds (elastic).",
+        "Silence between rounds (elastic); `between` says more.",
         "10s",
         field="rest_ms",
     ),
@@ -214,4 +305,6 @@ ROUNDS_KEYS = (
         "Chapter title of each round's opening; may use `{round}`.",
         "Round {round}",
     ),
+    _between("round"),
+    _ANNOUNCE_IN_SLOT,
 )

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from voiceguide.routine.entries import LIST_PLACEHOLDERS, entries, field_names
 from voiceguide.routine.item_keys import (
     ITEM_KINDS,
+    LIST_KEYS,
     PAUSE_KEYS,
     ROUNDS_KEYS,
     SIDES_KEYS,
@@ -14,7 +16,7 @@ from voiceguide.routine.item_keys import (
     STEP_KEYS,
 )
 from voiceguide.routine.keys import Key
-from voiceguide.routine.model import Item, Pause, Rounds, Sides, Slot, Step
+from voiceguide.routine.model import ForEach, Item, Pause, Rounds, Sides, Slot, Step
 from voiceguide.routine.nodes import Report, describe, join
 from voiceguide.routine.placeholders import Scope
 from voiceguide.routine.sections import Section, read_section
@@ -51,9 +53,8 @@ def _item(report: Report, node: Node, key: str, scope: Scope) -> Item | None:
             "split it in two",
         )
         return None
-    read = {"sides": _sides, "rounds": _rounds, "slot": _slot, "pause": _pause}.get(
-        ITEM_KINDS[markers[0]] if markers else "", _step
-    )
+    readers = {"sides": _sides, "list": _list, "rounds": _rounds, "slot": _slot, "pause": _pause}
+    read = readers.get(ITEM_KINDS[markers[0]] if markers else "", _step)
     return read(report, node, key, scope)
 
 
@@ -72,21 +73,34 @@ def _step(report: Report, node: Node, key: str, scope: Scope) -> Step | None:
             join(key, needs_each[0]),
             "needs 'each', the activity time of one repetition",
         )
-    if step.min_repeat > step.repeat:
-        report(
-            nodes["min_repeat"],
-            join(key, "min_repeat"),
-            f"is {step.min_repeat} but repeat is {step.repeat}: make min_repeat "
-            f"at most {step.repeat}",
-        )
-    if step.max_repeat < step.repeat:
-        report(
-            nodes["max_repeat"],
-            join(key, "max_repeat"),
-            f"is {step.max_repeat} but repeat is {step.repeat}: make max_repeat "
-            f"at least {step.repeat}",
-        )
+    _check_range(report, key, nodes, "repeat", step.repeat, (step.min_repeat, step.max_repeat))
     return step
+
+
+def _check_range(
+    report: Report,
+    key: str,
+    nodes: dict[str, Node],
+    name: str,
+    natural: int,
+    bounds: tuple[int, int],
+) -> None:
+    """``min_<name>`` is at most the natural count ``name``, and ``max_<name>`` at least."""
+    (fewest, most), low, high = bounds, f"min_{name}", f"max_{name}"
+    if any(report.reported(join(key, bound)) for bound in (name, low, high)):
+        return
+    if fewest > natural:
+        report(
+            nodes[low],
+            join(key, low),
+            f"is {fewest} but {name} is {natural}: make {low} at most {natural}",
+        )
+    if most < natural:
+        report(
+            nodes[high],
+            join(key, high),
+            f"is {most} but {name} is {natural}: make {high} at least {natural}",
+        )
 
 
 def _pause(report: Report, node: Node, key: str, scope: Scope) -> Pause | None:
@@ -113,40 +127,73 @@ def _slot(report: Report, node: Node, key: str, scope: Scope) -> Slot | None:
 
 
 def _sides(report: Report, node: Node, key: str, scope: Scope) -> Sides | None:
-    inner = Scope(scope.placeholders | {"side"}, "for_each_side")
-    section = _block(report, node, key, SIDES_KEYS, "a for_each_side block", scope, inner)
+    inner = Scope(scope.placeholders | {"side"})
+    section = _block(report, node, key, SIDES_KEYS, "a for_each_side block", inner)
     return Sides(**section.fields) if section else None
 
 
+def _list(report: Report, node: Node, key: str, scope: Scope) -> ForEach | None:
+    marker = next(value for name, value in node.value if name.value == "for_each")
+    own = LIST_PLACEHOLDERS | field_names(marker)
+    inner = Scope(scope.placeholders | own)
+    section = _block(report, node, key, LIST_KEYS, "a for_each block", inner)
+    return ForEach(**section.fields) if section else None
+
+
 def _rounds(report: Report, node: Node, key: str, scope: Scope) -> Rounds | None:
-    inner = Scope(scope.placeholders | {"round", "rounds"}, "rounds")
-    section = _block(report, node, key, ROUNDS_KEYS, "a rounds block", scope, inner)
-    return Rounds(**section.fields) if section else None
+    inner = Scope(scope.placeholders | {"round", "rounds"})
+    section = _block(report, node, key, ROUNDS_KEYS, "a rounds block", inner)
+    if section is None:
+        return None
+    rounds = Rounds(**section.fields)
+    nodes = section.nodes
+    _check_range(
+        report, key, nodes, "rounds", rounds.rounds, (rounds.min_rounds, rounds.max_rounds)
+    )
+    if "rest" in nodes and "between" in nodes:
+        report(
+            nodes["rest"],
+            join(key, "rest"),
+            "rest and between both say what comes between rounds: keep one "
+            "(rest: 10s is between: {pause: 10s})",
+        )
+    return rounds
 
 
 def _block(
-    report: Report,
-    node: Node,
-    key: str,
-    keys: tuple[Key, ...],
-    what: str,
-    scope: Scope,
-    inner: Scope,
+    report: Report, node: Node, key: str, keys: tuple[Key, ...], what: str, inner: Scope
 ) -> Section | None:
-    """A block's section, its steps read in the block's own scope."""
+    """A block's section, its steps (and what comes between its runs) read in the block's
+    own scope. Blocks nest: each inside another gets the placeholders of both."""
     marker = keys[0].name
 
     def steps(child: Node, at: str) -> tuple[Item, ...]:
         return read_items(report, child, at, inner)
 
-    section = read_section(report, node, key, keys, what, nested={"items": steps}, scope=inner)
+    def between(child: Node, at: str) -> tuple[Item, ...]:
+        if isinstance(child, MappingNode):  # one item
+            item = _item(report, child, at, inner)
+            return (item,) if item else ()
+        return read_items(report, child, at, inner)
+
+    readers = {"items": steps, "between": between, "entries": lambda n, k: entries(report, n, k)}
+    section = read_section(report, node, key, keys, what, nested=readers, scope=inner)
     if section is None or marker not in section.nodes:
         return None
-    if scope.block:  # the format gives no meaning to sides within rounds, or the like
-        report(
-            section.nodes[marker],
-            join(key, marker),
-            f"a {marker} block cannot be inside a {scope.block} block: blocks do not "
-            "nest; move it out to the top level of sections",
-        )
+    if section.fields.get("announce_in_slot"):
+        _check_announce_in_slot(report, key, section)
     return section
+
+
+def _check_announce_in_slot(report: Report, key: str, section: Section) -> None:
+    """An announce spoken inside the first slot needs an announce, and a slot first."""
+    where, nodes, items = join(key, "announce_in_slot"), section.nodes, section.fields["items"]
+    if "announce" not in nodes:
+        report(nodes["announce_in_slot"], where, "there is no announce to speak: add one")
+    elif items and not isinstance(items[0], Slot):
+        report(
+            nodes["announce_in_slot"],
+            where,
+            "the first of steps is not a slot, so there is no slot to speak it in: "
+            "start steps with a slot, or leave announce_in_slot out",
+        )

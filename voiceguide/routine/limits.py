@@ -23,6 +23,7 @@ MAX_TEXT_CHARS = 2000
 MAX_REPEAT = 1000
 MAX_ROUNDS = 100
 MAX_SIDES = 10
+MAX_LIST_ITEMS = 100
 MAX_COUNTDOWN = 10
 # Bounds on what a routine can make, so that planning any accepted routine stays quick; see
 # cost.py and "Limits" in docs/routine-format.md.

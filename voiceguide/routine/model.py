@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from voiceguide.routine.item_keys import PAUSE_KEYS, SIDES_KEYS, SLOT_KEYS, STEP_KEYS
+from voiceguide.routine.item_keys import (
+    LIST_KEYS,
+    PAUSE_KEYS,
+    ROUNDS_KEYS,
+    SIDES_KEYS,
+    SLOT_KEYS,
+    STEP_KEYS,
+)
 from voiceguide.routine.keys import (
     BACKGROUND_KEYS,
     BEDTIME_KEYS,
@@ -125,20 +132,54 @@ class Sides:
     announce: str | None = None
     switch_cue: str | None = default_of(SIDES_KEYS, "switch_cue")
     name: str | None = None
+    announce_in_slot: bool = default_of(SIDES_KEYS, "announce_in_slot")
 
 
 @dataclass(frozen=True)
 class Rounds:
-    """Items rendered ``rounds`` times with ``{round}`` and ``{rounds}`` filled in."""
+    """Items rendered ``rounds`` times with ``{round}`` and ``{rounds}`` filled in, and
+    ``between`` (or ``rest_ms`` of silence) between one round and the next.
+
+    Length fitting may choose any number of rounds from ``min_rounds`` to ``max_rounds``
+    (0: the same as ``rounds``).
+    """
 
     rounds: int
     items: tuple[Item, ...]
     announce: str | None = None
     rest_ms: int = 0
     name: str | None = None
+    min_rounds: int = 0
+    max_rounds: int = 0
+    between: tuple[Item, ...] = default_of(ROUNDS_KEYS, "between")
+    announce_in_slot: bool = default_of(ROUNDS_KEYS, "announce_in_slot")
+
+    def __post_init__(self) -> None:
+        for bound in ("min_rounds", "max_rounds"):
+            if not getattr(self, bound):
+                object.__setattr__(self, bound, self.rounds)
 
 
-Item = Step | Pause | Slot | Sides | Rounds
+# One entry of a list block: its placeholders' values by name; "item" is its name.
+Entry = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class ForEach:
+    """Items rendered once per entry of a list (a circuit's exercises, say), with the
+    entry's placeholders filled in, and ``between`` between one entry and the next."""
+
+    entries: tuple[Entry, ...]
+    items: tuple[Item, ...]
+    announce: str | None = None
+    switch_cue: str | None = default_of(LIST_KEYS, "switch_cue")
+    name: str | None = None
+    between: tuple[Item, ...] = default_of(LIST_KEYS, "between")
+    announce_in_slot: bool = default_of(LIST_KEYS, "announce_in_slot")
+
+
+Item = Step | Pause | Slot | Sides | Rounds | ForEach
+Block = Sides | Rounds | ForEach
 
 
 def walk(items: tuple[Item, ...]) -> list[Item]:
@@ -146,8 +187,10 @@ def walk(items: tuple[Item, ...]) -> list[Item]:
     found: list[Item] = []
     for item in items:
         found.append(item)
-        if isinstance(item, Sides | Rounds):
+        if isinstance(item, Sides):
             found.extend(walk(item.items))
+        elif isinstance(item, Rounds | ForEach):
+            found.extend(walk(item.items) + walk(item.between))
     return found
 
 

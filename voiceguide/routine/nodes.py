@@ -25,6 +25,10 @@ class Report:
         mark = node.start_mark
         self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, key, message))
 
+    def reported(self, key: str) -> bool:
+        """Whether a problem with ``key`` was reported already (its value then stands in)."""
+        return any(problem.key == key for problem in self.problems)
+
 
 def read_mapping(
     report: Report, node: Node, key: str, keys: tuple[Key, ...], what: str

@@ -1,5 +1,5 @@
-"""Text inside items: the placeholders a block gives it (``{side}``, ``{round}``,
-``{rounds}``), and text the voice says, which must have something to say."""
+"""Text inside items: the placeholders the blocks around give it (``{side}``, ``{round}``,
+``{rounds}``, a list's ``{item}``...), and text the voice says, which must have something to say."""
 
 from __future__ import annotations
 
@@ -13,7 +13,12 @@ from voiceguide.routine.limits import MAX_SIDES
 from voiceguide.routine.nodes import Report, describe
 from voiceguide.routine.values import text
 
-_ALL_PLACEHOLDERS = {"side": "a for_each_side", "round": "a rounds", "rounds": "a rounds"}
+_ALL_PLACEHOLDERS = {
+    "side": "a for_each_side",
+    "round": "a rounds",
+    "rounds": "a rounds",
+    **dict.fromkeys(("item", "next", "index", "count"), "a for_each"),
+}
 UNSPEAKABLE = (
     "has nothing to say (no letter or digit, only punctuation, symbols or invisible "
     "characters), so the voice would be silent: write words, or leave the key out"
@@ -25,7 +30,6 @@ class Scope:
     """What the text being read may refer to: the placeholders of the blocks around it."""
 
     placeholders: frozenset[str] = frozenset()
-    block: str | None = None  # the marker key of the block around, e.g. "for_each_side"
 
 
 def placeholder_text(
@@ -50,6 +54,14 @@ def _check_placeholders(report: Report, node: Node, key: str, value: str, scope:
         placeholder = "{" + (name or "") + "}"
         if spec or conversion or name not in scope.placeholders:
             report(node, key, _placeholder_message(placeholder, scope))
+
+
+def placeholder_names(text: str) -> list[str]:
+    """The placeholders a text uses, in order (none if its braces do not match)."""
+    try:
+        return [name for _, name, _, _ in string.Formatter().parse(text) if name]
+    except ValueError:
+        return []
 
 
 def _placeholder_message(placeholder: str, scope: Scope) -> str:

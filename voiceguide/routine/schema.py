@@ -11,6 +11,7 @@ from typing import Any
 from voiceguide.routine.durations import DURATION_PATTERN
 from voiceguide.routine.item_keys import (
     ITEM_KINDS,
+    LIST_KEYS,
     PAUSE_KEYS,
     ROUNDS_KEYS,
     SIDES_KEYS,
@@ -36,6 +37,7 @@ from voiceguide.routine.limits import (
     LANGUAGE_PATTERN,
     LEVEL_PATTERN,
     MAX_LANGUAGE_CHARS,
+    MAX_LIST_ITEMS,
     MAX_SIDES,
     MAX_TEXT_CHARS,
     SPEECH_ENGINES,
@@ -54,6 +56,7 @@ SECTIONS: dict[str, tuple[Key, ...]] = {
     "pause": PAUSE_KEYS,
     "slot": SLOT_KEYS,
     "sides": SIDES_KEYS,
+    "list": LIST_KEYS,
     "rounds": ROUNDS_KEYS,
 }
 
@@ -92,6 +95,28 @@ TYPE_SCHEMAS: dict[str, dict[str, Any]] = {
         "maxProperties": MAX_RESPELLINGS,
     },
     "items": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/item"}},
+    "between": {
+        "oneOf": [
+            {"$ref": "#/$defs/item"},
+            {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/item"}},
+        ]
+    },
+    "entries": {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": MAX_LIST_ITEMS,
+        "items": {
+            "oneOf": [
+                _TEXT,
+                {
+                    "type": "object",
+                    "required": ["name"],
+                    "additionalProperties": _TEXT,
+                    "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                },
+            ]
+        },
+    },
 }
 
 
@@ -117,7 +142,7 @@ def _object_schema(keys: tuple[Key, ...]) -> dict[str, Any]:
 
 def json_schema() -> dict[str, Any]:
     """The routine format as a JSON Schema (draft 2020-12), for editors."""
-    item_kinds = ("step", "pause", "slot", "sides", "rounds")
+    item_kinds = ("step", "pause", "slot", "sides", "list", "rounds")
     defs = {
         kind: _object_schema(SECTIONS[kind])
         for kind in (*item_kinds, "voice", "background", "bedtime")
@@ -158,6 +183,8 @@ _TYPE_NAMES = {
     "voice_model": "file path (.onnx)",
     "pronounce": "mapping of word to text",
     "items": "list of items",
+    "between": "item or list of items",
+    "entries": "list of names or mappings",
 }
 _SECTION_HEADINGS = {
     "routine": "routine (the top of the file)",
@@ -165,6 +192,7 @@ _SECTION_HEADINGS = {
     "pause": "pause (an item with `pause`)",
     "slot": "slot (an item with `slot`)",
     "sides": "sides (an item with `for_each_side`)",
+    "list": "list (an item with `for_each`)",
     "rounds": "rounds (an item with `rounds`)",
 }
 
