@@ -82,6 +82,7 @@ def test_the_docs_state_the_limits_the_code_checks() -> None:
         f"| {limits.MAX_REPEAT:,} |",
         f"| {limits.MAX_ROUNDS} |",
         f"| {limits.MAX_SIDES} |",
+        f"| {limits.MAX_LIST_ITEMS} |",
         f"| {limits.MAX_COUNTDOWN} |",
         f"| {limits.MAX_EVENTS:,} |",
         f"| {limits.MAX_PHRASES} |",
