@@ -1,5 +1,6 @@
 """Every example in docs/cookbook.md loads, plans with real speech and does what the text says."""
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -27,11 +28,14 @@ def planned(title: str, settings: Settings | None = None):
     return plan(routine, open_speech(routine).duration_ms, settings)
 
 
-def test_the_cookbook_has_its_three_examples():
+def test_the_cookbook_has_its_examples():
     assert set(examples()) == {
         "Neck and shoulder stretch",
         "Four seven eight breathing",
         "Hand strength circuit",
+        "Bodyweight interval circuit",
+        "Box breathing",
+        "Hamstring stretch in rounds",
     }
 
 
@@ -102,3 +106,42 @@ def slot_lengths(timeline, title: str) -> list[int]:
         for cue in timeline.cues()
         if cue.chapter == index
     ]
+
+
+def test_interval_circuit_keeps_a_60_s_grid_and_rests_only_between_exercises():
+    timeline = planned("Bodyweight interval circuit")
+    starts = [c.start_ms for c in timeline.chapters if c.title[0] in "JWPSL"]
+    assert len(starts) == 6
+    assert all(b - a == 60_000 for a, b in itertools.pairwise(starts))
+    rests = [c for c in timeline.chapters if c.title.startswith("Rest")]
+    assert len(rests) == 5 and all(c.end_ms - c.start_ms == 20_000 for c in rests)
+    said = [e.text for e in timeline.speech()]
+    assert said.count("Next, lunges.") == 1 and "jumping jacks." in said
+    cool_down = next(c for c in timeline.chapters if c.title == "Cool-down")
+    assert cool_down.start_ms == starts[-1] + 40_000
+
+
+@pytest.mark.parametrize("minutes", [3, 5, 9])
+def test_box_breathing_fits_a_length_by_whole_cycles_of_exact_sides(minutes):
+    timeline = planned("Box breathing", Settings(length_ms=minutes * 60_000))
+    assert abs(timeline.total_ms - minutes * 60_000) <= 1000 and not timeline.target_missed
+    ins = [c.start_ms for c in timeline.chapters if c.title.startswith("In (")]
+    assert all(b - a == 16_000 for a, b in itertools.pairwise(ins))
+    settle = timeline.voice_track()
+    assert len(ins) >= minutes * 60 // 16 - 2  # cycles added, not the pause stretched far
+    assert any(e.text == "pause" and 5000 <= e.duration_ms <= 20_000 for e in settle)
+
+
+def test_nested_stretch_gives_each_side_the_same_time_in_every_round():
+    timeline = planned("Hamstring stretch in rounds")
+    round_starts = {c.title: c.start_ms for c in reversed(timeline.chapters)}  # the first
+    bounds = [round_starts[f"Round {n}"] for n in (1, 2, 3)] + [timeline.total_ms]
+    for start_ms, end_ms in itertools.pairwise(bounds):
+        spans = {"right": 0, "left": 0}
+        for chapter in timeline.chapters:
+            if chapter.side and start_ms <= chapter.start_ms < end_ms:
+                spans[chapter.side] += chapter.end_ms - chapter.start_ms
+        assert spans["right"] == spans["left"] > 25_000
+    said = [e.text for e in timeline.speech()]
+    assert said.count("Your right leg.") == 3
+    assert slot_lengths(timeline, "Reach") == [25_000] * 6
