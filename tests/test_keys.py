@@ -31,6 +31,7 @@ MODELS = {
     "pause": model.Pause,
     "slot": model.Slot,
     "sides": model.Sides,
+    "list": model.ForEach,
     "rounds": model.Rounds,
 }
 
