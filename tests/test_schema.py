@@ -1,6 +1,7 @@
 """The JSON Schema agrees with the loader: templates and valid files pass, mistakes fail."""
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -85,15 +86,19 @@ def _typed(node):
     return node
 
 
-def test_docs_yaml_examples_load_and_plan():
+def test_docs_yaml_examples_load_and_plan(tmp_path):
     from voiceguide.plan.planner import plan
     from voiceguide.routine.loader import load_routine_text
 
     docs = (ROOT / "docs" / "routine-format.md").read_text()
     blocks = [b.split("```", 1)[0] for b in docs.split("```yaml\n")[1:]]
     assert blocks
+    for block in blocks:  # a block headed '# NAME.yaml' is a file other blocks may include
+        if named := re.match(r"# ([\w-]+\.yaml)\n", block):
+            (tmp_path / named.group(1)).write_text(block)
     for block in blocks:
-        timeline = plan(load_routine_text(block, "docs"), lambda text, rate: 100 * len(text))
+        routine = load_routine_text(block, str(tmp_path / "docs.yaml"))
+        timeline = plan(routine, lambda text, rate: 100 * len(text))
         assert timeline.total_ms > 0
 
 

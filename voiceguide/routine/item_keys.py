@@ -9,7 +9,13 @@ from voiceguide.routine.keys import REQUIRED, Key, SameAs
 from voiceguide.routine.limits import CUE_SOUNDS, MAX_COUNTDOWN, MAX_REPEAT, MAX_ROUNDS
 
 # Each item of `sections` (or of a block's `steps`) is one kind, told by the key it has.
-ITEM_KINDS = {"for_each_side": "sides", "rounds": "rounds", "slot": "slot", "pause": "pause"}
+ITEM_KINDS = {
+    "for_each_side": "sides",
+    "rounds": "rounds",
+    "slot": "slot",
+    "pause": "pause",
+    "include": "include",
+}
 
 _RING_EVERY = Key(
     "ring_every",
@@ -213,5 +219,19 @@ ROUNDS_KEYS = (
         None,
         "Chapter title of each round's opening; may use `{round}`.",
         "Round {round}",
+    ),
+)
+
+# An item that stands for another file's items (includes.py reads it).
+INCLUDE_KEYS = (
+    Key(
+        "include",
+        "path",
+        REQUIRED,
+        "Another routine file whose `sections` items stand here, read as if written in "
+        "this place (a block's placeholders are usable in them); a path relative to this "
+        "file. The only key of its item.",
+        "warm-up.yaml",
+        field="path",
     ),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from voiceguide.routine.includes import read_include
 from voiceguide.routine.item_keys import (
     ITEM_KINDS,
     PAUSE_KEYS,
@@ -29,11 +30,17 @@ def read_items(report: Report, node: Node, key: str, scope: Scope) -> tuple[Item
         return ()
     if not node.value:
         report(node, key, "is empty: give at least one item")
-    found = (_item(report, child, f"{key}[{i}]", scope) for i, child in enumerate(node.value))
-    return tuple(item for item in found if item is not None)
+    items: list[Item] = []
+    for index, child in enumerate(node.value):
+        found = _item(report, child, f"{key}[{index}]", scope)
+        if isinstance(found, tuple):  # an include: another file's items, in this place
+            items += found
+        elif found is not None:
+            items.append(found)
+    return tuple(items)
 
 
-def _item(report: Report, node: Node, key: str, scope: Scope) -> Item | None:
+def _item(report: Report, node: Node, key: str, scope: Scope) -> Item | tuple[Item, ...] | None:
     if not isinstance(node, MappingNode):
         report(
             node,
@@ -51,9 +58,10 @@ def _item(report: Report, node: Node, key: str, scope: Scope) -> Item | None:
             "split it in two",
         )
         return None
-    read = {"sides": _sides, "rounds": _rounds, "slot": _slot, "pause": _pause}.get(
-        ITEM_KINDS[markers[0]] if markers else "", _step
-    )
+    marker = ITEM_KINDS[markers[0]] if markers else ""
+    if marker == "include":
+        return read_include(report, node, key, scope, read_items)
+    read = {"sides": _sides, "rounds": _rounds, "slot": _slot, "pause": _pause}.get(marker, _step)
     return read(report, node, key, scope)
 
 

@@ -14,12 +14,19 @@ LOCATED = ("language", "voice.name", "voice.engine", "voice.model", "background.
 
 
 class Report:
-    """The problems found in one file, and where the keys in LOCATED were written."""
+    """The problems found in one file, and where the keys in LOCATED were written.
 
-    def __init__(self, path: str) -> None:
+    An included file has a Report of its own (``includes.py``), ``including`` the Report of
+    the file that includes it; the routine's own Report keeps every file read for it in
+    ``included``: (path, sha256 of its text, its size in bytes), once per inclusion.
+    """
+
+    def __init__(self, path: str, including: Report | None = None) -> None:
         self.path = path
+        self.including = including
         self.problems: list[Problem] = []
         self.locations: dict[str, tuple[int, int]] = {}
+        self.included: list[tuple[str, str, int]] = []
 
     def __call__(self, node: Node, key: str, message: str) -> None:
         mark = node.start_mark

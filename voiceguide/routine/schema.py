@@ -10,6 +10,7 @@ from typing import Any
 
 from voiceguide.routine.durations import DURATION_PATTERN
 from voiceguide.routine.item_keys import (
+    INCLUDE_KEYS,
     ITEM_KINDS,
     PAUSE_KEYS,
     ROUNDS_KEYS,
@@ -55,6 +56,7 @@ SECTIONS: dict[str, tuple[Key, ...]] = {
     "slot": SLOT_KEYS,
     "sides": SIDES_KEYS,
     "rounds": ROUNDS_KEYS,
+    "include": INCLUDE_KEYS,
 }
 
 _TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS}
@@ -117,7 +119,7 @@ def _object_schema(keys: tuple[Key, ...]) -> dict[str, Any]:
 
 def json_schema() -> dict[str, Any]:
     """The routine format as a JSON Schema (draft 2020-12), for editors."""
-    item_kinds = ("step", "pause", "slot", "sides", "rounds")
+    item_kinds = ("step", "pause", "slot", "sides", "rounds", "include")
     defs = {
         kind: _object_schema(SECTIONS[kind])
         for kind in (*item_kinds, "voice", "background", "bedtime")
@@ -166,6 +168,7 @@ _SECTION_HEADINGS = {
     "slot": "slot (an item with `slot`)",
     "sides": "sides (an item with `for_each_side`)",
     "rounds": "rounds (an item with `rounds`)",
+    "include": "include (an item with `include`: another file's items)",
 }
 
 
