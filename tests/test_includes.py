@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from voiceguide.cli import app
 from voiceguide.errors import RoutineError
-from voiceguide.routine import cost
+from voiceguide.routine import cost, includes
 from voiceguide.routine.includes import MAX_INCLUDE_DEPTH, MAX_INCLUDED_BYTES
 from voiceguide.routine.limits import MAX_EVENTS
 from voiceguide.routine.loader import load_routine
@@ -311,3 +311,13 @@ def test_validate_and_plan_a_routine_with_an_include(tmp_path):
     assert result.exit_code == 0, result.stderr
     said = [line.split('"')[1] for line in result.stdout.splitlines() if '"' in line]
     assert said == ["Warm your right hand.", "Warm your left hand.", "Well done."]
+
+
+def test_a_file_included_many_times_is_read_and_composed_once(tmp_path, monkeypatch):
+    write(tmp_path / "part.yaml", "sections:\n  - pause: 1s\n")
+    main = write(tmp_path / "main.yaml", HEAD + "sections:\n" + "  - include: part.yaml\n" * 3)
+    reads = []
+    real_read = includes.read_text
+    monkeypatch.setattr(includes, "read_text", lambda path: reads.append(path) or real_read(path))
+    assert load_routine(main).items == (Pause(1000),) * 3
+    assert reads == [tmp_path / "part.yaml"]

@@ -38,7 +38,7 @@ from voiceguide.routine.sections import read_section
 from voiceguide.routine.source import MAX_FILE_BYTES, NO_SUCH_FILE, compose, file_problem, read_text
 from voiceguide.routine.values import text
 
-MAX_INCLUDE_DEPTH = 8  # files including files below the routine; more is surely a cycle's kin
+MAX_INCLUDE_DEPTH = 8  # files including files below the routine; deeper is surely a mistake
 MAX_INCLUDED_BYTES = MAX_FILE_BYTES  # all included text, each file counted per inclusion
 
 ReadItems = Callable[[Report, Node, str, Scope], tuple[Item, ...]]
@@ -72,20 +72,15 @@ def _included(
     if written is None:
         return ()
     path = _beside(report.path, written)
-    refusal = _refusal(report, path, written)
+    refusal = _file_refusal(path, written) or _chain_refusal(report, path)
     if refusal:
         report(node, key, refusal)
         return ()
-    source = _read(report, node, key, path, written)
-    if source is None:
+    document = _document(report, node, key, path, written)
+    if document is None:
         return ()
     inner = Report(path, including=report)
-    try:
-        root = compose(source, path)
-    except RoutineError as error:
-        report.problems += [_for_included(problem) for problem in error.problems]
-        return ()
-    items = _file_items(inner, root, scope, read_items)
+    items = _file_items(inner, document, scope, read_items)
     report.problems += inner.problems
     return items
 
@@ -97,8 +92,8 @@ def _beside(including: str, written: str) -> str:
     return os.path.join(base, os.path.expanduser(written))
 
 
-def _refusal(report: Report, path: str, written: str) -> str | None:
-    """Why ``path`` cannot be included from ``report``'s file, found before reading it."""
+def _file_refusal(path: str, written: str) -> str | None:
+    """Why ``path`` is no file to include, found with ``stat`` alone (never opening it)."""
     problem = file_problem(Path(path))
     if problem == NO_SUCH_FILE:
         return (
@@ -107,6 +102,11 @@ def _refusal(report: Report, path: str, written: str) -> str | None:
         )
     if problem:
         return f"{shown(written)} {problem}: give a routine file (.yaml) whose sections to include"
+    return None
+
+
+def _chain_refusal(report: Report, path: str) -> str | None:
+    """A cycle, or nesting too deep, if ``report``'s file included ``path``."""
     chain = _chain(report)
     real = os.path.realpath(path)
     for index, earlier in enumerate(chain):
@@ -134,37 +134,56 @@ def _chain(report: Report) -> list[str]:
     return chain
 
 
-def _routine_report(report: Report) -> Report:
-    while report.including is not None:
-        report = report.including
-    return report
+def _document(report: Report, node: Node, key: str, path: str, written: str) -> Node | None:
+    """The included file's document, read and composed once per routine, and counted
+    against MAX_INCLUDED_BYTES at each inclusion; None (reported) when it cannot be."""
+    inclusions = report.inclusions
+    real = os.path.realpath(path)
+    if real not in inclusions.documents:
+        source = _read(report, node, key, path, written)
+        if source is None:
+            return None
+        size = len(source.encode("utf-8"))
+        if _over_budget(report, node, key, size):  # before composing a file that big
+            return None
+        try:
+            root = compose(source, path)
+        except RoutineError as error:
+            report.problems += [_for_included(problem) for problem in error.problems]
+            return None
+        inclusions.digests[path] = hashlib.sha256(source.encode("utf-8")).hexdigest()
+        inclusions.documents[real] = (root, size)
+    root, size = inclusions.documents[real]
+    if _over_budget(report, node, key, size):
+        return None
+    inclusions.total_bytes += size
+    return root
+
+
+def _over_budget(report: Report, node: Node, key: str, size: int) -> bool:
+    if report.inclusions.total_bytes + size <= MAX_INCLUDED_BYTES:
+        return False
+    report(
+        node,
+        key,
+        f"the files this routine includes come to over {MAX_INCLUDED_BYTES:,} bytes "
+        "(each counted every time it is included): include fewer or smaller files",
+    )
+    return True
 
 
 def _read(report: Report, node: Node, key: str, path: str, written: str) -> str | None:
-    """The included file's text, counted against MAX_INCLUDED_BYTES; None (reported) if it
-    cannot be read or goes over."""
+    """The included file's text; None when it cannot be read, reported where it is wrong:
+    in the file (e.g. not UTF-8) or at the include (e.g. too big)."""
     try:
-        source = read_text(Path(path))
+        return read_text(Path(path))
     except RoutineError as error:
-        for problem in error.problems:  # located ones are inside the file (e.g. not UTF-8)
+        for problem in error.problems:
             if problem.line:
                 report.problems.append(problem)
             else:
                 report(node, key, f"{shown(written)} {problem.message}")
         return None
-    data = source.encode("utf-8")
-    routine = _routine_report(report)
-    total_bytes = len(data) + sum(size for _, _, size in routine.included)
-    if total_bytes > MAX_INCLUDED_BYTES:
-        report(
-            node,
-            key,
-            f"the files this routine includes come to over {MAX_INCLUDED_BYTES:,} bytes "
-            "(each counted every time it is included): include fewer or smaller files",
-        )
-        return None
-    routine.included.append((path, hashlib.sha256(data).hexdigest(), len(data)))
-    return source
 
 
 def _for_included(problem: Problem) -> Problem:

@@ -61,7 +61,7 @@ def _routine(report: Report, root: Node) -> Routine | None:
         **{**fields, "title": fields["title"] or "", "version": fields["version"] or 1},
         source=report.path,
         locations=report.locations,
-        includes=tuple(dict.fromkeys((path, digest) for path, digest, _ in report.included)),
+        includes=tuple(report.inclusions.digests.items()),
     )
     check_routine(report, section.nodes, routine)
     return routine

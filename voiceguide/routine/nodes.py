@@ -3,6 +3,8 @@ the declared keys, and values quoted safely in messages."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voiceguide.errors import SHOWN_CHARS, Problem, shown
@@ -13,20 +15,29 @@ from voiceguide.routine.limits import closest_name
 LOCATED = ("language", "voice.name", "voice.engine", "voice.model", "background.file", "length")
 
 
+@dataclass
+class Inclusions:
+    """What the includes of one routine have read (``includes.py``), shared by the Reports
+    of all its files."""
+
+    digests: dict[str, str] = field(default_factory=dict)  # each file's path: its sha256
+    documents: dict[str, tuple[Node, int]] = field(default_factory=dict)  # by real path
+    total_bytes: int = 0  # of included text, each file counted every time it is included
+
+
 class Report:
     """The problems found in one file, and where the keys in LOCATED were written.
 
-    An included file has a Report of its own (``includes.py``), ``including`` the Report of
-    the file that includes it; the routine's own Report keeps every file read for it in
-    ``included``: (path, sha256 of its text, its size in bytes), once per inclusion.
+    An included file has a Report of its own, ``including`` the Report of the file that
+    includes it.
     """
 
     def __init__(self, path: str, including: Report | None = None) -> None:
         self.path = path
         self.including = including
+        self.inclusions: Inclusions = including.inclusions if including else Inclusions()
         self.problems: list[Problem] = []
         self.locations: dict[str, tuple[int, int]] = {}
-        self.included: list[tuple[str, str, int]] = []
 
     def __call__(self, node: Node, key: str, message: str) -> None:
         mark = node.start_mark
