@@ -72,7 +72,7 @@ def _included(
     if written is None:
         return ()
     path = _beside(report.path, written)
-    refusal = _file_refusal(path, written) or _chain_refusal(report, path)
+    refusal = _file_refusal(path, written) or _chain_refusal(report, path, written)
     if refusal:
         report(node, key, refusal)
         return ()
@@ -105,14 +105,17 @@ def _file_refusal(path: str, written: str) -> str | None:
     return None
 
 
-def _chain_refusal(report: Report, path: str) -> str | None:
+def _chain_refusal(report: Report, path: str, written: str) -> str | None:
     """A cycle, or nesting too deep, if ``report``'s file included ``path``."""
     chain = _chain(report)
     real = os.path.realpath(path)
     for index, earlier in enumerate(chain):
         if os.path.realpath(earlier) == real:
             if index == len(chain) - 1:
-                return f"{chain[-1]} includes itself: remove this include"
+                return (
+                    f"{shown(written)} is this file: a file cannot include itself; "
+                    "remove this include"
+                )
             cycle = " includes ".join([*chain[index:], path])
             return f"includes go round in a circle ({cycle}): remove one of these includes"
     if len(chain) > MAX_INCLUDE_DEPTH:
