@@ -41,10 +41,20 @@ def test_valid_files_and_templates_pass_the_schema(path):
         {"version": 1, "title": "t", "sections": [{"pause": "5 seconds"}]},
         {"version": 1, "title": "t", "sections": [{"say": "s", "start_cue": "gongg"}]},
         {"version": 1, "sections": [{"say": "s"}]},
+        {"version": 1, "title": "t", "sections": [{"include": "a.yaml", "say": "s"}]},
+        {"version": 1, "title": "t", "sections": [{"include": "a.yaml", "pause": "5s"}]},
+        {"version": 1, "title": "t", "sections": [{"include": ""}]},
     ],
 )
 def test_schema_rejects_mistakes(broken):
     assert list(validator().iter_errors(broken))
+
+
+def test_schema_takes_an_include_as_an_item_anywhere_items_go():
+    include = {"include": "warm-up.yaml"}
+    sides = {"for_each_side": ["right", "left"], "steps": [include]}
+    document = {"version": 1, "title": "t", "sections": [include, sides]}
+    assert list(validator().iter_errors(document)) == []
 
 
 def test_templates_start_with_the_schema_modeline():
