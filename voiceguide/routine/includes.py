@@ -208,10 +208,25 @@ def _file_items(
             f"'sections', and this file is {kind(root)}",
         )
         return ()
+
+    def items(node: Node, at: str) -> tuple[Item, ...]:
+        return read_items(report, node, at, scope)
+
+    mapping = _without_routine_keys(report, root)
+    section = read_section(
+        report, mapping, "", _FILE_KEYS, "a file to include", nested={"items": items}
+    )
+    return tuple(section.fields["items"] or ()) if section else ()
+
+
+def _without_routine_keys(report: Report, root: MappingNode) -> MappingNode:
+    """The included file's mapping without the routine keys it cannot have (reported: they
+    would be lost); keys unknown to a routine are left for read_section to report."""
+    allowed = {key.name for key in _FILE_KEYS}
     kept = []
     for key_node, value_node in root.value:
         name = key_node.value if isinstance(key_node, ScalarNode) else ""
-        if name in _ROUTINE_NAMES and not any(name == key.name for key in _FILE_KEYS):
+        if name in _ROUTINE_NAMES and name not in allowed:
             report(
                 key_node,
                 name,
@@ -220,12 +235,4 @@ def _file_items(
             )
         else:
             kept.append((key_node, value_node))
-    mapping = MappingNode(root.tag, kept, root.start_mark, root.end_mark)
-
-    def items(node: Node, at: str) -> tuple[Item, ...]:
-        return read_items(report, node, at, scope)
-
-    section = read_section(
-        report, mapping, "", _FILE_KEYS, "a file to include", nested={"items": items}
-    )
-    return tuple(section.fields["items"] or ()) if section else ()
+    return MappingNode(root.tag, kept, root.start_mark, root.end_mark)
