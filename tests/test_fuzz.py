@@ -119,7 +119,7 @@ ALL_KEYS = sorted(
     # Every section's keys, read from the declarations, so a new section (bedtime was left
     # out of a written list) cannot be missed.
     {key.name for keys in schema.SECTIONS.values() for key in keys}
-    | {"for_each_side", "say", "slot", "pause", "rounds"}
+    | {"for_each_side", "say", "slot", "pause", "rounds", "include"}
 )
 SCALARS = st.one_of(
     st.sampled_from(["1", "0", "-3", "2.5", "8s", "1:30", "-5s", "0s", "13h", "10000000"]),

@@ -97,6 +97,21 @@ def test_play_again_reuses_the_render_and_a_changed_routine_replaces_it(
     assert calls(record) == [[str(changed.path)]]
 
 
+def test_a_changed_included_file_renders_again(stand_in, tmp_path):
+    stand_in()
+    part = tmp_path / "parts" / "warm-up.yaml"
+    part.parent.mkdir()
+    part.write_text("sections:\n  - say: Warm up.\n")
+    routine = tmp_path / "mine.yaml"
+    routine.write_text("version: 1\ntitle: Mine\nsections:\n  - include: parts/warm-up.yaml\n")
+    first = play.prepare_playback(str(routine), Settings())
+    again = play.prepare_playback(str(routine), Settings())
+    assert (first.rendered, again.rendered, again.path) == (True, False, first.path)
+    part.write_text("sections:\n  - say: Warm up slowly.\n")  # the routine's text is the same
+    changed = play.prepare_playback(str(routine), Settings())
+    assert changed.rendered and changed.path != first.path and not first.path.exists()
+
+
 def test_a_player_that_cannot_seek_gets_a_copy_cut_at_the_step(stand_in):
     record = stand_in()  # no {start}
     result = runner.invoke(app, ["play", *SHORT, "--from", "left"])

@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 from voiceguide.cli import app
 from voiceguide.plan.planner import plan
 from voiceguide.routine.loader import load_routine
-from voiceguide.routine.scaffold import SCHEMA_FILE, ScaffoldError, new_routine
-from voiceguide.routine.schema import SECTIONS, json_schema
+from voiceguide.routine.scaffold import SCHEMA_FILE, ScaffoldError, annotate, new_routine
+from voiceguide.routine.schema import SCHEMA_MODELINE, SECTIONS, json_schema
 from voiceguide.routine.templates import template_names, template_path
 from voiceguide.tts.fake import speech_ms
 
@@ -118,3 +118,13 @@ def test_new_has_help_with_an_example():
     result = runner.invoke(app, ["new", "--help"])
     assert result.exit_code == 0
     assert "Example: voiceguide new my-routine --from hand-massage-arthritis" in result.stdout
+
+
+def test_new_tells_of_include_and_explains_it_where_a_routine_uses_it():
+    text = new_routine("starter").path.read_text()
+    assert "# An item can also be '- include: warm-up.yaml': the items of another file's" in text
+    source = "version: 1\ntitle: T\nsections:\n  - include: warm-up.yaml\n"
+    lines = annotate(source, SCHEMA_MODELINE).splitlines()
+    at = lines.index("  - include: warm-up.yaml")
+    comment = [line for line in lines[at - 4 : at] if line.startswith("  #")]
+    assert comment[0].startswith("  # include: Another routine file whose `sections` items")

@@ -1,6 +1,7 @@
 """The JSON Schema agrees with the loader: templates and valid files pass, mistakes fail."""
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -40,10 +41,20 @@ def test_valid_files_and_templates_pass_the_schema(path):
         {"version": 1, "title": "t", "sections": [{"pause": "5 seconds"}]},
         {"version": 1, "title": "t", "sections": [{"say": "s", "start_cue": "gongg"}]},
         {"version": 1, "sections": [{"say": "s"}]},
+        {"version": 1, "title": "t", "sections": [{"include": "a.yaml", "say": "s"}]},
+        {"version": 1, "title": "t", "sections": [{"include": "a.yaml", "pause": "5s"}]},
+        {"version": 1, "title": "t", "sections": [{"include": ""}]},
     ],
 )
 def test_schema_rejects_mistakes(broken):
     assert list(validator().iter_errors(broken))
+
+
+def test_schema_takes_an_include_as_an_item_anywhere_items_go():
+    include = {"include": "warm-up.yaml"}
+    sides = {"for_each_side": ["right", "left"], "steps": [include]}
+    document = {"version": 1, "title": "t", "sections": [include, sides]}
+    assert list(validator().iter_errors(document)) == []
 
 
 def test_templates_start_with_the_schema_modeline():
@@ -85,15 +96,19 @@ def _typed(node):
     return node
 
 
-def test_docs_yaml_examples_load_and_plan():
+def test_docs_yaml_examples_load_and_plan(tmp_path):
     from voiceguide.plan.planner import plan
     from voiceguide.routine.loader import load_routine_text
 
     docs = (ROOT / "docs" / "routine-format.md").read_text()
     blocks = [b.split("```", 1)[0] for b in docs.split("```yaml\n")[1:]]
     assert blocks
+    for block in blocks:  # a block headed '# NAME.yaml' is a file other blocks may include
+        if named := re.match(r"# ([\w-]+\.yaml)\n", block):
+            (tmp_path / named.group(1)).write_text(block)
     for block in blocks:
-        timeline = plan(load_routine_text(block, "docs"), lambda text, rate: 100 * len(text))
+        routine = load_routine_text(block, str(tmp_path / "docs.yaml"))
+        timeline = plan(routine, lambda text, rate: 100 * len(text))
         assert timeline.total_ms > 0
 
 

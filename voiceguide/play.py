@@ -111,7 +111,7 @@ def prepare_playback(
     planned = plan_request(request)  # loaded and planned once, for --from and for the render
     speech = planned.speech
     voice = [planned.engine.engine, speech.voice, speech.voice_digest]
-    path = _cached_path(routine, settings, player.format, voice)
+    path = _cached_path(routine, settings, player.format, voice, planned.routine.includes)
     request = replace(request, out_path=path)
     start_ms, chapter = chapter_start(planned.timeline, from_step)
     rendered = not path.is_file()
@@ -193,15 +193,21 @@ def _check_sound_output() -> None:
 
 
 def _cached_path(
-    routine: str, settings: Settings, audio_format: str, voice: list[str | None]
+    routine: str,
+    settings: Settings,
+    audio_format: str,
+    voice: list[str | None],
+    includes: tuple[tuple[str, str], ...] = (),
 ) -> Path:
-    """Named by everything that changes the audio: routine text, settings, the engine and
-    voice, version."""
+    """Named by everything that changes the audio: routine text (and the text of each file
+    it includes: ``includes`` holds their digests), settings, the engine and voice,
+    version."""
     source = resolve(routine)
     # read_text refuses what is not a regular routine file (a folder, a FIFO, a device) with
     # a located line, before any work and without waiting on it.
     digest = hashlib.sha256(read_text(source).encode("utf-8"))
     digest.update(json.dumps([__version__, repr(settings), audio_format, voice]).encode())
+    digest.update(json.dumps(includes).encode())
     name = f"{source.stem}-{digest.hexdigest()[:16]}.{audio_format}"
     return default_cache_dir() / PLAY_DIR / name
 

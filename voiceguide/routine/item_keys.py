@@ -20,6 +20,7 @@ ITEM_KINDS = {
     "rounds": "rounds",
     "slot": "slot",
     "pause": "pause",
+    "include": "include",
 }
 
 _RING_EVERY = Key(
@@ -307,4 +308,18 @@ ROUNDS_KEYS = (
     ),
     _between("round"),
     _ANNOUNCE_IN_SLOT,
+)
+
+# An item that stands for another file's items (includes.py reads it).
+INCLUDE_KEYS = (
+    Key(
+        "include",
+        "path",
+        REQUIRED,
+        "Another routine file whose `sections` items stand here, read as if written in "
+        "this place (a block's placeholders are usable in them); a path relative to this "
+        "file. The only key of its item.",
+        "warm-up.yaml",
+        field="path",
+    ),
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voiceguide.routine.entries import LIST_PLACEHOLDERS, entries, field_names
+from voiceguide.routine.includes import read_include
 from voiceguide.routine.item_keys import (
     ITEM_KINDS,
     LIST_KEYS,
@@ -31,11 +32,17 @@ def read_items(report: Report, node: Node, key: str, scope: Scope) -> tuple[Item
         return ()
     if not node.value:
         report(node, key, "is empty: give at least one item")
-    found = (_item(report, child, f"{key}[{i}]", scope) for i, child in enumerate(node.value))
-    return tuple(item for item in found if item is not None)
+    items: list[Item] = []
+    for index, child in enumerate(node.value):
+        found = _item(report, child, f"{key}[{index}]", scope)
+        if isinstance(found, tuple):  # an include: another file's items, in this place
+            items += found
+        elif found is not None:
+            items.append(found)
+    return tuple(items)
 
 
-def _item(report: Report, node: Node, key: str, scope: Scope) -> Item | None:
+def _item(report: Report, node: Node, key: str, scope: Scope) -> Item | tuple[Item, ...] | None:
     if not isinstance(node, MappingNode):
         report(
             node,
@@ -53,8 +60,11 @@ def _item(report: Report, node: Node, key: str, scope: Scope) -> Item | None:
             "split it in two",
         )
         return None
+    marker = ITEM_KINDS[markers[0]] if markers else ""
+    if marker == "include":
+        return read_include(report, node, key, scope, read_items)
     readers = {"sides": _sides, "list": _list, "rounds": _rounds, "slot": _slot, "pause": _pause}
-    read = readers.get(ITEM_KINDS[markers[0]] if markers else "", _step)
+    read = readers.get(marker, _step)
     return read(report, node, key, scope)
 
 
@@ -171,9 +181,9 @@ def _block(
         return read_items(report, child, at, inner)
 
     def between(child: Node, at: str) -> tuple[Item, ...]:
-        if isinstance(child, MappingNode):  # one item
+        if isinstance(child, MappingNode):  # one item (or an include of several)
             item = _item(report, child, at, inner)
-            return (item,) if item else ()
+            return item if isinstance(item, tuple) else (item,) if item else ()
         return read_items(report, child, at, inner)
 
     readers = {"items": steps, "between": between, "entries": lambda n, k: entries(report, n, k)}

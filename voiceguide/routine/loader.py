@@ -33,8 +33,8 @@ def load_routine_text(text: str, path: str = "<routine>") -> Routine:
     root = compose(text, path)
     report = Report(path)
     routine = _routine(report, root)
-    if report.problems or routine is None:
-        raise RoutineError(report.problems)
+    if report.problems or routine is None:  # a file included twice: its problems once
+        raise RoutineError(list(dict.fromkeys(report.problems)))
     return routine
 
 
@@ -61,6 +61,7 @@ def _routine(report: Report, root: Node) -> Routine | None:
         **{**fields, "title": fields["title"] or "", "version": fields["version"] or 1},
         source=report.path,
         locations=report.locations,
+        includes=tuple(report.inclusions.digests.items()),
     )
     check_routine(report, section.nodes, routine)
     return routine

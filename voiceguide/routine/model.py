@@ -214,6 +214,9 @@ class Routine:
     # Where keys checked later (against the speech engine, the file system) were written:
     # key path such as "voice.name" -> (line, column).
     locations: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False)
+    # Each file its includes read (path, sha256 of its text), in the order first read: what
+    # is keyed on the routine's text is keyed on these too.
+    includes: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 # Time a cue sound takes on the voice track before narration goes on (fixed time). Cues at

@@ -3,6 +3,8 @@ the declared keys, and values quoted safely in messages."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voiceguide.errors import SHOWN_CHARS, Problem, shown
@@ -13,11 +15,27 @@ from voiceguide.routine.limits import closest_name
 LOCATED = ("language", "voice.name", "voice.engine", "voice.model", "background.file", "length")
 
 
-class Report:
-    """The problems found in one file, and where the keys in LOCATED were written."""
+@dataclass
+class Inclusions:
+    """What the includes of one routine have read (``includes.py``), shared by the Reports
+    of all its files."""
 
-    def __init__(self, path: str) -> None:
+    digests: dict[str, str] = field(default_factory=dict)  # each file's path: its sha256
+    documents: dict[str, tuple[Node, int]] = field(default_factory=dict)  # by real path
+    total_bytes: int = 0  # of included text, each file counted every time it is included
+
+
+class Report:
+    """The problems found in one file, and where the keys in LOCATED were written.
+
+    An included file has a Report of its own, ``including`` the Report of the file that
+    includes it.
+    """
+
+    def __init__(self, path: str, including: Report | None = None) -> None:
         self.path = path
+        self.including = including
+        self.inclusions: Inclusions = including.inclusions if including else Inclusions()
         self.problems: list[Problem] = []
         self.locations: dict[str, tuple[int, int]] = {}
 

@@ -76,6 +76,12 @@ sections:
 """
 
 
+# Item kinds are explained where a routine uses them; include, which no template uses, here.
+INCLUDE_NOTE = """\
+# An item can also be '- include: warm-up.yaml': the items of another file's sections, in
+# its place (a path relative to this file), e.g. one warm-up shared by many routines."""
+
+
 class ScaffoldError(VoiceguideError):
     """The new routine cannot be written where asked."""
 
@@ -183,7 +189,7 @@ def annotate(source: str, modeline: str) -> str:
         used = {k.value for k, _ in root.value if isinstance(k, ScalarNode)}
         sections = next((k for k, _ in root.value if k.value == "sections"), None)
         if sections is not None:
-            notes.setdefault(sections.start_mark.line, []).insert(0, _unused_keys(used))
+            notes.setdefault(sections.start_mark.line, [])[:0] = [_unused_keys(used), INCLUDE_NOTE]
     out = [modeline, *_intro()]
     for number, line in enumerate(body.splitlines()):
         indent = " " * (len(line) - len(line.lstrip(" ")))

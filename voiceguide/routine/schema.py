@@ -10,6 +10,7 @@ from typing import Any
 
 from voiceguide.routine.durations import DURATION_PATTERN
 from voiceguide.routine.item_keys import (
+    INCLUDE_KEYS,
     ITEM_KINDS,
     LIST_KEYS,
     PAUSE_KEYS,
@@ -58,6 +59,7 @@ SECTIONS: dict[str, tuple[Key, ...]] = {
     "sides": SIDES_KEYS,
     "list": LIST_KEYS,
     "rounds": ROUNDS_KEYS,
+    "include": INCLUDE_KEYS,
 }
 
 _TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS}
@@ -142,7 +144,7 @@ def _object_schema(keys: tuple[Key, ...]) -> dict[str, Any]:
 
 def json_schema() -> dict[str, Any]:
     """The routine format as a JSON Schema (draft 2020-12), for editors."""
-    item_kinds = ("step", "pause", "slot", "sides", "list", "rounds")
+    item_kinds = ("step", "pause", "slot", "sides", "list", "rounds", "include")
     defs = {
         kind: _object_schema(SECTIONS[kind])
         for kind in (*item_kinds, "voice", "background", "bedtime")
@@ -194,6 +196,7 @@ _SECTION_HEADINGS = {
     "sides": "sides (an item with `for_each_side`)",
     "list": "list (an item with `for_each`)",
     "rounds": "rounds (an item with `rounds`)",
+    "include": "include (an item with `include`: another file's items)",
 }
 
 
