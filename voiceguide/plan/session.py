@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from voiceguide.errors import Problem
 from voiceguide.plan.timeline import Chapter, Event, Kind
 from voiceguide.routine.model import CUE_LEAD_MS
 
@@ -17,6 +18,7 @@ class Session:
     events: list[Event] = field(default_factory=list)
     opened: list[tuple[int, str, str | None]] = field(default_factory=list)  # start, title, side
     overruns: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # located: speech at `at` times
     ring_out_ms: int = 0  # the last cue's lead may run past the voice track
     resume: tuple[str, str | None] | None = None  # the chapter to go back to after a block
     record: bool = True  # False: only time is kept (a layout that measures the length)
@@ -61,11 +63,11 @@ class Session:
             )
         self.t += duration_ms
 
-    def cue(self, name: str, at_ms: int | None = None) -> None:
+    def cue(self, name: str, at_ms: int | None = None, text: str = "") -> None:
         start_ms = self.t if at_ms is None else at_ms
         if self.record:
             self.ensure_chapter()
-            self.events.append(Event(start_ms, 0, "cue", self.chapter, cue=name))
+            self.events.append(Event(start_ms, 0, "cue", self.chapter, text=text, cue=name))
         self.ring_out_ms = max(self.ring_out_ms, start_ms + CUE_LEAD_MS[name])
 
     def ensure_chapter(self) -> None:
@@ -101,6 +103,7 @@ class Session:
             )
         self.opened.extend((start + self.t, title, side) for start, title, side in other.opened)
         self.overruns.extend(other.overruns)
+        self.problems.extend(other.problems)
         self.ring_out_ms = max(self.ring_out_ms, other.ring_out_ms + self.t)
         self.t += other.t
         if pad_ms:

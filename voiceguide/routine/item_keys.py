@@ -135,6 +135,32 @@ SLOT_KEYS = (
     ),
     _RING_EVERY,
     _RING_CUE,
+    Key(
+        "at",
+        "slot_words",
+        (),
+        "Words at times inside the slot: a time from its start (`15s`, `0:15`), `half` for "
+        "its middle, or a time before its end (`-10s`). May use the block's placeholders.",
+        "{15s: Switch sides., -10s: Ten seconds left.}",
+    ),
+    Key(
+        "count_up",
+        "boolean",
+        False,
+        "Count the slot's seconds aloud: `say` (or 1) as it starts, then 2, 3, 4... at each "
+        "whole second.",
+        "true",
+    ),
+    Key(
+        "tick_every",
+        "duration",
+        0,
+        "A metronome: ring `tick_cue` as the slot starts and this often through it, to its "
+        "last seconds (at least as far apart as the cue takes to ring: a tick 0.3 s).",
+        "1s",
+        field="tick_every_ms",
+    ),
+    Key("tick_cue", "cue", "tick", "The sound `tick_every` rings.", "tick"),
 )
 
 SIDES_KEYS = (

@@ -92,6 +92,12 @@ TYPE_SCHEMAS: dict[str, dict[str, Any]] = {
         "maxProperties": MAX_RESPELLINGS,
     },
     "items": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/item"}},
+    "slot_words": {
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": _TEXT,
+        "propertyNames": {"pattern": rf"^\s*(?:half|-?{DURATION_PATTERN[1:-1]})$"},
+    },
 }
 
 
@@ -158,6 +164,7 @@ _TYPE_NAMES = {
     "voice_model": "file path (.onnx)",
     "pronounce": "mapping of word to text",
     "items": "list of items",
+    "slot_words": "mapping of time to text",
 }
 _SECTION_HEADINGS = {
     "routine": "routine (the top of the file)",
