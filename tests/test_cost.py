@@ -101,3 +101,34 @@ def test_the_phrase_bound_counts_placeholder_variants_and_numbers() -> None:
     # 3 round announcements, 2 side announcements, "Stroke.", "Hold.", and 1 to 12
     assert phrases.count == 3 + 2 + 2 + 12
     assert len(said) <= phrases.count and sum(map(len, said)) <= phrases.chars
+
+
+SLOTS = (
+    "  - for_each_side: [right, left]\n"
+    "    steps:\n"
+    "      - slot: 30s\n"
+    "        say: Side plank on your {side}.\n"
+    "        tick_every: 5s\n"
+    "        at: {10s: 'Keep your {side} hip high.', -5s: Five seconds left.}\n"
+    "  - {slot: 4s, say: In, count_up: true, tick_every: 1s, end_cue: bell}\n"
+    "  - {slot: 7s, count_up: true, tick_every: 500ms, end_cue: bell}\n"
+)
+
+
+def test_the_event_bound_holds_for_words_numbers_and_ticks_inside_slots() -> None:
+    routine = _routine(SLOTS)
+    timeline = plan(routine, speech_ms)
+    ticks = 2 * 6 + 4 + 14
+    assert len(timeline.cues()) == ticks + 3  # and the switch chime and two bells
+    bound = cost.event_bound(routine)
+    assert len(timeline.events) <= bound <= len(timeline.events) + 10
+
+
+def test_the_phrase_bound_counts_at_words_per_side_and_numbers_counted_up() -> None:
+    routine = _routine(SLOTS)
+    said = {event.text for event in plan(routine, speech_ms).speech()}
+    phrases = cost.phrase_bound(routine)
+    # 2 openings and 2 "hip" texts with {side}, "Five seconds left.", "In", and 1 to 7
+    assert phrases.count == 2 + 2 + 1 + 1 + 7
+    assert len(said) == phrases.count  # every one of them is said
+    assert sum(map(len, said)) <= phrases.chars

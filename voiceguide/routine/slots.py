@@ -101,7 +101,7 @@ def check_slot(report: Report, nodes: dict[str, Node], key: str, slot: Slot) -> 
             nodes["tick_every"],
             join(key, "tick_every"),
             f"{shown(str(nodes['tick_every'].value))} is too often: a {slot.tick_cue} takes "
-            f"{lead_ms / 1000:g} s to ring, so make it {format_units(lead_ms)} or longer",
+            f"{lead_ms / 1000:g} s to ring, so make it {lead_ms / 1000:g}s or longer",
         )
     if slot.slot_ms:
         _check_times(report, slot)
