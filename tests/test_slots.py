@@ -259,6 +259,12 @@ def test_speech_before_the_slot_s_say_is_in_its_time():
     round_ms = measure("Round 1.", 150)
     assert said == [(0, "Round 1."), (round_ms, "Plank."), (10_000, "Halfway.")]
     assert session.t == 20_000
+    # Counting up with no say of its own, the slot still says "1" after what comes before.
+    counted = Slot(None, None, 3000, count_up=True)
+    session = layout.new_session()
+    layout.slot(session, counted, Context(), 1.0, before=("Go.",))
+    said = [(e.start_ms, e.text) for e in session.events if e.kind == "speech"]
+    assert said == [(0, "Go."), (measure("Go.", 150), "1"), (1000, "2"), (2000, "3")]
 
 
 # -- overlaps: located errors from plan -------------------------------------------------------
@@ -309,6 +315,27 @@ def test_words_over_the_countdown_or_past_the_end_are_located_at_the_at_entry():
         f"of the 10 s slot (until 0:{finish_end / 1000:04.1f}): say it earlier, shorten the "
         "words, or raise voice.rate",
     ]
+
+
+def test_words_over_the_start_cue_say_so():
+    words = SlotWords(FROM_START, 1000, "Go.", Place("s.yaml", 5, 7, "sections[0].at.1s"))
+    slot = Slot(None, None, 10_000, start_cue="bell", at=(words,))
+    with pytest.raises(RoutineError) as error:
+        plan(routine(slot), measure)
+    assert error.value.problems[0].message == (
+        "'Go.' at 0:01 would start while the start cue rings (until 0:01.5): move one of "
+        "them, shorten the words, or raise voice.rate"
+    )
+
+
+def test_a_stretch_slot_shrunk_past_a_time_before_its_end_says_it_after_the_opening():
+    words = SlotWords(FROM_END, 25_000, "Five seconds in.", Place("s.yaml", 5, 7, "k"))
+    slot = Slot(None, "Go.", 30_000, stretch=True, at=(words,))
+    with pytest.raises(RoutineError) as error:  # at pace 2 the slot lasts 15 s
+        plan(routine(slot), measure, Settings(pace=2.0))
+    assert error.value.problems[0].message.startswith(
+        "'Five seconds in.' at 0:00 would start while 'Go.' is still being said"
+    )
 
 
 def test_an_overlap_is_located_in_the_file_that_wrote_it():

@@ -47,9 +47,9 @@ def timed_speech(slot: Slot, fill: Callable[[str], str], planned_ms: int) -> lis
 
 def opening_speech(slot: Slot, fill: Callable[[str], str], before: tuple[str, ...]) -> list[str]:
     """What is said as the slot starts: ``before`` (e.g. a block's announce), then its
-    ``say``; "1" when it counts up and says nothing else."""
-    opening = [*before, *([fill(slot.say)] if slot.say else [])]
-    return opening or (["1"] if slot.count_up else [])
+    ``say``, which is the first count of ``count_up`` ("1" when it has none)."""
+    first = fill(slot.say) if slot.say else "1" if slot.count_up else None
+    return [*before, *([first] if first else [])]
 
 
 def overlap(earlier: Timed, later: Timed, earlier_end_ms: int) -> Problem | None:
@@ -58,9 +58,10 @@ def overlap(earlier: Timed, later: Timed, earlier_end_ms: int) -> Problem | None
     place = later.place or earlier.place
     if place is None:
         return None
+    # Nothing said before the first words: what they would start over is the start cue.
+    before = f"{shown(earlier.text)} is still being said" if earlier.text else "the start cue rings"
     message = (
-        f"{shown(later.text)} at {_clock(later.at_ms)} would start while "
-        f"{shown(earlier.text)} is still being said (until "
+        f"{shown(later.text)} at {_clock(later.at_ms)} would start while {before} (until "
         f"{format_ms(earlier_end_ms, precise=True)}): move one of them, shorten the "
         "words, or raise voice.rate"
     )

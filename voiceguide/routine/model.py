@@ -128,11 +128,12 @@ class SlotWords:
         """When the words start, from the slot's start, in a slot of ``slot_ms`` laid out
         as ``planned_ms`` (a stretch slot's scale): a time from the start scales with the
         slot, the middle stays the middle, a time before the end stays that far before it
-        (as a countdown does, so that "ten seconds left" stays true)."""
+        (as a countdown does, so that "ten seconds left" stays true), or at the start of a
+        slot shrunk shorter than that."""
         if self.anchor == MIDDLE:
             return round(planned_ms / 2)
         if self.anchor == FROM_END:
-            return planned_ms - self.offset_ms
+            return max(planned_ms - self.offset_ms, 0)
         return round(self.offset_ms * planned_ms / slot_ms) if slot_ms else self.offset_ms
 
 
