@@ -112,13 +112,14 @@ SLOTS = (
     "        at: {10s: 'Keep your {side} hip high.', -5s: Five seconds left.}\n"
     "  - {slot: 4s, say: In, count_up: true, tick_every: 1s, end_cue: bell}\n"
     "  - {slot: 7s, count_up: true, tick_every: 500ms, end_cue: bell}\n"
+    "  - {pause: 5s, tick_every: 1s}\n"
 )
 
 
 def test_the_event_bound_holds_for_words_numbers_and_ticks_inside_slots() -> None:
     routine = _routine(SLOTS)
     timeline = plan(routine, speech_ms)
-    ticks = 2 * 6 + 4 + 14
+    ticks = 2 * 6 + 4 + 14 + 5
     assert len(timeline.cues()) == ticks + 3  # and the switch chime and two bells
     bound = cost.event_bound(routine)
     assert len(timeline.events) <= bound <= len(timeline.events) + 10

@@ -258,6 +258,8 @@ def pauses(placeholders: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
             name=texts(placeholders),
             ring_every=durations(limits.MIN_RING_EVERY_MS // 1000, 30),
             ring_cue=st.sampled_from(CUE_SOUNDS),
+            tick_every=durations(3, 10),  # at least as long as any cue takes to ring
+            tick_cue=st.sampled_from(CUE_SOUNDS),
         ),
     )
 

@@ -236,6 +236,22 @@ def test_ticks_ring_out_inside_their_slot_and_never_lengthen_the_session():
     assert timeline.total_ms == 6000
 
 
+def test_a_pause_ticks_too_its_interval_stretching_with_it():
+    [pause] = _load("  - {pause: 6s, tick_every: 2s, tick_cue: bell}\n").items
+    assert (pause.tick_every_ms, pause.tick_cue, pause.tick_count) == (2000, "bell", 3)
+    timeline = plan(routine(Pause(3000, tick_every_ms=1000)), measure, Settings(pace=0.5))
+    assert [cue.start_ms for cue in timeline.cues()] == [0, 2000, 4000]
+    assert timeline.total_ms == 6000
+    assert _problems(
+        "  - {pause: 3s, tick_every: 1s, tick_cue: bell}\n  - {pause: 3s, tick_every: 0.1s}\n"
+    ) == [
+        "slots.yaml:4:29: sections[0].tick_every: '1s' is too often: a bell takes 1.5 s to "
+        "ring, so make it 1.5s or longer",
+        "slots.yaml:5:29: sections[1].tick_every: '0.1s' is too often: a tick takes 0.3 s "
+        "to ring, so make it 0.3s or longer",
+    ]
+
+
 def test_sides_with_a_metronome_stay_equal():
     block = Sides(
         ("right", "left"),

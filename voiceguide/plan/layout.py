@@ -195,6 +195,7 @@ class Layout:
         start_ms = session.t
         self.wait(session, pause.duration_ms, scale, "pause")
         self.ring_every(session, pause.ring_cue, pause.ring_every_ms, start_ms, session.t)
+        self.metronome(session, pause, start_ms, session.t - start_ms)
 
     def slot(
         self,
@@ -237,13 +238,16 @@ class Layout:
         if slot.end_cue:
             self.cue_at(session, slot.end_cue, start_ms + slot_ms)
 
-    def metronome(self, session: Session, slot: Slot, start_ms: int, slot_ms: int) -> None:
-        """The slot's ticks, which ring out within it: a measuring layout leaves them out."""
-        if not slot.tick_every_ms or not self._record:
+    def metronome(
+        self, session: Session, item: Slot | Pause, start_ms: int, planned_ms: int
+    ) -> None:
+        """The item's ticks, which ring out within it: a measuring layout leaves them out."""
+        if not item.tick_every_ms or not self._record:
             return
-        name = self.cues.get(slot.tick_cue, slot.tick_cue)
-        times = tick_times(slot, slot_ms, CUE_LEAD_MS[name])
-        every_ms = slot.tick_every_ms * slot_ms / slot.slot_ms
+        natural_ms = item.slot_ms if isinstance(item, Slot) else item.duration_ms
+        name = self.cues.get(item.tick_cue, item.tick_cue)
+        times = tick_times(item.tick_every_ms, natural_ms, planned_ms, CUE_LEAD_MS[name])
+        every_ms = item.tick_every_ms * planned_ms / natural_ms
         for number, at_ms in enumerate(times, 1):
             text = metronome_text(number, len(times), every_ms)
             session.cue(name, at_ms=start_ms + at_ms, text=text)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from voiceguide.errors import Problem, shown
 from voiceguide.routine.durations import format_ms
-from voiceguide.routine.model import Place, Slot
+from voiceguide.routine.model import Place, Slot, tick_count
 
 COUNTDOWN_STEP_MS = 1000  # a countdown says its numbers a second apart, in every slot
 SECOND_MS = 1000  # count_up says a number each second (at the slot's scale)
@@ -86,14 +86,15 @@ def _clock(at_ms: int) -> str:
     return format_ms(at_ms, precise=at_ms % 1000 != 0)
 
 
-def tick_times(slot: Slot, planned_ms: int, ring_ms: int) -> list[int]:
-    """The metronome's ticks from the slot's start: at 0 and every ``tick_every`` (at the
-    slot's scale), each one that rings out (``ring_ms``) before the slot ends. So ticks
-    may sound in the slot's last seconds, yet never ring past it nor lengthen a session."""
-    if not slot.tick_every_ms or not slot.slot_ms:
+def tick_times(every_ms: int, natural_ms: int, planned_ms: int, ring_ms: int) -> list[int]:
+    """A metronome's ticks from the start of an item of ``natural_ms`` laid out as
+    ``planned_ms``: at 0 and every ``every_ms`` (stretching with the item), each one that
+    rings out (``ring_ms``) before the item ends. So ticks may sound in its last seconds,
+    yet never ring past it nor lengthen a session."""
+    if not every_ms or not natural_ms:
         return []
-    every_ms = slot.tick_every_ms * planned_ms / slot.slot_ms
-    times = (round(n * every_ms) for n in range(slot.tick_count))
+    scaled_ms = every_ms * planned_ms / natural_ms
+    times = (round(n * scaled_ms) for n in range(tick_count(natural_ms, every_ms)))
     return [at_ms for at_ms in times if at_ms + ring_ms <= planned_ms]
 
 

@@ -7,7 +7,7 @@ quick (well under a second) for any routine it accepts:
   hold at its largest repetition counts. Fitting a length lays a routine out a few dozen
   times, so this is what planning time grows with. Cues rung by ``ring_every`` are left out:
   they are made once, for the final layout, and at most one a second of a session that
-  lasts at most 12 hours. A slot's metronome (``tick_every``) is counted: it may tick
+  lasts at most 12 hours. A metronome (``tick_every``) is counted: it may tick
   every 0.3 s, far more often than a ring, and each tick is an event of the timeline.
 - ``phrase_bound``: how many different phrases the routine can say, and their characters:
   each is synthesized (once per speaking rate) before the session can be planned, so this
@@ -56,7 +56,7 @@ def _item_events(item: Item) -> int:
     if isinstance(item, Step):
         return _step_events(item)
     if isinstance(item, Pause):
-        return 1
+        return 1 + item.tick_count
     if isinstance(item, Slot):
         return _slot_events(item)
     if isinstance(item, Sides):

@@ -20,6 +20,16 @@ _RING_EVERY = Key(
     field="ring_every_ms",
 )
 _RING_CUE = Key("ring_cue", "cue", "bell", "The sound `ring_every` rings.", "bell")
+_TICK_EVERY = Key(
+    "tick_every",
+    "duration",
+    0,
+    "A metronome: ring `tick_cue` as the item starts and this often through it, into its "
+    "last seconds (at least as far apart as the cue takes to ring: a tick 0.3 s).",
+    "1s",
+    field="tick_every_ms",
+)
+_TICK_CUE = Key("tick_cue", "cue", "tick", "The sound `tick_every` rings.", "tick")
 
 _NAME = Key(
     "name",
@@ -94,6 +104,8 @@ PAUSE_KEYS = (
     _NAME,
     _RING_EVERY,
     _RING_CUE,
+    _TICK_EVERY,
+    _TICK_CUE,
 )
 
 SLOT_KEYS = (
@@ -151,16 +163,8 @@ SLOT_KEYS = (
         "whole second.",
         "true",
     ),
-    Key(
-        "tick_every",
-        "duration",
-        0,
-        "A metronome: ring `tick_cue` as the slot starts and this often through it, to its "
-        "last seconds (at least as far apart as the cue takes to ring: a tick 0.3 s).",
-        "1s",
-        field="tick_every_ms",
-    ),
-    Key("tick_cue", "cue", "tick", "The sound `tick_every` rings.", "tick"),
+    _TICK_EVERY,
+    _TICK_CUE,
 )
 
 SIDES_KEYS = (

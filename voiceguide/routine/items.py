@@ -18,7 +18,7 @@ from voiceguide.routine.model import Item, Pause, Rounds, Sides, Slot, SlotWords
 from voiceguide.routine.nodes import Report, describe, join
 from voiceguide.routine.placeholders import Scope
 from voiceguide.routine.sections import Section, read_section
-from voiceguide.routine.slots import check_slot, read_slot_words
+from voiceguide.routine.slots import check_slot, check_ticks, read_slot_words
 
 # Keys that only mean something for a step with `each`.
 _REPETITION_KEYS = ("repeat", "min_repeat", "max_repeat", "count", "repeat_cue")
@@ -94,7 +94,9 @@ def _pause(report: Report, node: Node, key: str, scope: Scope) -> Pause | None:
     section = read_section(report, node, key, PAUSE_KEYS, "a pause", scope=scope)
     if section is None or "pause" not in section.nodes:
         return None
-    return Pause(**section.fields)
+    pause = Pause(**section.fields)
+    check_ticks(report, section.nodes, key, pause.tick_every_ms, pause.tick_cue)
+    return pause
 
 
 def _slot(report: Report, node: Node, key: str, scope: Scope) -> Slot | None:

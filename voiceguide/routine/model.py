@@ -87,6 +87,12 @@ class Step:
     rest_ms: int = 0
 
 
+def tick_count(duration_ms: int, every_ms: int) -> int:
+    """How many ticks a metronome can ring in an item: at its start and each interval after
+    (an interval stretches with the item, so this holds at any scale)."""
+    return (duration_ms - 1) // every_ms + 1 if every_ms and duration_ms else 0
+
+
 @dataclass(frozen=True)
 class Pause:
     """Elastic silence."""
@@ -95,6 +101,12 @@ class Pause:
     name: str | None = None
     ring_every_ms: int = 0  # a cue every so often during the pause (0: none)
     ring_cue: str = default_of(PAUSE_KEYS, "ring_cue")
+    tick_every_ms: int = 0  # a metronome: 0 for none
+    tick_cue: str = default_of(PAUSE_KEYS, "tick_cue")
+
+    @property
+    def tick_count(self) -> int:
+        return tick_count(self.duration_ms, self.tick_every_ms)
 
 
 @dataclass(frozen=True)
@@ -168,8 +180,7 @@ class Slot:
 
     @property
     def tick_count(self) -> int:
-        """How many ticks the metronome can ring: at the start and each interval after."""
-        return (self.slot_ms - 1) // self.tick_every_ms + 1 if self.tick_every_ms else 0
+        return tick_count(self.slot_ms, self.tick_every_ms)
 
 
 @dataclass(frozen=True)

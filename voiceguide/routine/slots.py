@@ -95,16 +95,21 @@ def check_slot(report: Report, nodes: dict[str, Node], key: str, slot: Slot) -> 
             f"counting up a {slot.slot_ms / 1000:g} s slot would say {slot.count_up_to} "
             f"numbers: count up slots of {MAX_COUNT_UP_S} s or less (split a longer one)",
         )
-    lead_ms = CUE_LEAD_MS[slot.tick_cue]
-    if 0 < slot.tick_every_ms < lead_ms:
+    check_ticks(report, nodes, key, slot.tick_every_ms, slot.tick_cue)
+    if slot.slot_ms:
+        _check_times(report, slot)
+
+
+def check_ticks(report: Report, nodes: dict[str, Node], key: str, every_ms: int, cue: str) -> None:
+    """A metronome (of a slot or a pause) ticks no faster than its cue rings."""
+    lead_ms = CUE_LEAD_MS[cue]
+    if 0 < every_ms < lead_ms:
         report(
             nodes["tick_every"],
             join(key, "tick_every"),
-            f"{shown(str(nodes['tick_every'].value))} is too often: a {slot.tick_cue} takes "
+            f"{shown(str(nodes['tick_every'].value))} is too often: a {cue} takes "
             f"{lead_ms / 1000:g} s to ring, so make it {lead_ms / 1000:g}s or longer",
         )
-    if slot.slot_ms:
-        _check_times(report, slot)
 
 
 def _check_countdown(report: Report, nodes: dict[str, Node], key: str, slot: Slot) -> None:
