@@ -221,7 +221,24 @@ class Layout:
         opening = opening_speech(slot, context.fill, before)
         for text in opening:
             self.say(session, text)
-        said = Timed(0, " ".join(opening))
+        opened = Timed(0, " ".join(opening))
+        self.timed_speech(session, slot, context, (start_ms, slot_ms), opened)
+        if slot.end_cue:
+            self.cue_at(session, slot.end_cue, start_ms + slot_ms)
+
+    def timed_speech(
+        self,
+        session: Session,
+        slot: Slot,
+        context: Context,
+        span: tuple[int, int],
+        said: Timed,
+    ) -> None:
+        """After the opening (``said``), each phrase at its time, then silence to the end.
+
+        Words of ``at`` over other words, or past the end, are problems located at the
+        entry; numbers over each other are overruns, as they always were."""
+        start_ms, slot_ms = span  # where the slot starts, and how long it is laid out
         for timed in timed_speech(slot, context.fill, slot_ms):
             clash = overlap(said, timed, session.t - start_ms)
             if session.t > start_ms + timed.at_ms and clash:
@@ -235,8 +252,6 @@ class Layout:
             session.problems.append(late)
         else:
             self.slot_silence(session, start_ms + slot_ms, slot, slot_ms, context)
-        if slot.end_cue:
-            self.cue_at(session, slot.end_cue, start_ms + slot_ms)
 
     def metronome(
         self, session: Session, item: Slot | Pause, start_ms: int, planned_ms: int
