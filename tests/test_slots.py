@@ -94,10 +94,12 @@ def test_times_not_inside_the_slot_are_located_errors():
         f"slots.yaml:6:7: sections[0].at.soon: 'soon' is not a time in the slot: {help_text}",
         "slots.yaml:7:7: sections[0].at.0s: '0s' is the slot's start, where its say is "
         "spoken: put these words in say",
-        f"slots.yaml:8:7: sections[0].at.10s: is not inside the 10 s slot: {help_text}, within 10s",
-        f"slots.yaml:9:7: sections[0].at.-10s: is not inside the 10 s slot: {help_text}, "
-        "within 10s",
-        f"slots.yaml:10:7: sections[0].at.1m: is not inside the 10 s slot: {help_text}, within 10s",
+        "slots.yaml:8:7: sections[0].at.10s: is at or after the end of the 10 s slot: give "
+        "a time before 10s (or one before its end, such as -5s)",
+        "slots.yaml:9:7: sections[0].at.-10s: is at or before the start of the 10 s slot: "
+        "give less than 10s before its end",
+        "slots.yaml:10:7: sections[0].at.1m: is at or after the end of the 10 s slot: give "
+        "a time before 10s (or one before its end, such as -5s)",
         "slots.yaml:11:7: sections[0].at.-0s: '-0s' is the slot's end: give a time before "
         "it, such as -5s",
         "slots.yaml:13:7: sections[0].at.0:03: is the same time (0:03.0) as the words on "

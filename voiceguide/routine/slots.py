@@ -130,10 +130,7 @@ def _check_times(report: Report, slot: Slot) -> None:
         at_ms = words.at_ms(slot.slot_ms, slot.slot_ms)
         message = None
         if not 0 < at_ms < slot.slot_ms:
-            message = (
-                f"is not inside the {slot.slot_ms / 1000:g} s slot: {AT_HELP}, "
-                f"within {format_units(slot.slot_ms)}"
-            )
+            message = _outside(words, slot.slot_ms)
         elif at_ms in seen:
             first = seen[at_ms].place
             line = f"the words on line {first.line}" if first else "other words"
@@ -147,3 +144,16 @@ def _check_times(report: Report, slot: Slot) -> None:
             report.problems.append(
                 Problem(place.path, place.line, place.column, place.key, message)
             )
+
+
+def _outside(words: SlotWords, slot_ms: int) -> str:
+    length = f"{slot_ms / 1000:g} s slot"
+    if words.anchor == FROM_END:
+        return (
+            f"is at or before the start of the {length}: give less than "
+            f"{format_units(slot_ms)} before its end"
+        )
+    return (
+        f"is at or after the end of the {length}: give a time before "
+        f"{format_units(slot_ms)} (or one before its end, such as -5s)"
+    )
