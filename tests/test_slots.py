@@ -7,8 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import jsonschema
 import numpy as np
 import pytest
+import yaml
 from audio_utils import decode
 from plan_utils import measure, routine, voice_track_tiles
 from typer.testing import CliRunner
@@ -31,6 +33,7 @@ from voiceguide.routine.model import (
     Slot,
     SlotWords,
 )
+from voiceguide.routine.schema import json_schema
 
 PLANK = (
     "  - name: Side plank\n"  # line 4
@@ -147,6 +150,28 @@ def test_a_metronome_ticks_no_faster_than_its_cue_rings():
     ]
     [slot] = _load("  - {slot: 10s, tick_every: 300ms}\n").items
     assert (slot.tick_every_ms, slot.tick_cue, slot.tick_count) == (300, "tick", 34)
+
+
+@pytest.mark.parametrize(
+    ("time", "editors_accept"),
+    [("15s", True), ("0:15", True), ("half", True), ("-10s", True), ("2.5s", True),
+     ("soon", False), ("15", False), ("--5s", False), ("half time", False)],
+)  # fmt: skip
+def test_the_json_schema_knows_the_times_the_loader_reads(time: str, editors_accept: bool):
+    document = yaml.safe_load(
+        f"version: 1\ntitle: t\nsections:\n  - slot: 30s\n    at: {{'{time}': Go.}}\n"
+    )
+    errors = list(jsonschema.Draft202012Validator(json_schema()).iter_errors(document))
+    assert (not errors) == editors_accept
+    assert (not _read_problems(document)) == editors_accept
+
+
+def _read_problems(document: dict) -> list[str]:
+    try:
+        load_routine_text(yaml.safe_dump(document), "schema.yaml")
+    except RoutineError as error:
+        return [str(problem) for problem in error.problems]
+    return []
 
 
 # -- laying out -------------------------------------------------------------------------------
