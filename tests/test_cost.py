@@ -135,3 +135,35 @@ def test_the_bounds_hold_for_lists_nested_blocks_and_rounds_fitted_to_a_length()
     assert cost.shortest_ms(NESTED, MIN_SCALE) <= min(
         plan(NESTED, speech_ms, Settings(length_ms=112_000)).total_ms, 112_000
     )
+
+
+SLOTS = (
+    "  - for_each_side: [right, left]\n"
+    "    steps:\n"
+    "      - slot: 30s\n"
+    "        say: Side plank on your {side}.\n"
+    "        tick_every: 5s\n"
+    "        at: {10s: 'Keep your {side} hip high.', -5s: Five seconds left.}\n"
+    "  - {slot: 4s, say: In, count_up: true, tick_every: 1s, end_cue: bell}\n"
+    "  - {slot: 7s, count_up: true, tick_every: 500ms, end_cue: bell}\n"
+    "  - {pause: 5s, tick_every: 1s}\n"
+)
+
+
+def test_the_event_bound_holds_for_words_numbers_and_ticks_inside_slots() -> None:
+    routine = _routine(SLOTS)
+    timeline = plan(routine, speech_ms)
+    ticks = 2 * 6 + 4 + 14 + 5
+    assert len(timeline.cues()) == ticks + 3  # and the switch chime and two bells
+    bound = cost.event_bound(routine)
+    assert len(timeline.events) <= bound <= len(timeline.events) + 10
+
+
+def test_the_phrase_bound_counts_at_words_per_side_and_numbers_counted_up() -> None:
+    routine = _routine(SLOTS)
+    said = {event.text for event in plan(routine, speech_ms).speech()}
+    phrases = cost.phrase_bound(routine)
+    # 2 openings and 2 "hip" texts with {side}, "Five seconds left.", "In", and 1 to 7
+    assert phrases.count == 2 + 2 + 1 + 1 + 7
+    assert len(said) == phrases.count  # every one of them is said
+    assert sum(map(len, said)) <= phrases.chars

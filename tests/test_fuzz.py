@@ -222,7 +222,7 @@ def steps(draw: st.DrawFn, placeholders: tuple[str, ...]) -> dict[str, Any]:
 def slots(draw: st.DrawFn, placeholders: tuple[str, ...]) -> dict[str, Any]:
     slot_s = draw(st.integers(2, 90))
     slot = {"slot": f"{slot_s}s", "say": draw(texts(placeholders))}
-    return slot | draw(
+    slot |= draw(
         optional(
             name=texts(placeholders),
             countdown=st.integers(0, min(limits.MAX_COUNTDOWN, slot_s - 1)),
@@ -231,6 +231,23 @@ def slots(draw: st.DrawFn, placeholders: tuple[str, ...]) -> dict[str, Any]:
             stretch=st.booleans(),
         )
     )
+    if draw(st.booleans()):  # a metronome, no faster than its cue rings
+        cue = draw(st.sampled_from(CUE_SOUNDS))
+        every_ms = draw(st.integers(CUE_LEAD_MS[cue], 5000))
+        slot |= {"tick_cue": cue, "tick_every": f"{every_ms}ms"}
+    if draw(st.booleans()) and not slot.get("countdown") and slot_s <= limits.MAX_COUNT_UP_S:
+        slot["count_up"] = True
+    seconds = draw(st.lists(st.integers(1, slot_s - 1), unique=True, max_size=3))
+    if seconds:  # words at distinct times, written from the start, the end or as half
+        slot["at"] = {
+            draw(st.sampled_from(_written_times(second, slot_s))): draw(texts(placeholders))
+            for second in seconds
+        }
+    return slot
+
+
+def _written_times(second: int, slot_s: int) -> list[str]:
+    return [f"{second}s", f"-{slot_s - second}s"] + ["half"] * (2 * second == slot_s)
 
 
 def pauses(placeholders: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
@@ -241,6 +258,8 @@ def pauses(placeholders: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
             name=texts(placeholders),
             ring_every=durations(limits.MIN_RING_EVERY_MS // 1000, 30),
             ring_cue=st.sampled_from(CUE_SOUNDS),
+            tick_every=durations(3, 10),  # at least as long as any cue takes to ring
+            tick_cue=st.sampled_from(CUE_SOUNDS),
         ),
     )
 
@@ -331,6 +350,9 @@ def test_every_plan_keeps_its_invariants(
         timeline = plan(routine, fake_measure, chosen)
     except PlanError as error:
         assert error.messages and all("\n" not in m for m in error.messages)
+        return
+    except RoutineError as error:  # words at a time in a slot over other words: located
+        assert all(p.path == "fuzz.yaml" and p.line and ".at." in p.key for p in error.problems)
         return
     check_invariants(timeline)
     check_limits(routine, timeline)

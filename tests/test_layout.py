@@ -14,12 +14,14 @@ from plan_utils import (
 from voiceguide.errors import PlanError
 from voiceguide.plan.planner import Settings, plan
 from voiceguide.routine.model import (
+    FROM_END,
     ForEach,
     Pause,
     Rounds,
     Routine,
     Sides,
     Slot,
+    SlotWords,
     Step,
 )
 
@@ -285,3 +287,17 @@ def test_sides_inside_rounds_and_rounds_inside_sides_keep_sides_equal():
     durations = side_durations(timeline)
     assert durations["right"] == durations["left"]
     voice_track_tiles(timeline)
+
+
+def test_words_at_a_time_that_say_next_are_left_out_in_the_last_entry():
+    last_seconds = SlotWords(FROM_END, 10_000, "Next up: {next}.")
+    block = ForEach(
+        ({"item": "a"}, {"item": "b"}), (Slot(None, "{item}.", 30_000, at=(last_seconds,)),)
+    )
+    timeline = plan(routine(block), measure)
+    assert [(e.start_ms, e.text) for e in timeline.speech()] == [
+        (0, "a."),
+        (20_000, "Next up: b."),
+        (30_000, "b."),
+    ]
+    assert timeline.total_ms == 60_000

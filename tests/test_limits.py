@@ -84,6 +84,7 @@ def test_the_docs_state_the_limits_the_code_checks() -> None:
         f"| {limits.MAX_SIDES} |",
         f"| {limits.MAX_LIST_ITEMS} |",
         f"| {limits.MAX_COUNTDOWN} |",
+        f"| slots of {limits.MAX_COUNT_UP_S} s or less |",
         f"| {limits.MAX_EVENTS:,} |",
         f"| {limits.MAX_PHRASES} |",
         f"| {limits.MAX_PHRASE_CHARS:,} |",

@@ -11,6 +11,15 @@ from collections.abc import Callable
 
 from voiceguide.plan.bedtime import Pacing
 from voiceguide.plan.session import Context, Session
+from voiceguide.plan.slots import (
+    Timed,
+    metronome_text,
+    opening_speech,
+    overlap,
+    past_end,
+    tick_times,
+    timed_speech,
+)
 from voiceguide.routine.durations import format_seconds
 from voiceguide.routine.model import (
     BREATH_MS,
@@ -32,7 +41,6 @@ from voiceguide.routine.sentences import sentences
 Measure = Callable[[str, int], int]  # (text, rate_wpm) -> duration_ms
 Repeats = dict[int, int]  # id(step or rounds block) -> repetitions, or rounds
 
-COUNTDOWN_STEP_MS = 1000
 SENTENCE_PAUSE = "between sentences"  # the silence's text, which the plan's table leaves out
 RING_MARGIN_MS = 3000  # ring_every stays this far from the item's end, where the next begins
 
@@ -198,27 +206,77 @@ class Layout:
         start_ms = session.t
         self.wait(session, pause.duration_ms, scale, "pause")
         self.ring_every(session, pause.ring_cue, pause.ring_every_ms, start_ms, session.t)
+        self.metronome(session, pause, start_ms, session.t - start_ms)
 
     def slot(
-        self, session: Session, slot: Slot, context: Context, scale: float, lead: str | None = None
+        self,
+        session: Session,
+        slot: Slot,
+        context: Context,
+        scale: float,
+        before: tuple[str, ...] = (),
     ) -> None:
-        """The slot, with ``lead`` (a block's announce) spoken first, inside its time."""
+        """The slot's speech at its times, its ticks and cues, within its time exactly.
+
+        ``before`` is said as the slot starts, ahead of its own ``say`` (a block's
+        announce, say), and counts as the slot's time like the ``say``.
+        """
         if slot.name:
             session.open_chapter(context.title(slot.name), context.side())
         slot_ms = self.elastic(slot.slot_ms, scale)[1] if slot.stretch else slot.slot_ms
-        end_ms = session.t + slot_ms
-        self.ring_every(session, slot.ring_cue, slot.ring_every_ms, session.t, end_ms)
+        start_ms = session.t
+        self.ring_every(session, slot.ring_cue, slot.ring_every_ms, start_ms, start_ms + slot_ms)
+        self.metronome(session, slot, start_ms, slot_ms)
         if slot.start_cue:
             self.cue_then_wait(session, slot.start_cue)
-        for text in (lead, context.spoken(slot.say)):
-            if text:
-                self.say(session, text)
-        for number in range(slot.countdown, 0, -1):
-            self.slot_silence(session, end_ms - number * COUNTDOWN_STEP_MS, slot, slot_ms, context)
-            self.say(session, str(number))
-        self.slot_silence(session, end_ms, slot, slot_ms, context)
+        opening = opening_speech(slot, context.spoken, before)
+        for text in opening:
+            self.say(session, text)
+        opened = Timed(0, " ".join(opening))
+        self.timed_speech(session, slot, context, (start_ms, slot_ms), opened)
         if slot.end_cue:
-            self.cue_at(session, slot.end_cue, end_ms)
+            self.cue_at(session, slot.end_cue, start_ms + slot_ms)
+
+    def timed_speech(
+        self,
+        session: Session,
+        slot: Slot,
+        context: Context,
+        span: tuple[int, int],
+        said: Timed,
+    ) -> None:
+        """After the opening (``said``), each phrase at its time, then silence to the end.
+
+        Words of ``at`` over other words, or past the end, are problems located at the
+        entry; numbers over each other are overruns, as they always were."""
+        start_ms, slot_ms = span  # where the slot starts, and how long it is laid out
+        for timed in timed_speech(slot, context.spoken, slot_ms):
+            clash = overlap(said, timed, session.t - start_ms)
+            if session.t > start_ms + timed.at_ms and clash:
+                session.problems.append(clash)
+            else:
+                self.slot_silence(session, start_ms + timed.at_ms, slot, slot_ms, context)
+            self.say(session, timed.text)
+            said = timed
+        late = past_end(said, session.t - start_ms, slot_ms)
+        if session.t > start_ms + slot_ms and late:
+            session.problems.append(late)
+        else:
+            self.slot_silence(session, start_ms + slot_ms, slot, slot_ms, context)
+
+    def metronome(
+        self, session: Session, item: Slot | Pause, start_ms: int, planned_ms: int
+    ) -> None:
+        """The item's ticks, which ring out within it: a measuring layout leaves them out."""
+        if not item.tick_every_ms or not self._record:
+            return
+        natural_ms = item.slot_ms if isinstance(item, Slot) else item.duration_ms
+        name = self.cues.get(item.tick_cue, item.tick_cue)
+        times = tick_times(item.tick_every_ms, natural_ms, planned_ms, CUE_LEAD_MS[name])
+        every_ms = item.tick_every_ms * planned_ms / natural_ms
+        for number, at_ms in enumerate(times, 1):
+            text = metronome_text(number, len(times), every_ms)
+            session.cue(name, at_ms=start_ms + at_ms, text=text)
 
     def slot_silence(
         self, session: Session, until_ms: int, slot: Slot, slot_ms: int, context: Context
@@ -318,7 +376,7 @@ class Layout:
         announce = context.spoken(block.announce)
         items = block.items
         if announce and block.announce_in_slot and isinstance(items[0], Slot):
-            self.slot(session, items[0], context, scale, lead=announce)
+            self.slot(session, items[0], context, scale, before=(announce,))
             items = items[1:]
         elif announce:
             self.say(session, announce)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from voiceguide.errors import PlanError
+from voiceguide.errors import PlanError, RoutineError
 from voiceguide.plan.bedtime import Pacing, with_closing
 from voiceguide.plan.fitting import TargetFrom, fit, natural_repeats
 from voiceguide.plan.layout import Layout, Measure
@@ -164,6 +164,8 @@ def _check_length(guided_ms: int, routine: Routine, lead_in_ms: int, tail_ms: in
 
 
 def _check(session: Session, routine: Routine) -> None:
+    if session.problems:  # located where the routine's file (or an included one) wrote them
+        raise RoutineError(list(dict.fromkeys(session.problems)))
     problems = list(dict.fromkeys(session.overruns))
     if problems:
         raise PlanError([f"{routine.source or routine.title}: {p}" for p in problems])

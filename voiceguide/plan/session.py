@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from voiceguide.errors import Problem
 from voiceguide.plan.timeline import Chapter, Event, Kind
 from voiceguide.routine.model import CUE_LEAD_MS
 from voiceguide.routine.placeholders import placeholder_names
@@ -18,6 +19,7 @@ class Session:
     events: list[Event] = field(default_factory=list)
     opened: list[tuple[int, str, str | None]] = field(default_factory=list)  # start, title, side
     overruns: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # located: speech at `at` times
     ring_out_ms: int = 0  # the last cue's lead may run past the voice track
     resume: tuple[str, str | None] | None = None  # the chapter to go back to after a block
     record: bool = True  # False: only time is kept (a layout that measures the length)
@@ -62,11 +64,11 @@ class Session:
             )
         self.t += duration_ms
 
-    def cue(self, name: str, at_ms: int | None = None) -> None:
+    def cue(self, name: str, at_ms: int | None = None, text: str = "") -> None:
         start_ms = self.t if at_ms is None else at_ms
         if self.record:
             self.ensure_chapter()
-            self.events.append(Event(start_ms, 0, "cue", self.chapter, cue=name))
+            self.events.append(Event(start_ms, 0, "cue", self.chapter, text=text, cue=name))
         self.ring_out_ms = max(self.ring_out_ms, start_ms + CUE_LEAD_MS[name])
 
     def ensure_chapter(self) -> None:
@@ -102,6 +104,7 @@ class Session:
             )
         self.opened.extend((start + self.t, title, side) for start, title, side in other.opened)
         self.overruns.extend(other.overruns)
+        self.problems.extend(other.problems)
         self.ring_out_ms = max(self.ring_out_ms, other.ring_out_ms + self.t)
         self.t += other.t
         if pad_ms:
@@ -135,13 +138,13 @@ class Context:
     def fill(self, text: str) -> str:
         return text.format_map(_Blank(self.values))
 
-    def spoken(self, text: str | None) -> str | None:
-        """The text to say here, None for none: text that names a value this place has
+    def spoken(self, text: str | None) -> str:
+        """The text to say here, empty for none: text that names a value this place has
         not (``{next}`` in a list's last entry) is left out."""
         if not text:
-            return None
+            return ""
         known = set(placeholder_names(text)) <= self.values.keys()
-        return self.fill(text) if known else None
+        return self.fill(text) if known else ""
 
     def title(self, name: str) -> str:
         """A chapter's title: the name filled in, with the side, round and list entry it

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from voiceguide.errors import printable
 from voiceguide.plan.layout import SENTENCE_PAUSE
+from voiceguide.plan.slots import first_tick, is_tick
 from voiceguide.plan.timeline import Event, Timeline
 from voiceguide.routine.durations import format_ms, format_seconds
 
@@ -14,9 +15,7 @@ MAX_SECTION_WIDTH = 40
 def timeline_table(timeline: Timeline) -> str:
     width = min(max([len(c.title) for c in timeline.chapters] + [7]), MAX_SECTION_WIDTH)
     header = f"{'start':>8}  {'section':<{width}} {'side':<6} {'what':<{WHAT_WIDTH}} duration"
-    # A pause between sentences shows as the gap before the next one's start: a row each
-    # would double the rows of every narration.
-    shown = [e for e in timeline.events if e.text != SENTENCE_PAUSE or e.kind != "silence"]
+    shown = [e for e in timeline.events if _shown(e)]
     rows = [header] + [_row(timeline, event, width) for event in shown]
     rows.append(f"{format_ms(timeline.total_ms, precise=True):>8}  total ({_fitted(timeline)})")
     lines = rows + _framing(timeline) + _bedtime(timeline)
@@ -63,11 +62,20 @@ def _row(timeline: Timeline, event: Event, width: int) -> str:
     ).rstrip()
 
 
+def _shown(event: Event) -> bool:
+    """A pause between sentences shows as the gap before the next one's start, and a
+    metronome as one row at its first tick: a row each would bury what is said."""
+    if event.kind == "silence":
+        return event.text != SENTENCE_PAUSE
+    return event.kind != "cue" or not is_tick(event.text) or first_tick(event.text) is not None
+
+
 def _what(event: Event) -> str:
     if event.kind == "speech":
         return f'"{event.text}"'
     if event.kind == "cue":
-        return f"({event.cue})"
+        ticks = first_tick(event.text)
+        return f"({event.cue}) every {ticks[1]}, {ticks[0]} times" if ticks else f"({event.cue})"
     return event.text
 
 

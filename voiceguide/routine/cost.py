@@ -7,7 +7,8 @@ quick (well under a second) for any routine it accepts:
   hold at its largest repetition counts. Fitting a length lays a routine out a few dozen
   times, so this is what planning time grows with. Cues rung by ``ring_every`` are left out:
   they are made once, for the final layout, and at most one a second of a session that
-  lasts at most 12 hours.
+  lasts at most 12 hours. A metronome (``tick_every``) is counted: it may tick
+  every 0.3 s, far more often than a ring, and each tick is an event of the timeline.
 - ``phrase_bound``: how many different phrases the routine can say, and their characters:
   each is synthesized (once per speaking rate) before the session can be planned, so this
   is what a first plan's time grows with. A placeholder multiplies a text by its values
@@ -58,10 +59,9 @@ def _item_events(item: Item) -> int:
     if isinstance(item, Step):
         return _step_events(item)
     if isinstance(item, Pause):
-        return 1
+        return 1 + item.tick_count
     if isinstance(item, Slot):
-        cues = CUE_EVENTS * bool(item.start_cue) + bool(item.end_cue)
-        return cues + _said(item.say) + 2 * item.countdown + 1
+        return _slot_events(item)
     if isinstance(item, Sides):
         switch = CUE_EVENTS * bool(item.switch_cue)
         per_side = switch + _said(item.announce) + _items_events(item.items) + 1  # + settle
@@ -78,6 +78,16 @@ def _runs(block: Rounds | ForEach, *, most: bool) -> int:
     if isinstance(block, ForEach):
         return len(block.entries)
     return block.max_rounds if most else block.min_rounds
+
+
+def _slot_events(slot: Slot) -> int:
+    """Cues, the opening words, each timed phrase and the silence before it (``at`` words,
+    the numbers counted up or down), the silence to the end, and the metronome's ticks."""
+    cues = CUE_EVENTS * bool(slot.start_cue) + bool(slot.end_cue) + slot.tick_count
+    opening = _said(slot.say) or bool(slot.count_up)
+    numbers = 2 * (slot.countdown + max(slot.count_up_to - 1, 0))
+    at = sum(_said(words.text) + 1 for words in slot.at)
+    return cues + opening + numbers + at + 1
 
 
 def _said(text: str | None) -> int:
@@ -158,6 +168,9 @@ def _texts_phrases(items: tuple[Item, ...], values: _Values) -> Phrases:
     for item in items:
         if isinstance(item, Step | Slot):
             found += values.phrases(item.say)
+        if isinstance(item, Slot):
+            for words in item.at:
+                found += values.phrases(words.text)
         elif isinstance(item, Sides | Rounds | ForEach):
             inner = values.inside(item)
             found += inner.phrases(item.announce) + _texts_phrases(item.items, inner)
@@ -171,7 +184,7 @@ def _largest_number(item: Item) -> int:
     if isinstance(item, Step) and item.count and item.each_ms:
         return item.max_repeat
     if isinstance(item, Slot):
-        return item.countdown
+        return max(item.countdown, item.count_up_to)
     return 0
 
 

@@ -32,6 +32,16 @@ _RING_EVERY = Key(
     field="ring_every_ms",
 )
 _RING_CUE = Key("ring_cue", "cue", "bell", "The sound `ring_every` rings.", "bell")
+_TICK_EVERY = Key(
+    "tick_every",
+    "duration",
+    0,
+    "A metronome: ring `tick_cue` as the item starts and this often through it, into its "
+    "last seconds (at least as far apart as the cue takes to ring: a tick 0.3 s).",
+    "1s",
+    field="tick_every_ms",
+)
+_TICK_CUE = Key("tick_cue", "cue", "tick", "The sound `tick_every` rings.", "tick")
 
 _NAME = Key(
     "name",
@@ -106,6 +116,8 @@ PAUSE_KEYS = (
     _NAME,
     _RING_EVERY,
     _RING_CUE,
+    _TICK_EVERY,
+    _TICK_CUE,
 )
 
 SLOT_KEYS = (
@@ -147,6 +159,24 @@ SLOT_KEYS = (
     ),
     _RING_EVERY,
     _RING_CUE,
+    Key(
+        "at",
+        "slot_words",
+        (),
+        "Words at times inside the slot: a time from its start (`15s`, `0:15`), `half` for "
+        "its middle, or a time before its end (`-10s`). May use the block's placeholders.",
+        "{15s: Switch sides., -10s: Ten seconds left.}",
+    ),
+    Key(
+        "count_up",
+        "boolean",
+        False,
+        "Count the slot's seconds aloud: `say` (or 1) as it starts, then 2, 3, 4... at each "
+        "whole second.",
+        "true",
+    ),
+    _TICK_EVERY,
+    _TICK_CUE,
 )
 
 _ANNOUNCE_IN_SLOT = Key(

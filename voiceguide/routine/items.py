@@ -17,10 +17,11 @@ from voiceguide.routine.item_keys import (
     STEP_KEYS,
 )
 from voiceguide.routine.keys import Key
-from voiceguide.routine.model import ForEach, Item, Pause, Rounds, Sides, Slot, Step
+from voiceguide.routine.model import ForEach, Item, Pause, Rounds, Sides, Slot, SlotWords, Step
 from voiceguide.routine.nodes import Report, describe, join
 from voiceguide.routine.placeholders import Scope
 from voiceguide.routine.sections import Section, read_section
+from voiceguide.routine.slots import check_slot, check_ticks, read_slot_words
 
 # Keys that only mean something for a step with `each`.
 _REPETITION_KEYS = ("repeat", "min_repeat", "max_repeat", "count", "repeat_cue")
@@ -117,22 +118,21 @@ def _pause(report: Report, node: Node, key: str, scope: Scope) -> Pause | None:
     section = read_section(report, node, key, PAUSE_KEYS, "a pause", scope=scope)
     if section is None or "pause" not in section.nodes:
         return None
-    return Pause(**section.fields)
+    pause = Pause(**section.fields)
+    check_ticks(report, section.nodes, key, pause.tick_every_ms, pause.tick_cue)
+    return pause
 
 
 def _slot(report: Report, node: Node, key: str, scope: Scope) -> Slot | None:
-    section = read_section(report, node, key, SLOT_KEYS, "a slot", scope=scope)
+    def words(child: Node, at: str) -> tuple[SlotWords, ...]:
+        return read_slot_words(report, child, at, scope)
+
+    nested = {"slot_words": words}
+    section = read_section(report, node, key, SLOT_KEYS, "a slot", nested=nested, scope=scope)
     if section is None or "slot" not in section.nodes:
         return None
     slot = Slot(**section.fields)
-    if slot.slot_ms and slot.countdown * 1000 >= slot.slot_ms:
-        fits = (slot.slot_ms - 1) // 1000
-        report(
-            section.nodes["countdown"],
-            join(key, "countdown"),
-            f"a {slot.countdown} s countdown does not fit in a {slot.slot_ms / 1000:g} s "
-            f"slot: use countdown: {fits} or less, or a longer slot",
-        )
+    check_slot(report, section.nodes, key, slot)
     return slot
 
 

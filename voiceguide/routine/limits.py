@@ -25,6 +25,7 @@ MAX_ROUNDS = 100
 MAX_SIDES = 10
 MAX_LIST_ITEMS = 100
 MAX_COUNTDOWN = 10
+MAX_COUNT_UP_S = 60  # count_up says one number a second: a slot of a minute at most
 # Bounds on what a routine can make, so that planning any accepted routine stays quick; see
 # cost.py and "Limits" in docs/routine-format.md.
 MAX_EVENTS = 10_000  # words, silences and cues in one layout, at the largest repeat counts

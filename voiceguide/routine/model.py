@@ -94,6 +94,12 @@ class Step:
     rest_ms: int = 0
 
 
+def tick_count(duration_ms: int, every_ms: int) -> int:
+    """How many ticks a metronome can ring in an item: at its start and each interval after
+    (an interval stretches with the item, so this holds at any scale)."""
+    return (duration_ms - 1) // every_ms + 1 if every_ms and duration_ms else 0
+
+
 @dataclass(frozen=True)
 class Pause:
     """Elastic silence."""
@@ -102,14 +108,62 @@ class Pause:
     name: str | None = None
     ring_every_ms: int = 0  # a cue every so often during the pause (0: none)
     ring_cue: str = default_of(PAUSE_KEYS, "ring_cue")
+    tick_every_ms: int = 0  # a metronome: 0 for none
+    tick_cue: str = default_of(PAUSE_KEYS, "tick_cue")
+
+    @property
+    def tick_count(self) -> int:
+        return tick_count(self.duration_ms, self.tick_every_ms)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a key was written: its file (an included file's, not always the routine's),
+    1-based line and column, and key path. Kept on the model for checks made later."""
+
+    path: str
+    line: int
+    column: int
+    key: str
+
+
+# Where an `at` time counts from: the slot's start (15s), its middle (half) or its end (-10s).
+FROM_START = "start"
+MIDDLE = "half"
+FROM_END = "end"
+
+
+@dataclass(frozen=True)
+class SlotWords:
+    """Words spoken at a time inside a slot (its ``at`` key): ``offset_ms`` after its start,
+    at its middle, or ``offset_ms`` before its end, as ``anchor`` says."""
+
+    anchor: str
+    offset_ms: int
+    text: str
+    place: Place | None = field(default=None, compare=False)
+
+    def at_ms(self, slot_ms: int, planned_ms: int) -> int:
+        """When the words start, from the slot's start, in a slot of ``slot_ms`` laid out
+        as ``planned_ms`` (a stretch slot's scale): a time from the start scales with the
+        slot, the middle stays the middle, a time before the end stays that far before it
+        (as a countdown does, so that "ten seconds left" stays true), or at the start of a
+        slot shrunk shorter than that."""
+        if self.anchor == MIDDLE:
+            return round(planned_ms / 2)
+        if self.anchor == FROM_END:
+            return max(planned_ms - self.offset_ms, 0)
+        return round(self.offset_ms * planned_ms / slot_ms) if slot_ms else self.offset_ms
 
 
 @dataclass(frozen=True)
 class Slot:
     """A fixed interval that contains its narration (interval-timer style).
 
-    The narration starts with the slot; a spoken countdown ends it; the slot keeps exactly
-    ``slot_ms`` unless ``stretch`` lets pace and length fitting scale it.
+    The narration starts with the slot; ``at`` says words at times inside it; it may count
+    up its seconds or count down its last ones; ``tick_every`` rings a metronome through
+    it. The slot keeps exactly ``slot_ms`` unless ``stretch`` lets pace and length fitting
+    scale it.
     """
 
     name: str | None
@@ -121,6 +175,19 @@ class Slot:
     stretch: bool = default_of(SLOT_KEYS, "stretch")
     ring_every_ms: int = 0
     ring_cue: str = default_of(SLOT_KEYS, "ring_cue")
+    at: tuple[SlotWords, ...] = ()  # in the order of their times at natural length
+    count_up: bool = default_of(SLOT_KEYS, "count_up")
+    tick_every_ms: int = 0  # a metronome: 0 for none
+    tick_cue: str = default_of(SLOT_KEYS, "tick_cue")
+
+    @property
+    def count_up_to(self) -> int:
+        """The last number counting up says: one a whole second of the slot (0: no count)."""
+        return self.slot_ms // 1000 if self.count_up else 0
+
+    @property
+    def tick_count(self) -> int:
+        return tick_count(self.slot_ms, self.tick_every_ms)
 
 
 @dataclass(frozen=True)

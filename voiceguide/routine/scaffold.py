@@ -66,9 +66,17 @@ sections:
         count: true
         rest: 3s
 
+  - name: Breathe in
+    slot: 4s
+    say: In
+    count_up: true
+    tick_every: 1s
+
   - name: Rest
     slot: 30s
     say: Rest both hands in your lap and breathe slowly.
+    at:
+      half: Let your shoulders soften.
     countdown: 3
     end_cue: bell
 

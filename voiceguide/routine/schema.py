@@ -119,6 +119,12 @@ TYPE_SCHEMAS: dict[str, dict[str, Any]] = {
             ]
         },
     },
+    "slot_words": {
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": _TEXT,
+        "propertyNames": {"pattern": rf"^\s*(?:half|-?{DURATION_PATTERN[1:-1]})$"},
+    },
 }
 
 
@@ -187,6 +193,7 @@ _TYPE_NAMES = {
     "items": "list of items",
     "between": "item or list of items",
     "entries": "list of names or mappings",
+    "slot_words": "mapping of time to text",
 }
 _SECTION_HEADINGS = {
     "routine": "routine (the top of the file)",
