@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from voiceguide.cli import app
 from voiceguide.plan.planner import plan
-from voiceguide.routine.loader import load_routine
+from voiceguide.routine.loader import load_routine, load_routine_text
 from voiceguide.routine.scaffold import SCHEMA_FILE, ScaffoldError, annotate, new_routine
 from voiceguide.routine.schema import SCHEMA_MODELINE, SECTIONS, json_schema
 from voiceguide.routine.templates import template_names, template_path
@@ -122,9 +122,24 @@ def test_new_has_help_with_an_example():
 
 def test_new_tells_of_include_and_explains_it_where_a_routine_uses_it():
     text = new_routine("starter").path.read_text()
-    assert "# An item can also be '- include: warm-up.yaml': the items of another file's" in text
+    assert "#  - include: warm-up.yaml" in text.splitlines()
     source = "version: 1\ntitle: T\nsections:\n  - include: warm-up.yaml\n"
     lines = annotate(source, SCHEMA_MODELINE).splitlines()
     at = lines.index("  - include: warm-up.yaml")
     comment = [line for line in lines[at - 4 : at] if line.startswith("  #")]
     assert comment[0].startswith("  # include: Another routine file whose `sections` items")
+
+
+def test_new_names_every_key_of_the_format_with_its_meaning():
+    text = new_routine("starter").path.read_text()
+    for section, keys in SECTIONS.items():
+        for key in keys:
+            assert f"# {key.name}: " in text or f"#   {key.name}: " in text, f"{section}.{key.name}"
+
+
+def test_the_kinds_of_item_new_offers_load_once_uncommented():
+    text = new_routine("starter").path.read_text()
+    offered = text[text.index("# A list block") : text.index("# Another file's")]
+    items = [line[1:] for line in offered.splitlines() if line.startswith("#  ")]
+    routine = load_routine_text("version: 1\ntitle: T\nsections:\n" + "\n".join(items) + "\n")
+    assert [type(item).__name__ for item in routine.items] == ["ForEach", "Rounds"]

@@ -84,10 +84,41 @@ sections:
 """
 
 
-# Item kinds are explained where a routine uses them; include, which no template uses, here.
-INCLUDE_NOTE = """\
-# An item can also be '- include: warm-up.yaml': the items of another file's sections, in
-# its place (a path relative to this file), e.g. one warm-up shared by many routines."""
+# After the routine: item kinds that neither a template nor the starter shows, ready to
+# uncomment, and every key no item above uses, with its meaning.
+MORE_ITEMS = """\
+# More kinds of item: to use one, put it in sections and delete the '# ' before its lines.
+#
+# A list block runs its steps once per entry, e.g. the exercises of a circuit:
+#  - for_each: [push-ups, wall sit, plank]
+#    announce: "{item}."
+#    announce_in_slot: true
+#    steps:
+#      - {slot: 30s, say: Go., countdown: 3, end_cue: bell}
+#    between: {name: Rest, slot: 10s, say: "Rest. Next, {next}.", countdown: 3}
+#
+# Rounds that --length adds or removes whole: '--length 5m' breathes for five minutes:
+#  - rounds: 10
+#    min_rounds: 2
+#    max_rounds: 40
+#    steps:
+#      - {slot: 4s, say: In, count_up: true}
+#      - {slot: 6s, say: Out, count_up: true}
+#
+# Another file's sections, in this place (a path relative to this file):
+#  - include: warm-up.yaml"""
+_SECTION_NAMES = {  # the sections whose unused keys follow the routine, in this order
+    "voice": "voice",
+    "background": "background",
+    "bedtime": "bedtime",
+    "step": "a step",
+    "pause": "a pause",
+    "slot": "a slot",
+    "sides": "a for_each_side block",
+    "list": "a for_each block",
+    "rounds": "a rounds block",
+    "include": "an include",
+}
 
 
 class ScaffoldError(VoiceguideError):
@@ -197,14 +228,31 @@ def annotate(source: str, modeline: str) -> str:
         used = {k.value for k, _ in root.value if isinstance(k, ScalarNode)}
         sections = next((k for k, _ in root.value if k.value == "sections"), None)
         if sections is not None:
-            notes.setdefault(sections.start_mark.line, [])[:0] = [_unused_keys(used), INCLUDE_NOTE]
+            notes.setdefault(sections.start_mark.line, []).insert(0, _unused_keys(used))
     out = [modeline, *_intro()]
     for number, line in enumerate(body.splitlines()):
         indent = " " * (len(line) - len(line.lstrip(" ")))
         for note in notes.get(number, []):
             out += [f"{indent}{comment}" for comment in note.splitlines()]
         out.append(line)
+    out += ["", MORE_ITEMS, *_unused_section_keys(seen)]
     return "\n".join(out) + "\n"
+
+
+def _unused_section_keys(seen: set[tuple[str, str]]) -> list[str]:
+    """Each key of the settings and items that the routine above does not use, with its
+    meaning (the routine's own are offered above ``sections``)."""
+    lines = []
+    for section, name in _SECTION_NAMES.items():
+        unused = [key for key in SECTIONS[section] if (key.name, key.doc) not in seen]
+        if unused:
+            lines += ["#", f"# More keys of {name}:"]
+        for key in unused:
+            text = f"{key.name}: {_plain(key.doc)} E.g. {key.name}: {key.example}"
+            lines += textwrap.wrap(
+                text, COMMENT_WIDTH, initial_indent="#   ", subsequent_indent="#     "
+            )
+    return lines
 
 
 def _intro() -> list[str]:
