@@ -117,6 +117,8 @@ def test_interval_circuit_keeps_a_60_s_grid_and_rests_only_between_exercises():
     assert len(rests) == 5 and all(c.end_ms - c.start_ms == 20_000 for c in rests)
     said = [e.text for e in timeline.speech()]
     assert said.count("Next, lunges.") == 1 and "jumping jacks." in said
+    halfway = [e.start_ms for e in timeline.speech() if e.text == "Halfway."]
+    assert halfway == [start + 20_000 for start in starts]
     cool_down = next(c for c in timeline.chapters if c.title == "Cool-down")
     assert cool_down.start_ms == starts[-1] + 40_000
 
@@ -127,6 +129,10 @@ def test_box_breathing_fits_a_length_by_whole_cycles_of_exact_sides(minutes):
     assert abs(timeline.total_ms - minutes * 60_000) <= 1000 and not timeline.target_missed
     ins = [c.start_ms for c in timeline.chapters if c.title.startswith("In (")]
     assert all(b - a == 16_000 for a, b in itertools.pairwise(ins))
+    first_breath = [e for e in timeline.speech() if 0 <= e.start_ms - ins[0] < 4000]
+    counts = [(e.start_ms - ins[0], e.text) for e in first_breath]
+    assert [at for at, _ in counts] == [0, 1000, 2000, 3000]
+    assert [text for _, text in counts] == ["In", "2", "3", "4"]
     settle = timeline.voice_track()
     assert len(ins) >= minutes * 60 // 16 - 2  # cycles added, not the pause stretched far
     assert any(e.text == "pause" and 5000 <= e.duration_ms <= 20_000 for e in settle)
