@@ -33,6 +33,17 @@ def test_valid_files_and_templates_pass_the_schema(path):
     assert errors == []
 
 
+def _cookbook_examples() -> list[str]:
+    text = (ROOT / "docs" / "cookbook.md").read_text()
+    return [block.split("```", 1)[0] for block in text.split("```yaml\n")[1:]]
+
+
+@pytest.mark.parametrize("example", _cookbook_examples(), ids=lambda text: text.split("\n")[1])
+def test_the_cookbook_examples_pass_the_schema(example):
+    document = _typed(yaml.load(example, Loader=yaml.BaseLoader))
+    assert list(validator().iter_errors(document)) == []
+
+
 @pytest.mark.parametrize(
     "broken",
     [
@@ -44,6 +55,16 @@ def test_valid_files_and_templates_pass_the_schema(path):
         {"version": 1, "title": "t", "sections": [{"include": "a.yaml", "say": "s"}]},
         {"version": 1, "title": "t", "sections": [{"include": "a.yaml", "pause": "5s"}]},
         {"version": 1, "title": "t", "sections": [{"include": ""}]},
+        {
+            "version": 1,
+            "title": "t",
+            "sections": [{"for_each": [{"tip": "x"}], "steps": [{"say": "s"}]}],
+        },
+        {
+            "version": 1,
+            "title": "t",
+            "sections": [{"rounds": 2, "between": 5, "steps": [{"say": "s"}]}],
+        },
     ],
 )
 def test_schema_rejects_mistakes(broken):
