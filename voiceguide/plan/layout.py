@@ -7,14 +7,14 @@ wait comes from ``bedtime.Pacing``; the counts and scale from ``fitting``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 
 from voiceguide.plan.bedtime import Pacing
 from voiceguide.plan.session import Context, Session
 from voiceguide.routine.durations import format_seconds
 from voiceguide.routine.model import (
     BREATH_MS,
-    CUE_LEAD_MS,
     SOFT_CUES,
     Item,
     Pause,
@@ -23,6 +23,8 @@ from voiceguide.routine.model import (
     Sides,
     Slot,
     Step,
+    cue_lead_ms,
+    is_file_cue,
     walk,
 )
 from voiceguide.routine.sentences import sentences
@@ -43,9 +45,17 @@ class Layout:
     repetition counts only, so the length stays linear in the scale and fitting is exact.
     """
 
-    def __init__(self, routine: Routine, measure: Measure, pacing: Pacing, bedtime: bool) -> None:
+    def __init__(
+        self,
+        routine: Routine,
+        measure: Measure,
+        pacing: Pacing,
+        bedtime: bool,
+        sounds: Mapping[str, int] | None = None,
+    ) -> None:
         self.routine = routine
         self.measure = measure
+        self.sounds = sounds or {}  # the user's sound files: absolute path -> duration_ms
         self.pacing = pacing
         self.cues = SOFT_CUES if bedtime else {}
         self.steps = [s for s in walk(routine.items) if isinstance(s, Step) and s.each_ms]
@@ -114,14 +124,29 @@ class Layout:
                 session.add("silence", round(pause_ms / pace), SENTENCE_PAUSE, pace=pace)
             session.add("speech", self.measure(part, rate_wpm), part, rate_wpm=rate_wpm, pace=pace)
 
+    def narrate(self, session: Session, say: str | None, say_file: str | None) -> None:
+        """Narration: a recording (``say`` its transcript) or synthesized speech."""
+        if say_file:
+            self.recording(session, say_file, say)
+        elif say:
+            self.say(session, say)
+
+    def recording(self, session: Session, path: str, transcript: str | None) -> None:
+        """A recording: fixed time, its measured length whatever the pace."""
+        text = transcript or f"[recording: {os.path.basename(path)}]"
+        session.add("speech", self.sounds.get(path, 0), text, file=path)
+
     def cue_then_wait(self, session: Session, name: str) -> None:
         """A cue, and the fixed time it takes before narration goes on."""
         name = self.cues.get(name, name)
-        session.cue(name)
-        session.add("silence", CUE_LEAD_MS[name], f"{name} rings")
+        lead_ms = cue_lead_ms(name, self.sounds)
+        session.cue(name, lead_ms)
+        shown = os.path.basename(name) if is_file_cue(name) else name
+        session.add("silence", lead_ms, f"{shown} rings")
 
     def cue_at(self, session: Session, name: str, at_ms: int) -> None:
-        session.cue(self.cues.get(name, name), at_ms=at_ms)
+        name = self.cues.get(name, name)
+        session.cue(name, cue_lead_ms(name, self.sounds), at_ms=at_ms)
 
     def ring_every(
         self, session: Session, name: str, every_ms: int, start_ms: int, end_ms: int
@@ -163,8 +188,8 @@ class Layout:
         if step.start_cue:
             self.cue_then_wait(session, step.start_cue)
         count = repeats.get(id(step), step.repeat) if step.each_ms else 0
-        if step.say:
-            self.say(session, context.fill(step.say))
+        if step.say or step.say_file:
+            self.narrate(session, step.say and context.fill(step.say), step.say_file)
             if count:
                 session.add("silence", BREATH_MS, "breath")
         for number in range(1, count + 1):
@@ -196,8 +221,7 @@ class Layout:
         self.ring_every(session, slot.ring_cue, slot.ring_every_ms, session.t, end_ms)
         if slot.start_cue:
             self.cue_then_wait(session, slot.start_cue)
-        if slot.say:
-            self.say(session, context.fill(slot.say))
+        self.narrate(session, slot.say and context.fill(slot.say), slot.say_file)
         for number in range(slot.countdown, 0, -1):
             self.slot_silence(session, end_ms - number * COUNTDOWN_STEP_MS, slot, slot_ms, context)
             self.say(session, str(number))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 from voiceguide.errors import printable
 from voiceguide.plan.layout import SENTENCE_PAUSE
 from voiceguide.plan.timeline import Event, Timeline
 from voiceguide.routine.durations import format_ms, format_seconds
+from voiceguide.routine.model import is_file_cue
 
 WHAT_WIDTH = 56
 MAX_SECTION_WIDTH = 40
@@ -67,7 +70,7 @@ def _what(event: Event) -> str:
     if event.kind == "speech":
         return f'"{event.text}"'
     if event.kind == "cue":
-        return f"({event.cue})"
+        return f"({os.path.basename(event.cue) if is_file_cue(event.cue) else event.cue})"
     return event.text
 
 

@@ -61,6 +61,7 @@ def _routine(report: Report, root: Node) -> Routine | None:
         **{**fields, "title": fields["title"] or "", "version": fields["version"] or 1},
         source=report.path,
         locations=report.locations,
+        sound_files=tuple(report.sound_files),
     )
     check_routine(report, section.nodes, routine)
     return routine
