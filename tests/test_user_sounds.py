@@ -188,6 +188,20 @@ def test_pydub_reads_with_the_bundled_ffmpeg_and_no_ffprobe_without_a_warning(tm
     assert abs(bowl_ms - 1802) <= 1 and abs(intro_ms - 3000) < 60
 
 
+def test_a_stereo_cue_keeps_its_sides_in_a_stereo_session(tmp_path):
+    left = bowl(tmp_path / "mono.wav", silence_s=0.0)
+    with wave.open(str(left)) as wav:
+        ring = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2") / 32768
+    stereo = np.stack([ring, np.zeros_like(ring)], axis=1).ravel()
+    write_wav(tmp_path / "bowl.wav", stereo, channels=2)
+    path = routine_file(tmp_path, "sections:\n  - say: Hello.\n    start_cue: {file: bowl.wav}\n")
+    out = tmp_path / "session.wav"
+    _render(path, out)
+    first_second = decode(out, RATE_HZ, channels=2)[:RATE_HZ]  # the bowl alone, before "Hello"
+    left_peak, right_peak = np.abs(first_second).max(axis=0)
+    assert left_peak > 0.1 and right_peak < 1e-3  # the bell's peak: about 0.2
+
+
 # -- located errors, found by validate -----------------------------------------------------
 
 

@@ -137,6 +137,9 @@ class Rendering:
         self.speech_lufs = channel_lufs - fall_db + 10.0 * math.log10(options.channels)
         self._speech = SpeechClips(clips, gain_db, options.sample_rate_hz, recorded)
         self._cues = self._cue_sounds(timeline)
+        # The cue track is mono unless a user's file brought stereo.
+        stereo = any(sound.ndim == 2 for sound in self._cues.values())
+        self._cue_channels: tuple[int, ...] = (options.channels,) if stereo else ()
         self._placements = self._place(timeline)
         rate_hz = options.sample_rate_hz
         mix = timeline.mix
@@ -160,7 +163,8 @@ class Rendering:
         rate_hz = self.options.sample_rate_hz
         for name in sorted({e.cue for e in timeline.cues()}):
             if is_file_cue(name):  # a user's sound, levelled like the bell
-                sound, peak_db = cue_samples(name, rate_hz), CUE_PEAK_DB["bell"]
+                sound = cue_samples(name, rate_hz, self.options.channels)
+                peak_db = CUE_PEAK_DB["bell"]
             else:
                 sound = cue_sound(name, rate_hz, self.options.seed)
                 peak_db = CUE_PEAK_DB.get(name, 0.0)
@@ -227,10 +231,11 @@ class Rendering:
         duck = self._ducking.amount(first, end)
         mix = speech
         if cues is not None:
-            mix += cues if duck is None else cues * ducked(duck, CUE_DUCK_DB)
+            if duck is not None:
+                cues = cues * per_frame(ducked(duck, CUE_DUCK_DB), cues)
+            mix = _added(mix, cues)
         if self._bed is not None:
-            bed = self._bed_block(first, end, duck)
-            mix = mix + bed if bed.ndim == 1 else mix[:, None] + bed
+            mix = _added(mix, self._bed_block(first, end, duck))
         output_fade = self._output_fades.gain(first, end)
         if output_fade is not None:
             mix *= per_frame(output_fade, mix)
@@ -247,12 +252,14 @@ class Rendering:
             if lo >= hi:
                 continue
             if placement.phrase is None and cues is None:
-                cues = np.zeros(end - first)
+                cues = np.zeros((end - first, *self._cue_channels))
             into = speech if placement.phrase is not None else cues
             assert into is not None
             piece = self._samples(placement)[
                 lo - placement.start_frame : hi - placement.start_frame
             ]
+            if piece.ndim < into.ndim:  # a mono cue among a file's stereo ones
+                piece = piece[:, None]
             into[lo - first : hi - first] += (
                 piece if placement.gain == 1.0 else piece * placement.gain
             )
@@ -272,6 +279,13 @@ class Rendering:
         if duck is not None:
             bed *= per_frame(ducked(duck, BED_DUCK_DB), bed)
         return bed
+
+
+def _added(mix: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Two signals summed, either mono (frames,) or (frames, channels)."""
+    if mix.ndim == other.ndim:
+        return np.asarray(mix + other)
+    return np.asarray(mix[:, None] + other if mix.ndim == 1 else mix + other[:, None])
 
 
 def _safety_limited(mix: np.ndarray) -> np.ndarray:

@@ -3,7 +3,8 @@
 
 Our ffmpeg (``voiceguide/ffmpeg.py`` chooses the system one or imageio-ffmpeg's) decodes the
 file's first audio stream to 16-bit WAV, stopping a little past the limit of its use; pydub
-reads that WAV in Python and converts it to the session's rate and channels. pydub's own
+reads that WAV in Python and converts it to the session's rate and channels (a cue keeps
+its sides in a stereo session; narration is mono, like synthesized speech). pydub's own
 ``from_file`` is not used: for most formats it asks ffprobe about the file first, and the
 bundled ffmpeg comes without one. pydub is told which ffmpeg is ours anyway, and imported
 with its warnings about a missing ffmpeg or ffprobe silenced (they do not apply here).
@@ -11,8 +12,8 @@ with its warnings about a missing ffmpeg or ffprobe silenced (they do not apply 
 Both kinds are cut like speech clips (``tts/speech.trim_silence``): from just before their
 first sample above -50 dBFS to their last, so a bowl rings exactly at its planned time and a
 recording lasts, in the plan, from its first sound to its last. Decoded sounds are kept for
-the process by the file's content hash (sha256), so planning and rendering read each once,
-and an edited file is read again.
+the process by the file's content hash (sha256) with the rate and channels, so rendering
+does not decode again what planning read, and an edited file is read afresh.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import numpy as np
 from voiceguide.audio.sounds import apply_fades
 from voiceguide.errors import AudioError
 from voiceguide.tts.base import Clip
-from voiceguide.tts.speech import TRIM_THRESHOLD_DBFS, trim_silence
+from voiceguide.tts.speech import LEAD_MS, TRIM_THRESHOLD_DBFS, trim_silence
 
 if TYPE_CHECKING:
     from pydub import AudioSegment
@@ -62,14 +63,21 @@ def narration_clip(path: str, sample_rate_hz: int) -> Clip:
     return trim_silence(_audible_clip(segment.raw_data, sample_rate_hz))
 
 
-def cue_samples(path: str, sample_rate_hz: int) -> np.ndarray:
-    """A cue from a file: mono float64 at ``sample_rate_hz``, cut like a speech clip, its
-    edges faded, peak 1.0 (the mixer levels it like the bell)."""
-    segment = _decoded(path, sample_rate_hz, MAX_CUE_MS, "a cue")
-    clip = trim_silence(_audible_clip(segment.raw_data, sample_rate_hz))
-    sound = np.frombuffer(clip.pcm, dtype="<i2").astype(np.float64)
-    apply_fades(sound, sample_rate_hz, CUE_FADE_MS, CUE_FADE_MS)
-    return np.asarray(sound / np.abs(sound).max())
+def cue_samples(path: str, sample_rate_hz: int, channels: int = 1) -> np.ndarray:
+    """A cue from a file at ``sample_rate_hz``: float64, shaped (frames,) for one channel or
+    (frames, channels); cut like a speech clip (by its loudest channel), its edges faded,
+    peak 1.0 (the mixer levels it like the bell)."""
+    segment = _decoded(path, sample_rate_hz, MAX_CUE_MS, "a cue", channels)
+    pcm = np.frombuffer(segment.raw_data, dtype="<i2").reshape(-1, channels)
+    loudest = np.abs(pcm.astype(np.int32)).max(axis=1)
+    _check_audible(loudest)
+    audible = np.flatnonzero(loudest > _threshold())
+    lead = round(LEAD_MS * sample_rate_hz / 1000)
+    sound = pcm[max(0, int(audible[0]) - lead) : int(audible[-1]) + 1].astype(np.float64)
+    for channel in range(channels):
+        apply_fades(sound[:, channel], sample_rate_hz, CUE_FADE_MS, CUE_FADE_MS)
+    sound /= np.abs(sound).max()
+    return sound if channels > 1 else sound[:, 0]
 
 
 def _audible_clip(pcm: bytes, sample_rate_hz: int) -> Clip:
@@ -77,18 +85,24 @@ def _audible_clip(pcm: bytes, sample_rate_hz: int) -> Clip:
     return Clip(pcm=pcm, sample_rate_hz=sample_rate_hz)
 
 
+def _threshold() -> float:
+    return float(32768 * 10 ** (TRIM_THRESHOLD_DBFS / 20))
+
+
 def _check_audible(samples: np.ndarray) -> None:
-    threshold = 32768 * 10 ** (TRIM_THRESHOLD_DBFS / 20)
-    if not samples.size or np.abs(samples.astype(np.int32)).max() <= threshold:
+    if not samples.size or np.abs(samples.astype(np.int32)).max() <= _threshold():
         raise AudioError(
             f"is silent (nothing above {TRIM_THRESHOLD_DBFS:g} dBFS): {_WANTED} with sound in it"
         )
 
 
-def _decoded(path: str, sample_rate_hz: int, limit_ms: int, what: str) -> AudioSegment:
-    """The file as mono 16-bit samples at ``sample_rate_hz``; AudioError saying why not."""
+def _decoded(
+    path: str, sample_rate_hz: int, limit_ms: int, what: str, channels: int = 1
+) -> AudioSegment:
+    """The file as 16-bit samples at ``sample_rate_hz`` and ``channels``; AudioError saying
+    why not."""
     digest = content_digest(path)
-    return _converted(path, digest, sample_rate_hz, limit_ms, what)
+    return _converted(path, digest, sample_rate_hz, channels, limit_ms, what)
 
 
 def content_digest(path: str) -> str:
@@ -115,7 +129,7 @@ def content_digest(path: str) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _converted(
-    path: str, digest: str, sample_rate_hz: int, limit_ms: int, what: str
+    path: str, digest: str, sample_rate_hz: int, channels: int, limit_ms: int, what: str
 ) -> AudioSegment:
     """Decoded by our ffmpeg, converted by pydub; kept by content (``digest``)."""
     # The WAV read as pydub's from_wav reads it, without from_wav's fallback to ffprobe.
@@ -124,7 +138,7 @@ def _converted(
         minutes, seconds = divmod(limit_ms // 1000, 60)
         limit = f"{minutes} min" if minutes and not seconds else f"{limit_ms // 1000} s"
         raise AudioError(f"lasts over {limit}, the most {what} may last: cut it shorter")
-    return segment.set_sample_width(2).set_channels(1).set_frame_rate(sample_rate_hz)
+    return segment.set_sample_width(2).set_channels(channels).set_frame_rate(sample_rate_hz)
 
 
 def _wav_bytes(path: str, limit_ms: int) -> bytes:
