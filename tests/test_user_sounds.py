@@ -145,6 +145,12 @@ def test_bedtime_softens_built_in_cues_but_never_a_users_file(tmp_path):
     assert [e.cue for e in timeline.cues()] == [str(tmp_path / "bowl.wav"), "tone"]
 
 
+def test_the_bedtime_closing_replaces_a_recorded_last_narration(tmp_path):
+    body = "bedtime: {closing: Sleep well.}\nsections:\n  - say: Hi.\n  - say_file: intro.m4a\n"
+    timeline = _planned(tmp_path, body, {str(tmp_path / "intro.m4a"): 4000}, bedtime=True)
+    assert [(e.text, e.file) for e in timeline.speech()] == [("Hi.", ""), ("Sleep well.", "")]
+
+
 # -- reading with pydub --------------------------------------------------------------------
 
 
