@@ -102,6 +102,43 @@ def test_a_cue_file_and_a_recording_load_as_absolute_paths_beside_the_routine(tm
     assert routine.sound_files == (("end_cue.file", expected), ("sections[0].say_file", expected))
 
 
+EVERY_CUE = """\
+end_cue: {file: bowl.wav}
+sections:
+  - say: Hello.
+    start_cue: {file: bowl.wav}
+    each: 2s
+    repeat: 2
+    repeat_cue: {file: bowl.wav}
+  - pause: 20s
+    ring_every: 5s
+    ring_cue: {file: bowl.wav}
+  - slot: 10s
+    start_cue: {file: bowl.wav}
+    end_cue: {file: bowl.wav}
+  - for_each_side: [right, left]
+    switch_cue: {file: bowl.wav}
+    steps: [{say: "Now {side}."}]
+"""
+
+
+def test_every_cue_key_takes_a_file_and_the_schema_agrees(tmp_path):
+    import jsonschema
+    import yaml
+
+    from voiceguide.routine.schema import json_schema
+
+    timeline = _planned(tmp_path, EVERY_CUE, {str(tmp_path / "bowl.wav"): 1000})
+    cues = [e.cue for e in timeline.cues()]
+    # start, 2 repeats, 3 rings, slot start and end, the switch, the routine's end.
+    assert cues == [str(tmp_path / "bowl.wav")] * 10
+    document = yaml.safe_load("version: 1\ntitle: t\n" + EVERY_CUE)
+    validator = jsonschema.Draft202012Validator(json_schema())
+    assert not list(validator.iter_errors(document))
+    document["end_cue"] = {"fil": "bowl.wav"}
+    assert list(validator.iter_errors(document))
+
+
 # -- the planner: durations are data -------------------------------------------------------
 
 
