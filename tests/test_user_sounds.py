@@ -296,6 +296,15 @@ def test_a_cue_file_that_cannot_be_used_is_a_located_error_from_validate(tmp_pat
     assert stderr.startswith(f"{where}: {tmp_path / 'bowl.wav'} {message}")
 
 
+def test_a_file_name_given_as_a_cue_name_says_how_to_write_a_file(tmp_path):
+    code, stderr = _validate(tmp_path, "sections:\n  - say: Hi.\n    start_cue: bowl.wav\n")
+    assert (code, stderr.split(": ", 2)[2]) == (
+        1,
+        "'bowl.wav' is not a cue name: for a sound file write {file: bowl.wav}, else choose "
+        "from bell, tick, chime, gong, tone, low_tone\n",
+    )
+
+
 def test_a_cue_mapping_takes_only_a_file(tmp_path):
     code, stderr = _validate(tmp_path, "sections:\n  - say: Hi.\n    start_cue: {fil: bowl.wav}\n")
     assert code == 1

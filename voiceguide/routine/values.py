@@ -15,7 +15,7 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from voiceguide.errors import shown
+from voiceguide.errors import SHOWN_CHARS, printable, shown
 from voiceguide.routine.durations import parse_duration_ms
 from voiceguide.routine.keys import REQUIRED, Key
 from voiceguide.routine.limits import (
@@ -155,12 +155,25 @@ _CUE_FILE = (Key("file", "sound_file", REQUIRED, "A sound file for the cue.", "b
 def cue(report: Report, node: Node, key: str, spec: Key) -> str | None:
     """A built-in cue's name, or ``{file: bowl.wav}``: a sound file's absolute path."""
     default: str | None = spec.default
+    if isinstance(node, ScalarNode) and _looks_like_a_file(node.value):
+        written = printable(node.value) if len(node.value) <= SHOWN_CHARS else "..."
+        report(
+            node,
+            key,
+            f"{shown(node.value)} is not a cue name: for a sound file write "
+            f"{{file: {written}}}, else choose from {', '.join(CUE_SOUNDS)}",
+        )
+        return default
     if not isinstance(node, MappingNode):
         return choice(report, node, key, CUE_SOUNDS, "cue") or default
     nodes = read_mapping(report, node, key, _CUE_FILE, "a cue file such as {file: bowl.wav}")
     if not nodes or "file" not in nodes:
         return default
     return sound_file(report, nodes["file"], join(key, "file"))
+
+
+def _looks_like_a_file(value: str) -> bool:
+    return "/" in value or "." in value.strip(".")
 
 
 def sound_file(report: Report, node: Node, key: str) -> str | None:
