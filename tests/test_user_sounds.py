@@ -200,13 +200,16 @@ def test_a_cue_file_is_cut_at_its_first_sound_and_converted_to_the_session_rate(
     assert np.abs(sound).max() == pytest.approx(1.0)
 
 
-def test_a_stereo_recording_at_any_rate_becomes_a_mono_clip_at_the_session_rate(tmp_path):
+def test_a_stereo_recording_becomes_a_mono_clip_at_its_own_rate(tmp_path):
+    """Resampled later with the synthesized speech (resample.py), not by pydub."""
     t = np.arange(2 * 32_000) / 32_000
     stereo = np.repeat((0.3 * np.sin(2 * np.pi * 200 * t))[:, None], 2, axis=1).ravel()
     path = write_wav(tmp_path / "intro.wav", stereo, 32_000, channels=2)
-    clip = narration_clip(str(path), 22_050)
-    assert clip.sample_rate_hz == 22_050
+    clip = narration_clip(str(path))
+    assert clip.sample_rate_hz == 32_000
     assert abs(clip.duration_ms - 2000) <= 2
+    samples = np.frombuffer(clip.pcm, dtype="<i2") / 32768
+    assert np.abs(samples).max() == pytest.approx(0.3, abs=0.01)  # the two sides averaged
 
 
 def test_pydub_reads_with_the_bundled_ffmpeg_and_no_ffprobe_without_a_warning(tmp_path):
@@ -219,7 +222,7 @@ def test_pydub_reads_with_the_bundled_ffmpeg_and_no_ffprobe_without_a_warning(tm
     script = (
         "from voiceguide.pipeline import sound_file_lengths\n"
         "from voiceguide.routine.loader import load_routine\n"
-        f"print(sorted(sound_file_lengths(load_routine({str(routine)!r}), 44100).values()))\n"
+        f"print(sorted(sound_file_lengths(load_routine({str(routine)!r})).values()))\n"
     )
     env = {**os.environ, "PATH": str(empty)}
     env.pop("VOICEGUIDE_FFMPEG", None)

@@ -50,7 +50,7 @@ def validate_files(paths: Iterable[Path], engine: str | None = None) -> list[Pat
             routine = load_routine(path)
             check_voice(routine, engine)
             check_background_file(routine)
-            sound_file_lengths(routine, CHECK_RATE_HZ)
+            sound_file_lengths(routine)
             checked.append(path)
         except RoutineError as error:
             problems.extend(error.problems)
@@ -84,13 +84,7 @@ def check_background_file(routine: Routine, settings: Settings | None = None) ->
         )
 
 
-# Sounds are read for a plan at the default rate of a render: a file's length differs by
-# under a millisecond between rates.
-PLAN_RATE_HZ = 44_100
-CHECK_RATE_HZ = 16_000  # validate only looks for problems: a cheap rate to convert to
-
-
-def sound_file_lengths(routine: Routine, sample_rate_hz: int) -> dict[str, int]:
+def sound_file_lengths(routine: Routine) -> dict[str, int]:
     """The length of each of the routine's own sound files (cues and recorded narration),
     absolute path -> ms, as the planner takes them; RoutineError at each file's line when
     one is missing, unreadable, no sound, silent or too long."""
@@ -102,7 +96,7 @@ def sound_file_lengths(routine: Routine, sample_rate_hz: int) -> dict[str, int]:
     problems = []
     for key, path in routine.sound_files:
         try:
-            lengths[path] = sound_length_ms(path, is_say_file_key(key), sample_rate_hz)
+            lengths[path] = sound_length_ms(path, is_say_file_key(key))
         except AudioError as error:
             located = error_at(
                 routine.source, routine.locations, key, f"{path} {error}", None, RoutineError
@@ -118,7 +112,7 @@ def plan_routine(routine: str, settings: Settings, engine: str | None = None) ->
     loaded = load_routine(resolve(routine))
     check_overrides(settings)
     check_background_file(loaded, settings)  # what validate and render refuse, plan refuses too
-    sounds = sound_file_lengths(loaded, PLAN_RATE_HZ)
+    sounds = sound_file_lengths(loaded)
     speech = open_speech(loaded, engine, settings.voice)
     return plan(loaded, speech.duration_ms, settings, sounds)
 
@@ -203,7 +197,7 @@ def plan_request(request: RenderRequest) -> Planned:
 
     check_background_file(loaded, settings)
     check_channels(settings.background_of(loaded), request.channels)
-    sounds = sound_file_lengths(loaded, request.sample_rate_hz)
+    sounds = sound_file_lengths(loaded)
     choice = choose_engine(loaded, request.engine, settings.voice)
     speech = speech_for(loaded, choice, settings.voice)
     return Planned(loaded, speech, plan(loaded, speech.duration_ms, settings, sounds), choice)
@@ -224,7 +218,7 @@ def render_planned(
         sample_rate_hz=request.sample_rate_hz, channels=request.channels, seed=request.seed
     )
     for recording in sorted(timeline.recordings()):  # read while planning: kept by content
-        clips[(recording, 0)] = narration_clip(recording, options.sample_rate_hz)
+        clips[(recording, 0)] = narration_clip(recording)
     rendering = render_blocks(timeline, clips, options)
     export_ = _export_split if request.split else _export_whole
     record = planned.record(request)

@@ -3,37 +3,45 @@
 
 Our ffmpeg (``voiceguide/ffmpeg.py`` chooses the system one or imageio-ffmpeg's) decodes the
 file's first audio stream to 16-bit WAV, stopping a little past the limit of its use; pydub
-reads that WAV in Python and converts it to the session's rate and channels (a cue keeps
-its sides in a stereo session; narration is mono, like synthesized speech). pydub's own
-``from_file`` is not used: for most formats it asks ffprobe about the file first, and the
-bundled ffmpeg comes without one. pydub is told which ffmpeg is ours anyway, and imported
-with its warnings about a missing ffmpeg or ffprobe silenced (they do not apply here).
+reads that WAV in Python and converts it to the session's channels (a cue keeps its sides in
+a stereo session; narration is mono, like synthesized speech). pydub's own ``from_file`` is
+not used: for most formats it asks ffprobe about the file first, and the bundled ffmpeg
+comes without one. pydub is told which ffmpeg is ours anyway, and imported with its warnings
+about a missing ffmpeg or ffprobe silenced (they do not apply here).
 
-Both kinds are cut like speech clips (``tts/speech.trim_silence``): from just before their
+The rate is changed by ``resample.py``, as for synthesized speech, not by pydub, whose
+``set_frame_rate`` (audioop's linear interpolation) leaves a sine's error 18 to 24 dB under
+it and loses 1 to 2 dB (10 kHz from 48 to 44.1 kHz, 5 kHz from 22.05 to 44.1 kHz, 8 kHz
+from 32 to 44.1 kHz), where ours is 112 to 122 dB under and loses nothing. So a recording
+is a clip at its own rate, resampled with the speech, and its length does not depend on the
+session's rate.
+
+Both kinds are cut as speech clips are (``tts/speech.trim_silence``): from just before their
 first sample above -50 dBFS to their last, so a bowl rings exactly at its planned time and a
 recording lasts, in the plan, from its first sound to its last. Decoded sounds are kept for
-the process by the file's content hash (sha256) with the rate and channels, so rendering
-does not decode again what planning read, and an edited file is read afresh.
+the process by the file's content hash (sha256), so rendering does not decode again what
+planning read, and an edited file is read afresh.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import os
 import stat
 import subprocess
+import tempfile
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from voiceguide.audio.resample import resample
 from voiceguide.audio.sounds import apply_fades
 from voiceguide.errors import AudioError
 from voiceguide.tts.base import Clip
-from voiceguide.tts.speech import LEAD_MS, TRIM_THRESHOLD_DBFS, trim_silence
+from voiceguide.tts.speech import LEAD_MS, TRIM_THRESHOLD_DBFS
 
 if TYPE_CHECKING:
     from pydub import AudioSegment
@@ -46,63 +54,68 @@ CUE_FADE_MS = 3.0  # the cut edges of a cue fade, so they never click
 _WANTED = "give a sound file such as bowl.wav (wav, mp3, m4a, ogg, flac...)"
 
 
-def sound_length_ms(path: str, narration: bool, sample_rate_hz: int) -> int:
+def sound_length_ms(path: str, narration: bool) -> int:
     """How long a sound file lasts once cut, in ms, read as recorded narration or as a cue:
     what the planner gives it. AudioError saying why the file cannot be used."""
     if narration:
-        return narration_clip(path, sample_rate_hz).duration_ms
-    return round(len(cue_samples(path, sample_rate_hz)) * 1000 / sample_rate_hz)
+        return narration_clip(path).duration_ms
+    rate_hz, cut = _cut_cue(path, 1)
+    return round(len(cut) * 1000 / rate_hz)
 
 
-CHECK_RATE_HZ = 16_000  # enough to find sound in a file (validate), cheap to convert
-
-
-def narration_clip(path: str, sample_rate_hz: int) -> Clip:
-    """Recorded narration as a mono clip at ``sample_rate_hz``, cut like a speech clip."""
-    segment = _decoded(path, sample_rate_hz, MAX_NARRATION_MS, "a recording")
-    return trim_silence(_audible_clip(segment.raw_data, sample_rate_hz))
+def narration_clip(path: str) -> Clip:
+    """Recorded narration as a mono clip at its own rate, cut like a speech clip."""
+    segment = _decoded(path, MAX_NARRATION_MS, "a recording", 1)
+    pcm = np.frombuffer(segment.raw_data, dtype="<i2").reshape(-1, 1)
+    first, end = _audible_range(pcm, segment.frame_rate)
+    return Clip(pcm=segment.raw_data[2 * first : 2 * end], sample_rate_hz=segment.frame_rate)
 
 
 def cue_samples(path: str, sample_rate_hz: int, channels: int = 1) -> np.ndarray:
     """A cue from a file at ``sample_rate_hz``: float64, shaped (frames,) for one channel or
     (frames, channels); cut like a speech clip (by its loudest channel), its edges faded,
     peak 1.0 (the mixer levels it like the bell)."""
-    segment = _decoded(path, sample_rate_hz, MAX_CUE_MS, "a cue", channels)
-    pcm = np.frombuffer(segment.raw_data, dtype="<i2").reshape(-1, channels)
-    loudest = np.abs(pcm.astype(np.int32)).max(axis=1)
-    _check_audible(loudest)
-    audible = np.flatnonzero(loudest > _threshold())
-    lead = round(LEAD_MS * sample_rate_hz / 1000)
-    sound = pcm[max(0, int(audible[0]) - lead) : int(audible[-1]) + 1].astype(np.float64)
+    rate_hz, cut = _cut_cue(path, channels)
+    sound = np.stack(
+        [
+            resample(np.ascontiguousarray(cut[:, c]), rate_hz, sample_rate_hz)
+            for c in range(channels)
+        ],
+        axis=1,
+    ).astype(np.float64)
     for channel in range(channels):
         apply_fades(sound[:, channel], sample_rate_hz, CUE_FADE_MS, CUE_FADE_MS)
     sound /= np.abs(sound).max()
     return sound if channels > 1 else sound[:, 0]
 
 
-def _audible_clip(pcm: bytes, sample_rate_hz: int) -> Clip:
-    _check_audible(np.frombuffer(pcm, dtype="<i2"))
-    return Clip(pcm=pcm, sample_rate_hz=sample_rate_hz)
+def _cut_cue(path: str, channels: int) -> tuple[int, np.ndarray]:
+    """The cue's rate, and its samples (frames, channels) as float32 at that rate, cut."""
+    segment = _decoded(path, MAX_CUE_MS, "a cue", channels)
+    pcm = np.frombuffer(segment.raw_data, dtype="<i2").reshape(-1, channels)
+    first, end = _audible_range(pcm, segment.frame_rate)
+    return segment.frame_rate, (pcm[first:end] / np.float32(32768.0)).astype(np.float32)
 
 
-def _threshold() -> float:
-    return float(32768 * 10 ** (TRIM_THRESHOLD_DBFS / 20))
-
-
-def _check_audible(samples: np.ndarray) -> None:
-    if not samples.size or np.abs(samples.astype(np.int32)).max() <= _threshold():
+def _audible_range(pcm: np.ndarray, rate_hz: int) -> tuple[int, int]:
+    """Where ``pcm`` (frames, channels of int16) is cut as ``trim_silence`` cuts speech:
+    from LEAD_MS before its first sample above the threshold (in any channel) to just after
+    its last. Boolean masks, never a list of indices: ten minutes of sound stay cheap."""
+    limit = int(32768 * 10 ** (TRIM_THRESHOLD_DBFS / 20))  # |x| over it, as trim_silence
+    loud = np.asarray(((pcm > limit) | (pcm < -limit)).any(axis=1))
+    if not loud.any():
         raise AudioError(
             f"is silent (nothing above {TRIM_THRESHOLD_DBFS:g} dBFS): {_WANTED} with sound in it"
         )
+    first = int(np.argmax(loud))
+    end = len(loud) - int(np.argmax(loud[::-1]))
+    return max(0, first - round(LEAD_MS * rate_hz / 1000)), end
 
 
-def _decoded(
-    path: str, sample_rate_hz: int, limit_ms: int, what: str, channels: int = 1
-) -> AudioSegment:
-    """The file as 16-bit samples at ``sample_rate_hz`` and ``channels``; AudioError saying
-    why not."""
-    digest = content_digest(path)
-    return _converted(path, digest, sample_rate_hz, channels, limit_ms, what)
+def _decoded(path: str, limit_ms: int, what: str, channels: int) -> AudioSegment:
+    """The file as 16-bit samples in ``channels`` at its own rate; AudioError saying why
+    not."""
+    return _converted(path, content_digest(path), channels, limit_ms, what)
 
 
 def content_digest(path: str) -> str:
@@ -128,26 +141,29 @@ def content_digest(path: str) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _converted(
-    path: str, digest: str, sample_rate_hz: int, channels: int, limit_ms: int, what: str
-) -> AudioSegment:
+def _converted(path: str, digest: str, channels: int, limit_ms: int, what: str) -> AudioSegment:
     """Decoded by our ffmpeg, converted by pydub; kept by content (``digest``)."""
     # The WAV read as pydub's from_wav reads it, without from_wav's fallback to ffprobe.
-    segment = _pydub()(data=io.BytesIO(_wav_bytes(path, limit_ms)))
+    with (
+        tempfile.TemporaryDirectory(prefix="voiceguide-sound-") as folder,
+        open(_wav_file(path, limit_ms, folder), "rb") as wav,
+    ):
+        segment = _pydub()(data=wav)
     if len(segment) > limit_ms:
         minutes, seconds = divmod(limit_ms // 1000, 60)
         limit = f"{minutes} min" if minutes and not seconds else f"{limit_ms // 1000} s"
         raise AudioError(f"lasts over {limit}, the most {what} may last: cut it shorter")
-    return segment.set_sample_width(2).set_channels(channels).set_frame_rate(sample_rate_hz)
+    return segment.set_sample_width(2).set_channels(channels)
 
 
-def _wav_bytes(path: str, limit_ms: int) -> bytes:
-    """The first audio stream as 16-bit WAV at its own rate and channels, decoded no further
-    than just past ``limit_ms`` (so a long file is refused quickly)."""
-    from pydub.audio_segment import fix_wav_headers
-
+def _wav_file(path: str, limit_ms: int, folder: str) -> str:
+    """The first audio stream as 16-bit WAV at its own rate and channels, in ``folder``,
+    decoded no further than just past ``limit_ms`` (so a long file is refused quickly).
+    Written to a file, not a pipe, so ffmpeg writes the sizes in its header and no copy of
+    the sound is made to mend them."""
     from voiceguide import ffmpeg
 
+    wav = os.path.join(folder, "sound.wav")
     arguments = [
         "-i",
         os.path.abspath(path),  # absolute: never read as an option or a protocol
@@ -160,19 +176,17 @@ def _wav_bytes(path: str, limit_ms: int) -> bytes:
         "pcm_s16le",
         "-f",
         "wav",
-        "pipe:1",
+        wav,
     ]
     try:
-        done = ffmpeg.completed(arguments, stdout=subprocess.PIPE, timeout=DECODE_TIMEOUT_S)
+        done = ffmpeg.completed(arguments, timeout=DECODE_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         raise AudioError(f"could not be read within {DECODE_TIMEOUT_S} s: {_WANTED}") from None
-    if done.returncode != 0 or not done.stdout:
+    if done.returncode != 0 or not os.path.isfile(wav):
         if b"matches no streams" in done.stderr:
             raise AudioError(f"has no sound in it (no audio stream): {_WANTED}")
         raise AudioError(f"is not a sound file ffmpeg can read: {_WANTED}")
-    wav = bytearray(done.stdout)
-    fix_wav_headers(wav)  # piped, ffmpeg cannot go back to write the sizes
-    return bytes(wav)
+    return wav
 
 
 @functools.cache
