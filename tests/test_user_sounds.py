@@ -171,6 +171,21 @@ def test_a_recording_is_fixed_time_whatever_the_pace(tmp_path, pace):
     assert (intro, 0) not in timeline.phrases() and timeline.recordings() == {intro}
 
 
+def test_a_recording_longer_than_its_slot_is_refused_saying_what_to_do(tmp_path):
+    from voiceguide.errors import PlanError
+
+    with pytest.raises(PlanError) as error:
+        _planned(
+            tmp_path,
+            "sections:\n  - slot: 3s\n    say_file: intro.m4a\n",
+            {str(tmp_path / "intro.m4a"): 4500},
+        )
+    assert str(error.value).endswith(
+        "'intro.m4a': speech runs 1.5 s past its place in the 3.0 s slot: use a shorter "
+        "recording or lengthen the slot"
+    )
+
+
 def test_a_recording_without_say_is_named_in_the_transcript(tmp_path):
     timeline = _planned(tmp_path, "sections:\n  - say_file: intro.m4a\n", {})
     assert [e.text for e in timeline.speech()] == ["[recording: intro.m4a]"]

@@ -234,11 +234,16 @@ class Layout:
     ) -> None:
         """Silence up to ``until_ms``, or an overrun report if speech already went past it."""
         if session.t > until_ms:
-            title = context.title(slot.name or slot.say or "slot")
+            recording = os.path.basename(slot.say_file or "")
+            title = context.title(slot.name or slot.say or recording or "slot")
             session.overruns.append(
                 f"'{title}': speech runs {format_seconds(session.t - until_ms)} past its "
-                f"place in the {format_seconds(slot_ms)} slot: shorten the text, "
-                "lengthen the slot, or raise voice.rate"
+                f"place in the {format_seconds(slot_ms)} slot: "
+                + (
+                    "use a shorter recording or lengthen the slot"
+                    if slot.say_file
+                    else "shorten the text, lengthen the slot, or raise voice.rate"
+                )
             )
         elif session.t < until_ms:
             session.add("silence", until_ms - session.t, "hold", elastic=slot.stretch)
