@@ -301,3 +301,18 @@ def test_words_at_a_time_that_say_next_are_left_out_in_the_last_entry():
         (30_000, "b."),
     ]
     assert timeline.total_ms == 60_000
+
+
+def test_a_recording_in_a_slot_takes_the_place_of_its_say_after_the_announce():
+    slot = Slot(None, "Breathe in.", 10_000, say_file="/sounds/in.wav", count_up=True)
+    block = Rounds(2, (slot,), announce="Round {round}.", announce_in_slot=True)
+    timeline = plan(routine(block), measure, sounds={"/sounds/in.wav": 200})
+    first = [(e.start_ms, e.text, e.file) for e in timeline.speech() if e.start_ms < 3000]
+    announce_ms = measure("Round 1.", 150)
+    assert first == [
+        (0, "Round 1.", ""),
+        (announce_ms, "Breathe in.", "/sounds/in.wav"),
+        (1000, "2", ""),
+        (2000, "3", ""),
+    ]
+    assert timeline.total_ms == 20_000

@@ -182,7 +182,10 @@ def test_random_routines_keep_every_invariant(routine_, pace, length_factor, bed
 def test_a_timeline_as_a_dict_is_what_asdict_makes(bedtime):
     loaded = load_routine_text(LENGTH_KEY.replace("length: 0:20\n", ""), "r.yaml")
     timeline = plan(loaded, measure, Settings(bedtime=bedtime, lead_in_ms=5000))
-    assert timeline.to_dict() == asdict(timeline)
+    made = asdict(timeline)
+    # An event names a file only where a recording plays, so older plans read the same.
+    made["events"] = tuple({k: v for k, v in e.items() if k != "file"} for e in made["events"])
+    assert timeline.to_dict() == made
     assert (timeline.to_dict()["bedtime"] is None) is not bedtime
 
 

@@ -118,6 +118,8 @@ def _typed(node):
 
 
 def test_docs_yaml_examples_load_and_plan(tmp_path):
+    import wave
+
     from voiceguide.plan.planner import plan
     from voiceguide.routine.loader import load_routine_text
 
@@ -128,6 +130,14 @@ def test_docs_yaml_examples_load_and_plan(tmp_path):
         if named := re.match(r"# ([\w-]+\.yaml)\n", block):
             (tmp_path / named.group(1)).write_text(block)
     for block in blocks:
+        # The sound files an example names, made beside it (a second of a tone).
+        for name in re.findall(r"file: ([\w./-]+)", block):
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            with wave.open(str(tmp_path / name), "wb") as sound:
+                sound.setnchannels(1)
+                sound.setsampwidth(2)
+                sound.setframerate(8000)
+                sound.writeframes(b"\x00\x40" * 8000)
         routine = load_routine_text(block, str(tmp_path / "docs.yaml"))
         timeline = plan(routine, lambda text, rate: 100 * len(text))
         assert timeline.total_ms > 0

@@ -29,7 +29,7 @@ from voiceguide.routine.durations import format_ms
 from voiceguide.routine.languages import iso_639_2
 from voiceguide.routine.limits import BACKGROUND_SOUNDS, closest_name, is_background, needs_stereo
 from voiceguide.routine.loader import load_routine
-from voiceguide.routine.model import FILE_BED, Routine
+from voiceguide.routine.model import FILE_BED, Routine, is_say_file_key
 from voiceguide.routine.source import NO_SUCH_FILE, file_problem
 from voiceguide.routine.templates import resolve, template_names, template_path
 from voiceguide.tts.engines import EngineChoice, choose_engine
@@ -50,6 +50,7 @@ def validate_files(paths: Iterable[Path], engine: str | None = None) -> list[Pat
             routine = load_routine(path)
             check_voice(routine, engine)
             check_background_file(routine)
+            sound_file_lengths(routine)
             checked.append(path)
         except RoutineError as error:
             problems.extend(error.problems)
@@ -83,13 +84,37 @@ def check_background_file(routine: Routine, settings: Settings | None = None) ->
         )
 
 
+def sound_file_lengths(routine: Routine) -> dict[str, int]:
+    """The length of each of the routine's own sound files (cues and recorded narration),
+    absolute path -> ms, as the planner takes them; RoutineError at each file's line when
+    one is missing, unreadable, no sound, silent or too long."""
+    if not routine.sound_files:
+        return {}
+    from voiceguide.audio.user_sounds import sound_length_ms  # numpy and pydub: only now
+
+    lengths: dict[str, int] = {}
+    problems = []
+    for key, path in routine.sound_files:
+        try:
+            lengths[path] = sound_length_ms(path, is_say_file_key(key))
+        except AudioError as error:
+            located = error_at(
+                routine.source, routine.locations, key, f"{path} {error}", None, RoutineError
+            )
+            problems.extend(located.problems if isinstance(located, RoutineError) else [])
+    if problems:
+        raise RoutineError(problems)
+    return lengths
+
+
 def plan_routine(routine: str, settings: Settings, engine: str | None = None) -> Timeline:
     """Load a routine (a path or a template name) and plan it with measured speech."""
     loaded = load_routine(resolve(routine))
     check_overrides(settings)
     check_background_file(loaded, settings)  # what validate and render refuse, plan refuses too
+    sounds = sound_file_lengths(loaded)
     speech = open_speech(loaded, engine, settings.voice)
-    return plan(loaded, speech.duration_ms, settings)
+    return plan(loaded, speech.duration_ms, settings, sounds)
 
 
 def listening_notes(timeline: Timeline) -> list[str]:
@@ -179,9 +204,10 @@ def plan_request(request: RenderRequest) -> Planned:
 
     check_background_file(loaded, settings)
     check_channels(settings.background_of(loaded), request.channels)
+    sounds = sound_file_lengths(loaded)
     choice = choose_engine(loaded, request.engine, settings.voice)
     speech = speech_for(loaded, choice, settings.voice)
-    return Planned(loaded, speech, plan(loaded, speech.duration_ms, settings), choice)
+    return Planned(loaded, speech, plan(loaded, speech.duration_ms, settings, sounds), choice)
 
 
 def render_planned(
@@ -191,11 +217,15 @@ def render_planned(
     from voiceguide.audio.mixer import RenderOptions, render_blocks
 
     timeline, speech = planned.timeline, planned.speech
+    from voiceguide.audio.user_sounds import narration_clip
+
     # Planning measured (so synthesized or loaded) every phrase: these are memory lookups.
     clips = {phrase: speech.clip(*phrase) for phrase in timeline.phrases()}
     options = RenderOptions(
         sample_rate_hz=request.sample_rate_hz, channels=request.channels, seed=request.seed
     )
+    for recording in sorted(timeline.recordings()):  # read while planning: kept by content
+        clips[(recording, 0)] = narration_clip(recording)
     rendering = render_blocks(timeline, clips, options)
     export_ = _export_split if request.split else _export_whole
     record = planned.record(request)

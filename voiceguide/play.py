@@ -6,9 +6,10 @@ found on PATH. In a player's command ``{file}`` stands for the audio file (appen
 absent) and ``{start}`` for the seconds to start at; a player without ``{start}`` gets a copy
 of the session cut at that point instead.
 
-The rendered session is kept in the cache under a name made from the routine's text and the
-settings, so playing it again (from another step, say) starts at once; a newer render of the
-same routine replaces it, so the cache holds one session per routine.
+The rendered session is kept in the cache under a name made from the routine's text, the
+settings and the content of its sound files, so playing it again (from another step, say)
+starts at once; a newer render of the same routine replaces it, so the cache holds one
+session per routine.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from voiceguide import __version__
 from voiceguide.errors import AudioError, ExitCode, VoiceguideError
-from voiceguide.pipeline import plan_request, render_planned
+from voiceguide.pipeline import Planned, plan_request, render_planned
 from voiceguide.plan.planner import Settings
 from voiceguide.plan.timeline import Timeline
 from voiceguide.request import Progress, RenderRequest
@@ -111,7 +112,8 @@ def prepare_playback(
     planned = plan_request(request)  # loaded and planned once, for --from and for the render
     speech = planned.speech
     voice = [planned.engine.engine, speech.voice, speech.voice_digest]
-    path = _cached_path(routine, settings, player.format, voice, planned.routine.includes)
+    sounds = [*voice, *_sound_digests(planned)]
+    path = _cached_path(routine, settings, player.format, sounds, planned.routine.includes)
     request = replace(request, out_path=path)
     start_ms, chapter = chapter_start(planned.timeline, from_step)
     rendered = not path.is_file()
@@ -200,8 +202,8 @@ def _cached_path(
     includes: tuple[tuple[str, str], ...] = (),
 ) -> Path:
     """Named by everything that changes the audio: routine text (and the text of each file
-    it includes: ``includes`` holds their digests), settings, the engine and voice,
-    version."""
+    it includes: ``includes`` holds their digests), settings, the engine and voice and
+    the content of each sound file (in ``voice``), version."""
     source = resolve(routine)
     # read_text refuses what is not a regular routine file (a folder, a FIFO, a device) with
     # a located line, before any work and without waiting on it.
@@ -210,6 +212,18 @@ def _cached_path(
     digest.update(json.dumps(includes).encode())
     name = f"{source.stem}-{digest.hexdigest()[:16]}.{audio_format}"
     return default_cache_dir() / PLAY_DIR / name
+
+
+def _sound_digests(planned: Planned) -> list[str]:
+    """The content of every sound file the session plays (cues, recordings, the bed), so
+    that editing one renders the session again."""
+    from voiceguide.audio.user_sounds import file_digests
+
+    routine = planned.routine
+    paths = [path for _, path in routine.sound_files]
+    if planned.timeline.background.file:
+        paths.append(planned.timeline.background.file)
+    return [f"{path}={digest}" for path, digest in file_digests(paths).items()]
 
 
 def _remove_older(path: Path) -> None:

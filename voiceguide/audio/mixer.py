@@ -33,9 +33,10 @@ from voiceguide.audio.envelopes import (
 from voiceguide.audio.loudness import clip_loudness, db_to_gain
 from voiceguide.audio.sounds import cue_sound
 from voiceguide.audio.speech_clips import PhraseKey, SpeechClips, check_clips, speech_level
+from voiceguide.audio.user_sounds import cue_samples
 from voiceguide.errors import AudioError
 from voiceguide.plan.timeline import Timeline
-from voiceguide.routine.model import Background
+from voiceguide.routine.model import Background, is_file_cue
 from voiceguide.tts.base import Clip
 
 __all__ = ["RenderOptions", "Rendering", "frame_at", "render_blocks", "total_frames"]
@@ -114,7 +115,7 @@ class Rendering:
     -inf without speech) and ``bed_gain``."""
 
     def __init__(self, timeline: Timeline, clips: Mapping[PhraseKey, Clip], options: RenderOptions):
-        counts = Counter((e.text, e.rate_wpm) for e in timeline.speech())
+        counts = Counter(e.phrase for e in timeline.speech())
         check_clips(counts, clips)
         self.options = options
         self.total_frames = total_frames(timeline, options)
@@ -123,12 +124,22 @@ class Rendering:
             self._target_lufs -= timeline.bedtime.quieter_db
         self._voice_gain = timeline.mix.voice_gain
         fall_db = mean_voice_fall_db(timeline)
-        gain_db, channel_lufs = speech_level(clips, counts, self._target_lufs + fall_db)
+        target_lufs = self._target_lufs + fall_db
+        # Synthesized speech gets one gain; each recording (rate 0) one of its own, to the
+        # same loudness, since it was recorded at any level.
+        spoken = {key: n for key, n in counts.items() if key[1]}
+        gain_db, channel_lufs = speech_level(clips, spoken or counts, target_lufs)
+        recorded = {
+            key: speech_level(clips, {key: 1}, target_lufs)[0] for key in counts if not key[1]
+        }
         self.speech_gain_db = gain_db
         # As measured: the limiter cap may keep speech under its target.
         self.speech_lufs = channel_lufs - fall_db + 10.0 * math.log10(options.channels)
-        self._speech = SpeechClips(clips, self.speech_gain_db, options.sample_rate_hz)
+        self._speech = SpeechClips(clips, gain_db, options.sample_rate_hz, recorded)
         self._cues = self._cue_sounds(timeline)
+        # The cue track is mono unless a user's file brought stereo.
+        stereo = any(sound.ndim == 2 for sound in self._cues.values())
+        self._cue_channels: tuple[int, ...] = (options.channels,) if stereo else ()
         self._placements = self._place(timeline)
         rate_hz = options.sample_rate_hz
         mix = timeline.mix
@@ -149,9 +160,15 @@ class Rendering:
 
     def _cue_sounds(self, timeline: Timeline) -> dict[str, np.ndarray]:
         sounds = {}
+        rate_hz = self.options.sample_rate_hz
         for name in sorted({e.cue for e in timeline.cues()}):
-            sound = cue_sound(name, self.options.sample_rate_hz, self.options.seed)
-            level_db = self._target_lufs + CUE_PEAK_DB.get(name, 0.0)
+            if is_file_cue(name):  # a user's sound, levelled like the bell
+                sound = cue_samples(name, rate_hz, self.options.channels)
+                peak_db = CUE_PEAK_DB["bell"]
+            else:
+                sound = cue_sound(name, rate_hz, self.options.seed)
+                peak_db = CUE_PEAK_DB.get(name, 0.0)
+            level_db = self._target_lufs + peak_db
             sounds[name] = (sound * db_to_gain(level_db)).astype(np.float32)
         return sounds
 
@@ -161,7 +178,7 @@ class Rendering:
         for event in timeline.events:
             start = frame_at(event.start_ms, rate_hz)
             if event.kind == "speech":
-                key = (event.text, event.rate_wpm)
+                key = event.phrase
                 end = start + self._speech.frames(key)
                 gain = voice_gain(self._voice_gain, event.start_ms)
                 placements.append(_Placement(start, end, phrase=key, gain=gain))
@@ -214,10 +231,11 @@ class Rendering:
         duck = self._ducking.amount(first, end)
         mix = speech
         if cues is not None:
-            mix += cues if duck is None else cues * ducked(duck, CUE_DUCK_DB)
+            if duck is not None:
+                cues = cues * per_frame(ducked(duck, CUE_DUCK_DB), cues)
+            mix = _added(mix, cues)
         if self._bed is not None:
-            bed = self._bed_block(first, end, duck)
-            mix = mix + bed if bed.ndim == 1 else mix[:, None] + bed
+            mix = _added(mix, self._bed_block(first, end, duck))
         output_fade = self._output_fades.gain(first, end)
         if output_fade is not None:
             mix *= per_frame(output_fade, mix)
@@ -234,12 +252,14 @@ class Rendering:
             if lo >= hi:
                 continue
             if placement.phrase is None and cues is None:
-                cues = np.zeros(end - first)
+                cues = np.zeros((end - first, *self._cue_channels))
             into = speech if placement.phrase is not None else cues
             assert into is not None
             piece = self._samples(placement)[
                 lo - placement.start_frame : hi - placement.start_frame
             ]
+            if piece.ndim < into.ndim:  # a mono cue among a file's stereo ones
+                piece = piece[:, None]
             into[lo - first : hi - first] += (
                 piece if placement.gain == 1.0 else piece * placement.gain
             )
@@ -259,6 +279,13 @@ class Rendering:
         if duck is not None:
             bed *= per_frame(ducked(duck, BED_DUCK_DB), bed)
         return bed
+
+
+def _added(mix: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Two signals summed, either mono (frames,) or (frames, channels)."""
+    if mix.ndim == other.ndim:
+        return np.asarray(mix + other)
+    return np.asarray(mix[:, None] + other if mix.ndim == 1 else mix + other[:, None])
 
 
 def _safety_limited(mix: np.ndarray) -> np.ndarray:

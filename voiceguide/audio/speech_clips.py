@@ -16,7 +16,7 @@ from voiceguide.audio.sounds import apply_fades
 from voiceguide.errors import AudioError
 from voiceguide.tts.base import Clip
 
-PhraseKey = tuple[str, int]  # (text, rate_wpm), as in Timeline.phrases()
+PhraseKey = tuple[str, int]  # (text, rate_wpm) as in Timeline.phrases(); (file, 0) recorded
 
 SPEECH_CEILING_DBTP = -2.0  # 1 dB under the -1 dBTP bar: MP3 encoding overshoots a little
 LIMITER_RADIUS_MS = 5.0  # the limiter's gain moves over 4 radii (20 ms)
@@ -55,9 +55,17 @@ def speech_level(
 class SpeechClips:
     """Processed clips at the session rate, made once each and kept while memory allows."""
 
-    def __init__(self, clips: Mapping[PhraseKey, Clip], gain_db: float, sample_rate_hz: int):
+    def __init__(
+        self,
+        clips: Mapping[PhraseKey, Clip],
+        gain_db: float,
+        sample_rate_hz: int,
+        gains_db: Mapping[PhraseKey, float] | None = None,
+    ):
         self._clips = clips
         self._gain = db_to_gain(gain_db)
+        # Recorded narration: a gain of its own, to the same loudness as the speech.
+        self._gains = {key: db_to_gain(db) for key, db in (gains_db or {}).items()}
         self._sample_rate_hz = sample_rate_hz
         self._cache: OrderedDict[PhraseKey, np.ndarray] = OrderedDict()
         self._cached_bytes = 0
@@ -75,15 +83,15 @@ class SpeechClips:
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        samples = self._process(self._clips[key])
+        samples = self._process(self._clips[key], self._gains.get(key, self._gain))
         self._cache[key] = samples
         self._cached_bytes += samples.nbytes
         while self._cached_bytes > CLIP_CACHE_BYTES and len(self._cache) > 1:
             self._cached_bytes -= self._cache.popitem(last=False)[1].nbytes
         return samples
 
-    def _process(self, clip: Clip) -> np.ndarray:
-        levelled = _levelled(clip, self._gain)
+    def _process(self, clip: Clip, gain: float) -> np.ndarray:
+        levelled = _levelled(clip, gain)
         resampled = resample(levelled, clip.sample_rate_hz, self._sample_rate_hz)
         if len(resampled):
             apply_fades(resampled, self._sample_rate_hz, CLIP_FADE_MS, CLIP_FADE_MS)

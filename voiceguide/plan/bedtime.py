@@ -97,7 +97,7 @@ def with_closing(routine: Routine, closing: str) -> Routine:
     while index > 0 and isinstance(items[index], Pause):
         index -= 1
     last = items[index]
-    if isinstance(last, Step) and last.say and not last.each_ms:
-        items[index] = replace(last, say=closing)
+    if isinstance(last, Step) and (last.say or last.say_file) and not last.each_ms:
+        items[index] = replace(last, say=closing, say_file=None)  # a recording too
         return replace(routine, items=tuple(items))
     return replace(routine, items=(*items, Step(name="Closing", say=closing)))

@@ -7,7 +7,8 @@ wait comes from ``bedtime.Pacing``; the counts and scale from ``fitting``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 
 from voiceguide.plan.bedtime import Pacing
 from voiceguide.plan.session import Context, Session
@@ -23,7 +24,6 @@ from voiceguide.plan.slots import (
 from voiceguide.routine.durations import format_seconds
 from voiceguide.routine.model import (
     BREATH_MS,
-    CUE_LEAD_MS,
     SOFT_CUES,
     Block,
     ForEach,
@@ -34,6 +34,8 @@ from voiceguide.routine.model import (
     Sides,
     Slot,
     Step,
+    cue_lead_ms,
+    is_file_cue,
     walk,
 )
 from voiceguide.routine.sentences import sentences
@@ -53,9 +55,17 @@ class Layout:
     repetition counts only, so the length stays linear in the scale and fitting is exact.
     """
 
-    def __init__(self, routine: Routine, measure: Measure, pacing: Pacing, bedtime: bool) -> None:
+    def __init__(
+        self,
+        routine: Routine,
+        measure: Measure,
+        pacing: Pacing,
+        bedtime: bool,
+        sounds: Mapping[str, int] | None = None,
+    ) -> None:
         self.routine = routine
         self.measure = measure
+        self.sounds = sounds or {}  # the user's sound files: absolute path -> duration_ms
         self.pacing = pacing
         self.cues = SOFT_CUES if bedtime else {}
         # What length fitting may count differently: repetitions of steps, rounds of blocks.
@@ -130,14 +140,31 @@ class Layout:
                 session.add("silence", round(pause_ms / pace), SENTENCE_PAUSE, pace=pace)
             session.add("speech", self.measure(part, rate_wpm), part, rate_wpm=rate_wpm, pace=pace)
 
+    def narrate(self, session: Session, say: str | None, say_file: str | None) -> None:
+        """Narration: a recording (``say`` its transcript) or synthesized speech."""
+        if say_file:
+            self.recording(session, say_file, say)
+        elif say:
+            self.say(session, say)
+
+    def recording(self, session: Session, path: str, transcript: str | None) -> str:
+        """A recording: fixed time, its measured length whatever the pace. Its text (the
+        transcript, or the file's name) is what the plan and captions show."""
+        text = transcript or f"[recording: {os.path.basename(path)}]"
+        session.add("speech", self.sounds.get(path, 0), text, file=path)
+        return text
+
     def cue_then_wait(self, session: Session, name: str) -> None:
         """A cue, and the fixed time it takes before narration goes on."""
         name = self.cues.get(name, name)
-        session.cue(name)
-        session.add("silence", CUE_LEAD_MS[name], f"{name} rings")
+        lead_ms = cue_lead_ms(name, self.sounds)
+        session.cue(name, lead_ms)
+        shown = os.path.basename(name) if is_file_cue(name) else name
+        session.add("silence", lead_ms, f"{shown} rings")
 
     def cue_at(self, session: Session, name: str, at_ms: int) -> None:
-        session.cue(self.cues.get(name, name), at_ms=at_ms)
+        name = self.cues.get(name, name)
+        session.cue(name, cue_lead_ms(name, self.sounds), at_ms=at_ms)
 
     def ring_every(
         self, session: Session, name: str, every_ms: int, start_ms: int, end_ms: int
@@ -181,9 +208,8 @@ class Layout:
         if step.start_cue:
             self.cue_then_wait(session, step.start_cue)
         count = repeats.get(id(step), step.repeat) if step.each_ms else 0
-        said = context.spoken(step.say)
-        if said:
-            self.say(session, said)
+        if step.say or step.say_file:
+            self.narrate(session, context.spoken(step.say), step.say_file)
             if count:
                 session.add("silence", BREATH_MS, "breath")
         for number in range(1, count + 1):
@@ -232,6 +258,8 @@ class Layout:
         opening = opening_speech(slot, context.spoken, before)
         for text in opening:
             self.say(session, text)
+        if slot.say_file:  # said in place of the slot's say, which is its transcript
+            opening.append(self.recording(session, slot.say_file, context.spoken(slot.say)))
         opened = Timed(0, " ".join(opening))
         self.timed_speech(session, slot, context, (start_ms, slot_ms), opened)
         if slot.end_cue:
@@ -272,22 +300,28 @@ class Layout:
             return
         natural_ms = item.slot_ms if isinstance(item, Slot) else item.duration_ms
         name = self.cues.get(item.tick_cue, item.tick_cue)
-        times = tick_times(item.tick_every_ms, natural_ms, planned_ms, CUE_LEAD_MS[name])
+        lead_ms = cue_lead_ms(name, self.sounds)
+        times = tick_times(item.tick_every_ms, natural_ms, planned_ms, lead_ms)
         every_ms = item.tick_every_ms * planned_ms / natural_ms
         for number, at_ms in enumerate(times, 1):
             text = metronome_text(number, len(times), every_ms)
-            session.cue(name, at_ms=start_ms + at_ms, text=text)
+            session.cue(name, lead_ms, at_ms=start_ms + at_ms, text=text)
 
     def slot_silence(
         self, session: Session, until_ms: int, slot: Slot, slot_ms: int, context: Context
     ) -> None:
         """Silence up to ``until_ms``, or an overrun report if speech already went past it."""
         if session.t > until_ms:
-            title = context.title(slot.name or context.spoken(slot.say) or "slot")
+            recording = os.path.basename(slot.say_file or "")
+            title = context.title(slot.name or context.spoken(slot.say) or recording or "slot")
             session.overruns.append(
                 f"'{title}': speech runs {format_seconds(session.t - until_ms)} past its "
-                f"place in the {format_seconds(slot_ms)} slot: shorten the text, "
-                "lengthen the slot, or raise voice.rate"
+                f"place in the {format_seconds(slot_ms)} slot: "
+                + (
+                    "use a shorter recording or lengthen the slot"
+                    if slot.say_file
+                    else "shorten the text, lengthen the slot, or raise voice.rate"
+                )
             )
         elif session.t < until_ms:
             session.add("silence", until_ms - session.t, "hold", elastic=slot.stretch)

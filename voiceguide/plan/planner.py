@@ -11,6 +11,7 @@ the guided session with a lead-in and a tail and checks the result.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from voiceguide.errors import PlanError, RoutineError
@@ -55,8 +56,17 @@ class Settings:
         return routine.background
 
 
-def plan(routine: Routine, measure: Measure, settings: Settings | None = None) -> Timeline:
-    """The session's timeline; PlanError if the settings cannot be met."""
+def plan(
+    routine: Routine,
+    measure: Measure,
+    settings: Settings | None = None,
+    sounds: Mapping[str, int] | None = None,
+) -> Timeline:
+    """The session's timeline; PlanError if the settings cannot be met.
+
+    ``sounds`` gives the length of each of the user's sound files (absolute path ->
+    duration_ms, measured by the caller: the planner reads nothing): recorded narration
+    takes that time, a cue from a file that lead (at most MAX_FILE_CUE_LEAD_MS)."""
     settings = settings or Settings()
     if not MIN_PACE <= settings.pace <= MAX_PACE:
         raise PlanError(
@@ -72,7 +82,8 @@ def plan(routine: Routine, measure: Measure, settings: Settings | None = None) -
     tail_ms = _tail_ms(routine, settings, bedtime)
     base_rate_wpm = settings.rate_wpm or routine.voice.rate_wpm
     slow_to = routine.bedtime.slow_to if bedtime else 1.0
-    layout = Layout(routine, measure, Pacing(settings.pace, slow_to, base_rate_wpm), bedtime)
+    pacing = Pacing(settings.pace, slow_to, base_rate_wpm)
+    layout = Layout(routine, measure, pacing, bedtime, sounds)
     target_ms = settings.length_ms or _routine_target_ms(routine, settings.pace)
     if target_ms:
         target_from = TargetFrom(routine, bool(settings.length_ms), settings.pace)

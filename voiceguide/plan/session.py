@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from voiceguide.errors import Problem
 from voiceguide.plan.timeline import Chapter, Event, Kind
-from voiceguide.routine.model import CUE_LEAD_MS
 from voiceguide.routine.placeholders import placeholder_names
 
 
@@ -47,6 +46,7 @@ class Session:
         rate_wpm: int = 0,
         elastic: bool = False,
         pace: float = 0.0,
+        file: str = "",
     ) -> None:
         if self.record:
             self.ensure_chapter()
@@ -60,16 +60,18 @@ class Session:
                     rate_wpm=rate_wpm,
                     elastic=elastic,
                     pace=pace,
+                    file=file,
                 )
             )
         self.t += duration_ms
 
-    def cue(self, name: str, at_ms: int | None = None, text: str = "") -> None:
+    def cue(self, name: str, lead_ms: int, at_ms: int | None = None, text: str = "") -> None:
+        """A cue at ``at_ms`` (else now), ringing for at least ``lead_ms``."""
         start_ms = self.t if at_ms is None else at_ms
         if self.record:
             self.ensure_chapter()
             self.events.append(Event(start_ms, 0, "cue", self.chapter, text=text, cue=name))
-        self.ring_out_ms = max(self.ring_out_ms, start_ms + CUE_LEAD_MS[name])
+        self.ring_out_ms = max(self.ring_out_ms, start_ms + lead_ms)
 
     def ensure_chapter(self) -> None:
         """Events after a block go back to the chapter around it, never the block's last."""
@@ -100,6 +102,7 @@ class Session:
                     event.rate_wpm,
                     event.elastic,
                     event.pace,
+                    event.file,
                 )
             )
         self.opened.extend((start + self.t, title, side) for start, title, side in other.opened)

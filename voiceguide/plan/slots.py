@@ -49,6 +49,8 @@ def timed_speech(slot: Slot, fill: Callable[[str], str], planned_ms: int) -> lis
 def opening_speech(slot: Slot, fill: Callable[[str], str], before: tuple[str, ...]) -> list[str]:
     """What is said as the slot starts: ``before`` (e.g. a block's announce), then its
     ``say``, which is the first count of ``count_up`` ("1" when it has none)."""
+    if slot.say_file:  # a recording is said in place of the say, its transcript
+        return list(before)
     first = fill(slot.say) if slot.say else "1" if slot.count_up else None
     return [*before, *([first] if first else [])]
 

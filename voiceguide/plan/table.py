@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 from voiceguide.errors import printable
 from voiceguide.plan.layout import SENTENCE_PAUSE
 from voiceguide.plan.slots import first_tick, is_tick
 from voiceguide.plan.timeline import Event, Timeline
 from voiceguide.routine.durations import format_ms, format_seconds
+from voiceguide.routine.model import is_file_cue
 
 WHAT_WIDTH = 56
 MAX_SECTION_WIDTH = 40
@@ -74,8 +77,9 @@ def _what(event: Event) -> str:
     if event.kind == "speech":
         return f'"{event.text}"'
     if event.kind == "cue":
+        shown = os.path.basename(event.cue) if is_file_cue(event.cue) else event.cue
         ticks = first_tick(event.text)
-        return f"({event.cue}) every {ticks[1]}, {ticks[0]} times" if ticks else f"({event.cue})"
+        return f"({shown}) every {ticks[1]}, {ticks[0]} times" if ticks else f"({shown})"
     return event.text
 
 

@@ -35,6 +35,12 @@ class Event:
     rate_wpm: int = 0  # speech: the rate its clip was made at
     elastic: bool = False  # silence: pace and length fitting scaled it
     pace: float = 0.0  # speech and elastic silence: the pace there (bedtime eases it)
+    file: str = ""  # speech: a recording played instead of synthesis (absolute path)
+
+    @property
+    def phrase(self) -> tuple[str, int]:
+        """The clip this speech plays: (text, rate_wpm), or (file, 0) for a recording."""
+        return (self.file, 0) if self.file else (self.text, self.rate_wpm)
 
     @property
     def end_ms(self) -> int:
@@ -145,7 +151,11 @@ class Timeline:
 
     def phrases(self) -> set[tuple[str, int]]:
         """Each distinct (text, rate_wpm) spoken in the session: what must be synthesized."""
-        return {(e.text, e.rate_wpm) for e in self.speech()}
+        return {(e.text, e.rate_wpm) for e in self.speech() if not e.file}
+
+    def recordings(self) -> set[str]:
+        """Each recording played as narration (``say_file``), by absolute path."""
+        return {e.file for e in self.speech() if e.file}
 
     def to_dict(self) -> dict[str, Any]:
         """``asdict(self)``, with the events (thousands, each of plain fields) copied without
@@ -154,7 +164,7 @@ class Timeline:
         for item in fields(self):
             value = getattr(self, item.name)
             if item.name == "events":
-                data["events"] = tuple(dict(vars(event)) for event in value)
+                data["events"] = tuple(_event_dict(event) for event in value)
             elif item.name == "chapters":
                 data["chapters"] = tuple(asdict(chapter) for chapter in value)
             else:
@@ -164,3 +174,11 @@ class Timeline:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+
+def _event_dict(event: Event) -> dict[str, Any]:
+    """An event's fields; ``file`` only where a recording plays."""
+    data = dict(vars(event))
+    if not data["file"]:
+        del data["file"]
+    return data

@@ -96,10 +96,12 @@ def _said(text: str | None) -> int:
 
 
 def _step_events(step: Step) -> int:
-    events = CUE_EVENTS * bool(step.start_cue) + _said(step.say)
+    events = CUE_EVENTS * bool(step.start_cue) + _said(step.say) + bool(step.say_file)
     if step.each_ms:
         per_repetition = 1 + bool(step.repeat_cue) + step.count
-        events += bool(step.say) + step.max_repeat * per_repetition + bool(step.rest_ms)
+        events += (
+            bool(step.say or step.say_file) + step.max_repeat * per_repetition + bool(step.rest_ms)
+        )
     return events
 
 
@@ -191,7 +193,7 @@ def _largest_number(item: Item) -> int:
 def shortest_ms(routine: Routine, min_scale: float) -> int:
     """A lower bound of the session's length at pace 1 (daytime or bedtime, whose pace only
     slows): fewest repetitions, elastic time scaled by ``min_scale``, no speech."""
-    end_cue_ms = CUE_LEAD_MS[routine.end_cue] if routine.end_cue else 0
+    end_cue_ms = CUE_LEAD_MS.get(routine.end_cue or "", 0)  # a file's lead is unknown: 0
     return _items_ms(routine.items, min_scale) + end_cue_ms
 
 
@@ -218,10 +220,10 @@ def _item_ms(item: Item, scale: float) -> int:
 
 
 def _step_ms(step: Step, scale: float) -> int:
-    start_ms = CUE_LEAD_MS[step.start_cue] if step.start_cue else 0
+    start_ms = CUE_LEAD_MS.get(step.start_cue or "", 0)
     if not step.each_ms:
         return start_ms
-    breath_ms = BREATH_MS if step.say else 0
+    breath_ms = BREATH_MS if step.say or step.say_file else 0
     repetitions_ms = step.min_repeat * _elastic_ms(step.each_ms, scale)
     return start_ms + breath_ms + repetitions_ms + _elastic_ms(step.rest_ms, scale)
 

@@ -52,7 +52,21 @@ _NAME = Key(
     "Stroke the forearm",
 )
 _START_CUE = Key(
-    "start_cue", "cue", None, "A sound as the item starts: " + ", ".join(CUE_SOUNDS) + ".", "bell"
+    "start_cue",
+    "cue",
+    None,
+    "A sound as the item starts: " + ", ".join(CUE_SOUNDS) + ", or your own file "
+    "(`{file: bowl.wav}`, relative to the routine file).",
+    "bell",
+)
+_SAY_FILE = Key(
+    "say_file",
+    "sound_file",
+    None,
+    "Recorded narration played instead of synthesized speech (wav, mp3, m4a...; at most "
+    "10 minutes), relative to the routine file, levelled like the voice; `say` is then its "
+    "transcript.",
+    "intro.m4a",
 )
 
 STEP_KEYS = (
@@ -65,6 +79,7 @@ STEP_KEYS = (
         "Stroke your forearm from wrist to elbow.",
         spoken=True,
     ),
+    _SAY_FILE,
     Key("repeat", "whole", 1, "How many repetitions at natural length.", "3", 1, MAX_REPEAT),
     Key(
         "min_repeat",
@@ -139,6 +154,7 @@ SLOT_KEYS = (
         "Plank. Hold it.",
         spoken=True,
     ),
+    _SAY_FILE,
     Key(
         "countdown",
         "whole",

@@ -75,7 +75,7 @@ def _step(report: Report, node: Node, key: str, scope: Scope) -> Step | None:
         return None
     step = Step(**section.fields)
     nodes = section.nodes
-    if "say" not in nodes and "each" not in nodes:
+    if not {"say", "say_file", "each"} & nodes.keys():
         report(node, key, "a step needs 'say' (narration), 'each' (activity time), or both")
     needs_each = [name for name in _REPETITION_KEYS if name in nodes]
     if needs_each and "each" not in nodes:

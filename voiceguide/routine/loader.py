@@ -62,6 +62,7 @@ def _routine(report: Report, root: Node) -> Routine | None:
         source=report.path,
         locations=report.locations,
         includes=tuple(report.inclusions.digests.items()),
+        sound_files=tuple(report.sound_files),
     )
     check_routine(report, section.nodes, routine)
     return routine

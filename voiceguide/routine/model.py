@@ -7,6 +7,7 @@ cue sounds, and fixed slots: never stretched). All durations are whole milliseco
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -92,6 +93,7 @@ class Step:
     repeat_cue: str | None = None
     start_cue: str | None = None
     rest_ms: int = 0
+    say_file: str | None = None  # recorded narration (absolute path); `say` is its transcript
 
 
 def tick_count(duration_ms: int, every_ms: int) -> int:
@@ -179,6 +181,7 @@ class Slot:
     count_up: bool = default_of(SLOT_KEYS, "count_up")
     tick_every_ms: int = 0  # a metronome: 0 for none
     tick_cue: str = default_of(SLOT_KEYS, "tick_cue")
+    say_file: str | None = None  # recorded narration (absolute path); `say` is its transcript
 
     @property
     def count_up_to(self) -> int:
@@ -278,6 +281,9 @@ class Routine:
     end_cue: str | None = None  # rung as the guided part ends
     bedtime: Bedtime = field(default_factory=Bedtime)
     pronounce: Respellings = ()  # (word in lower case, respelling), sorted
+    # The user's sound files (cues and recorded narration): (key path, absolute path), in
+    # the order written, for checks that read them (pipeline.check_sound_files).
+    sound_files: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     # Where keys checked later (against the speech engine, the file system) were written:
     # key path such as "voice.name" -> (line, column).
     locations: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False)
@@ -296,6 +302,29 @@ CUE_LEAD_MS = {
     "tone": 1500,
     "low_tone": 2500,
 }
+# A cue from a file (``{file: bowl.wav}``) is held as the file's absolute path; its lead is
+# the sound's own length (from the planner's ``sounds``), at most this, like the gong's.
+MAX_FILE_CUE_LEAD_MS = 2500
+
+
+def is_file_cue(cue: str) -> bool:
+    """Whether a cue is a user's sound file (an absolute path) rather than a built-in name."""
+    return os.path.isabs(cue)
+
+
+def is_say_file_key(key: str) -> bool:
+    """Whether a sound file key path is recorded narration (``say_file``), not a cue."""
+    return key.rsplit(".", 1)[-1] == "say_file"
+
+
+def cue_lead_ms(cue: str, sounds: Mapping[str, int]) -> int:
+    """The fixed time a cue takes before narration goes on: a built-in cue's declared lead,
+    a file's length (``sounds``: path -> duration_ms) up to MAX_FILE_CUE_LEAD_MS."""
+    if is_file_cue(cue):
+        return min(sounds.get(cue, 0), MAX_FILE_CUE_LEAD_MS)
+    return CUE_LEAD_MS[cue]
+
+
 BREATH_MS = 700  # fixed: between a step's narration and its first repetition
 # Length fitting stretches or shrinks elastic time at most this much; beyond it, it changes
 # repetition counts (where a step allows) or reports the target as out of reach.

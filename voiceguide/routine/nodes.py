@@ -38,6 +38,7 @@ class Report:
         self.inclusions: Inclusions = including.inclusions if including else Inclusions()
         self.problems: list[Problem] = []
         self.locations: dict[str, tuple[int, int]] = {}
+        self.sound_files: list[tuple[str, str]] = []  # (key path, absolute path)
 
     def __call__(self, node: Node, key: str, message: str) -> None:
         mark = node.start_mark

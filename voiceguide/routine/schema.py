@@ -63,7 +63,18 @@ SECTIONS: dict[str, tuple[Key, ...]] = {
 }
 
 _TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS}
-_CUE = {"enum": list(CUE_SOUNDS)}
+# A built-in cue's name, or a sound file of the user's own: {file: bowl.wav}.
+_CUE = {
+    "anyOf": [
+        {"enum": list(CUE_SOUNDS)},
+        {
+            "type": "object",
+            "properties": {"file": _TEXT},
+            "required": ["file"],
+            "additionalProperties": False,
+        },
+    ]
+}
 
 TYPE_SCHEMAS: dict[str, dict[str, Any]] = {
     "version": {"const": 1},
@@ -90,6 +101,7 @@ TYPE_SCHEMAS: dict[str, dict[str, Any]] = {
     "frequency": {"type": ["string", "number"], "pattern": f"^{FREQUENCY_PATTERN}$"},
     "ratio": {"type": "number"},
     "path": _TEXT,
+    "sound_file": _TEXT,
     "pronounce": {
         "type": "object",
         "additionalProperties": _TEXT,
@@ -177,7 +189,7 @@ _TYPE_NAMES = {
     "rate": "whole number (wpm)",
     "number": "number",
     "boolean": "true/false",
-    "cue": "cue name",
+    "cue": "cue name or `{file: ...}`",
     "background_sound": "sound name",
     "level": "level (dB)",
     "sides": "list of text",
@@ -187,6 +199,7 @@ _TYPE_NAMES = {
     "frequency": "frequency (Hz)",
     "ratio": "number",
     "path": "file path",
+    "sound_file": "file path",
     "engine": "engine name",
     "voice_model": "file path (.onnx)",
     "pronounce": "mapping of word to text",

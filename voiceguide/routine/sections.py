@@ -16,7 +16,7 @@ from yaml.nodes import Node
 
 from voiceguide.routine import values
 from voiceguide.routine.keys import REQUIRED, SECTION, Key, SameAs, key_named
-from voiceguide.routine.limits import BACKGROUND_SOUNDS, CUE_SOUNDS, SPEECH_ENGINES
+from voiceguide.routine.limits import BACKGROUND_SOUNDS, SPEECH_ENGINES
 from voiceguide.routine.nodes import Report, join, read_mapping
 from voiceguide.routine.placeholders import Scope, placeholder_text, side_names
 from voiceguide.routine.respellings import read_respellings
@@ -32,6 +32,7 @@ _PLAIN: dict[str, Callable[[Report, Node, str], Any]] = {
     "interval": values.interval,
     "boolean": values.boolean,
     "path": values.path,
+    "sound_file": values.sound_file,
     "voice_model": values.voice_model,
     "sides": side_names,
     "pronounce": read_respellings,
@@ -44,9 +45,9 @@ _RANGED: dict[str, Callable[[Report, Node, str, Key], Any]] = {
     "ratio": values.number,
     "level": values.level,
     "frequency": values.frequency,
+    "cue": values.cue,
 }
 _CHOICES = {
-    "cue": (CUE_SOUNDS, "cue"),
     "background_sound": (BACKGROUND_SOUNDS, "sound"),
     "engine": (SPEECH_ENGINES, "engine"),
 }

@@ -13,12 +13,13 @@ import os
 import re
 from pathlib import Path
 
-from yaml.nodes import Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 
-from voiceguide.errors import shown
+from voiceguide.errors import SHOWN_CHARS, printable, shown
 from voiceguide.routine.durations import parse_duration_ms
-from voiceguide.routine.keys import Key
+from voiceguide.routine.keys import REQUIRED, Key
 from voiceguide.routine.limits import (
+    CUE_SOUNDS,
     FREQUENCY_PATTERN,
     LANGUAGE_PATTERN,
     LEVEL_PATTERN,
@@ -29,7 +30,15 @@ from voiceguide.routine.limits import (
     is_over_session_limit,
     is_short_tail,
 )
-from voiceguide.routine.nodes import Report, did_you_mean, number_shown, scalar, show
+from voiceguide.routine.nodes import (
+    Report,
+    did_you_mean,
+    join,
+    number_shown,
+    read_mapping,
+    scalar,
+    show,
+)
 from voiceguide.routine.source import NO_SUCH_FILE, file_problem
 
 _TRUE = {"true", "yes", "on"}
@@ -138,6 +147,46 @@ def path(report: Report, node: Node, key: str) -> str | None:
     elif problem:
         report(node, key, f"{shown(value)} {problem}: give a sound file such as rain.ogg")
     return str(found)
+
+
+_CUE_FILE = (Key("file", "sound_file", REQUIRED, "A sound file for the cue.", "bowl.wav"),)
+
+
+def cue(report: Report, node: Node, key: str, spec: Key) -> str | None:
+    """A built-in cue's name, or ``{file: bowl.wav}``: a sound file's absolute path."""
+    default: str | None = spec.default
+    if isinstance(node, ScalarNode) and _looks_like_a_file(node.value):
+        written = printable(node.value) if len(node.value) <= SHOWN_CHARS else "..."
+        report(
+            node,
+            key,
+            f"{shown(node.value)} is not a cue name: for a sound file write "
+            f"{{file: {written}}}, else choose from {', '.join(CUE_SOUNDS)}",
+        )
+        return default
+    if not isinstance(node, MappingNode):
+        return choice(report, node, key, CUE_SOUNDS, "cue") or default
+    nodes = read_mapping(report, node, key, _CUE_FILE, "a cue file such as {file: bowl.wav}")
+    if not nodes or "file" not in nodes:
+        return default
+    return sound_file(report, nodes["file"], join(key, "file"))
+
+
+def _looks_like_a_file(value: str) -> bool:
+    return "/" in value or "." in value.strip(".")
+
+
+def sound_file(report: Report, node: Node, key: str) -> str | None:
+    """A user's sound file (a cue or recorded narration) relative to the routine's folder,
+    which must be a regular file; its place is kept, for the checks that decode it."""
+    problems = len(report.problems)
+    found = path(report, node, key)
+    if found is None or len(report.problems) > problems:
+        return None
+    report.sound_files.append((key, found))
+    mark = node.start_mark
+    report.locations[key] = (mark.line + 1, mark.column + 1)
+    return found
 
 
 def voice_model(report: Report, node: Node, key: str) -> str | None:
