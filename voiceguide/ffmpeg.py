@@ -59,6 +59,12 @@ def completed(
         raise AudioError(f"cannot run ffmpeg ({command[0]}): {error.strerror or error}") from None
 
 
+def first_audio(path: str | os.PathLike[str], seconds: float) -> list[str]:
+    """Arguments that read no more than ``seconds`` of the first audio stream of ``path``
+    (absolute: never read as an option or a protocol)."""
+    return ["-i", os.path.abspath(path), "-map", "0:a:0", "-t", f"{seconds:g}"]
+
+
 def last_line(stderr: bytes) -> str:
     """The line of ffmpeg's error output that says what went wrong (its last)."""
     lines = stderr.decode("utf-8", "replace").strip().splitlines()

@@ -94,12 +94,7 @@ def probe(path: Path) -> str | None:
     from voiceguide import ffmpeg
 
     arguments = [
-        "-i",
-        os.path.abspath(path),  # absolute: never read as an option or a protocol
-        "-map",
-        "0:a:0",
-        "-t",
-        str(MIN_LOOP_S + 0.5),
+        *ffmpeg.first_audio(path, MIN_LOOP_S + 0.5),
         "-ac",
         "1",
         "-ar",

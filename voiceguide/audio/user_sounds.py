@@ -165,12 +165,7 @@ def _wav_file(path: str, limit_ms: int, folder: str) -> str:
 
     wav = os.path.join(folder, "sound.wav")
     arguments = [
-        "-i",
-        os.path.abspath(path),  # absolute: never read as an option or a protocol
-        "-map",
-        "0:a:0",
-        "-t",
-        f"{limit_ms / 1000 + 0.5:g}",
+        *ffmpeg.first_audio(path, limit_ms / 1000 + 0.5),
         "-vn",
         "-acodec",
         "pcm_s16le",
