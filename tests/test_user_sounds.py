@@ -19,9 +19,11 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.audio_utils import decode, onset_ms
+from voiceguide.audio.checks import sound_file_lengths
 from voiceguide.audio.loudness import clip_loudness
 from voiceguide.audio.user_sounds import MAX_CUE_MS, cue_samples, narration_clip
 from voiceguide.cli import app
+from voiceguide.errors import RoutineError
 from voiceguide.ffmpeg import ffmpeg_exe
 from voiceguide.plan.planner import Settings, plan
 from voiceguide.routine.loader import load_routine
@@ -99,7 +101,31 @@ def test_a_cue_file_and_a_recording_load_as_absolute_paths_beside_the_routine(tm
     assert routine.end_cue == expected and is_file_cue(expected)
     assert routine.items[0].say_file == expected and routine.items[0].end_cue == "bell"
     assert not is_file_cue("bell")
-    assert routine.sound_files == (("end_cue.file", expected), ("sections[0].say_file", expected))
+    assert [(place.key, place.line, found) for place, found in routine.sound_files] == [
+        ("end_cue.file", 3, expected),
+        ("sections[0].say_file", 6, expected),
+    ]
+
+
+def test_sound_files_in_an_included_file_are_measured_and_located_there(tmp_path):
+    (tmp_path / "parts").mkdir()
+    bowl(tmp_path / "parts" / "bowl.wav")
+    (tmp_path / "parts" / "warm-up.yaml").write_text(
+        "sections:\n  - {say: Warm up., start_cue: {file: bowl.wav}}\n"
+        "  - {say: Again., start_cue: {file: gone.wav}}\n"
+    )
+    routine_path = routine_file(tmp_path, "sections:\n  - include: parts/warm-up.yaml\n")
+    (tmp_path / "parts" / "gone.wav").write_bytes(b"not sound")
+    with pytest.raises(RoutineError) as error:
+        sound_file_lengths(load_routine(routine_path))
+    [problem] = error.value.problems
+    assert problem.path.endswith("warm-up.yaml") and problem.line == 3
+    assert problem.key == "sections[1].start_cue.file"
+    (tmp_path / "parts" / "gone.wav").unlink()
+    bowl(tmp_path / "parts" / "gone.wav", ring_s=1.0)
+    lengths = sound_file_lengths(load_routine(routine_path))
+    assert sorted(lengths) == [str(tmp_path / "parts" / n) for n in ("bowl.wav", "gone.wav")]
+    assert all(ms > 900 for ms in lengths.values())
 
 
 EVERY_CUE = """\
@@ -235,7 +261,7 @@ def test_pydub_reads_with_the_bundled_ffmpeg_and_no_ffprobe_without_a_warning(tm
     empty = tmp_path / "empty-path"
     empty.mkdir()
     script = (
-        "from voiceguide.pipeline import sound_file_lengths\n"
+        "from voiceguide.audio.checks import sound_file_lengths\n"
         "from voiceguide.routine.loader import load_routine\n"
         f"print(sorted(sound_file_lengths(load_routine({str(routine)!r})).values()))\n"
     )

@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voiceguide import __version__
+from voiceguide.audio.checks import check_background_file, sound_file_lengths
 from voiceguide.errors import (
-    AudioError,
     RoutineError,
     UsageError,
-    error_at,
     printable,
     shown,
 )
@@ -29,7 +28,7 @@ from voiceguide.routine.durations import format_ms
 from voiceguide.routine.languages import iso_639_2
 from voiceguide.routine.limits import BACKGROUND_SOUNDS, closest_name, is_background, needs_stereo
 from voiceguide.routine.loader import load_routine
-from voiceguide.routine.model import FILE_BED, Routine, is_say_file_key
+from voiceguide.routine.model import Routine
 from voiceguide.routine.source import NO_SUCH_FILE, file_problem
 from voiceguide.routine.templates import resolve, template_names, template_path
 from voiceguide.tts.engines import EngineChoice, choose_engine
@@ -57,54 +56,6 @@ def validate_files(paths: Iterable[Path], engine: str | None = None) -> list[Pat
     if problems:
         raise RoutineError(problems)
     return checked
-
-
-def check_background_file(routine: Routine, settings: Settings | None = None) -> None:
-    """A recording named as the bed must be sound ffmpeg reads, long enough to loop: found
-    now, at its line in the file, not after synthesis (a quick ffmpeg probe)."""
-    settings = settings or Settings()
-    background = settings.background_of(routine)
-    if background.sound != FILE_BED or not background.file:
-        return
-    from voiceguide.audio.recordings import probe  # numpy: only for a routine with a recording
-
-    path = Path(background.file)
-    problem = probe(path)
-    if problem:
-        # At its line in the file, or naming --background-file (the path then shown whole).
-        in_file = not settings.background_file and "background.file" in routine.locations
-        message = f"{path} {problem}" if in_file else f"'{printable(str(path))}' {problem}"
-        raise error_at(
-            routine.source,
-            routine.locations if in_file else {},
-            "background.file",
-            message,
-            "--background-file",
-            AudioError,
-        )
-
-
-def sound_file_lengths(routine: Routine) -> dict[str, int]:
-    """The length of each of the routine's own sound files (cues and recorded narration),
-    absolute path -> ms, as the planner takes them; RoutineError at each file's line when
-    one is missing, unreadable, no sound, silent or too long."""
-    if not routine.sound_files:
-        return {}
-    from voiceguide.audio.user_sounds import sound_length_ms  # numpy and pydub: only now
-
-    lengths: dict[str, int] = {}
-    problems = []
-    for key, path in routine.sound_files:
-        try:
-            lengths[path] = sound_length_ms(path, is_say_file_key(key))
-        except AudioError as error:
-            located = error_at(
-                routine.source, routine.locations, key, f"{path} {error}", None, RoutineError
-            )
-            problems.extend(located.problems if isinstance(located, RoutineError) else [])
-    if problems:
-        raise RoutineError(problems)
-    return lengths
 
 
 def plan_routine(routine: str, settings: Settings, engine: str | None = None) -> Timeline:

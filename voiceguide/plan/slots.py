@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from voiceguide.errors import Problem, shown
 from voiceguide.routine.durations import format_ms
-from voiceguide.routine.model import Place, Slot, tick_count
+from voiceguide.routine.model import Slot, tick_count
+from voiceguide.routine.nodes import Place
 
 COUNTDOWN_STEP_MS = 1000  # a countdown says its numbers a second apart, in every slot
 SECOND_MS = 1000  # count_up says a number each second (at the slot's scale)

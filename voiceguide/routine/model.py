@@ -26,6 +26,7 @@ from voiceguide.routine.keys import (
     VOICE_KEYS,
     default_of,
 )
+from voiceguide.routine.nodes import Place
 from voiceguide.routine.respellings import Respellings
 
 # Defaults are the declared ones (keys.py): a key left out of a file and a field left out
@@ -116,17 +117,6 @@ class Pause:
     @property
     def tick_count(self) -> int:
         return tick_count(self.duration_ms, self.tick_every_ms)
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where a key was written: its file (an included file's, not always the routine's),
-    1-based line and column, and key path. Kept on the model for checks made later."""
-
-    path: str
-    line: int
-    column: int
-    key: str
 
 
 # Where an `at` time counts from: the slot's start (15s), its middle (half) or its end (-10s).
@@ -281,9 +271,10 @@ class Routine:
     end_cue: str | None = None  # rung as the guided part ends
     bedtime: Bedtime = field(default_factory=Bedtime)
     pronounce: Respellings = ()  # (word in lower case, respelling), sorted
-    # The user's sound files (cues and recorded narration): (key path, absolute path), in
-    # the order written, for checks that read them (pipeline.check_sound_files).
-    sound_files: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    # The user's sound files (cues and recorded narration), included files' too: where each
+    # was written and its absolute path, in the order read, for the checks that decode them
+    # (audio/checks.py).
+    sound_files: tuple[tuple[Place, str], ...] = field(default=(), compare=False)
     # Where keys checked later (against the speech engine, the file system) were written:
     # key path such as "voice.name" -> (line, column).
     locations: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False)

@@ -11,6 +11,18 @@ from voiceguide.errors import SHOWN_CHARS, Problem, shown
 from voiceguide.routine.keys import REQUIRED, Key
 from voiceguide.routine.limits import closest_name
 
+
+@dataclass(frozen=True)
+class Place:
+    """Where a key was written: its file (an included file's, not always the routine's),
+    1-based line and column, and key path. Kept on the model for checks made later."""
+
+    path: str
+    line: int
+    column: int
+    key: str
+
+
 # Keys whose values are checked after loading (against the speech engine): their places.
 LOCATED = ("language", "voice.name", "voice.engine", "voice.model", "background.file", "length")
 
@@ -38,7 +50,8 @@ class Report:
         self.inclusions: Inclusions = including.inclusions if including else Inclusions()
         self.problems: list[Problem] = []
         self.locations: dict[str, tuple[int, int]] = {}
-        self.sound_files: list[tuple[str, str]] = []  # (key path, absolute path)
+        # Every sound file named, included files' too: where, and its absolute path.
+        self.sound_files: list[tuple[Place, str]] = including.sound_files if including else []
 
     def __call__(self, node: Node, key: str, message: str) -> None:
         mark = node.start_mark

@@ -17,11 +17,10 @@ from voiceguide.routine.model import (
     FROM_END,
     FROM_START,
     MIDDLE,
-    Place,
     Slot,
     SlotWords,
 )
-from voiceguide.routine.nodes import Report, describe, join
+from voiceguide.routine.nodes import Place, Report, describe, join
 from voiceguide.routine.placeholders import Scope, placeholder_text
 
 AT_HELP = (

@@ -31,6 +31,7 @@ from voiceguide.routine.limits import (
     is_short_tail,
 )
 from voiceguide.routine.nodes import (
+    Place,
     Report,
     did_you_mean,
     join,
@@ -183,9 +184,8 @@ def sound_file(report: Report, node: Node, key: str) -> str | None:
     found = path(report, node, key)
     if found is None or len(report.problems) > problems:
         return None
-    report.sound_files.append((key, found))
     mark = node.start_mark
-    report.locations[key] = (mark.line + 1, mark.column + 1)
+    report.sound_files.append((Place(report.path, mark.line + 1, mark.column + 1, key), found))
     return found
 
 
