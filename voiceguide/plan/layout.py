@@ -1,7 +1,8 @@
 """Lays a routine out as events, for given repetition counts and elastic scale.
 
-Each item kind (step, pause, slot, sides, rounds) has one method saying what it sounds
-like and how long it lasts; cues ring over the voice track. The pace at each phrase and
+Each item kind (step, pause, slot) has one method saying what it sounds like and how long
+it lasts, and ``blocks`` lays out the blocks (sides, rounds, lists) around them; cues ring
+over the voice track. A slot's timed speech and ticks are placed by ``slots``. The pace at each phrase and
 wait comes from ``bedtime.Pacing``; the counts and scale from ``fitting``.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 
+from voiceguide.plan import blocks
 from voiceguide.plan.bedtime import Pacing
 from voiceguide.plan.session import Context, Session
 from voiceguide.plan.slots import (
@@ -25,8 +27,6 @@ from voiceguide.routine.durations import format_seconds
 from voiceguide.routine.model import (
     BREATH_MS,
     SOFT_CUES,
-    Block,
-    ForEach,
     Item,
     Pause,
     Rounds,
@@ -194,11 +194,9 @@ class Layout:
             elif isinstance(item, Slot):
                 self.slot(session, item, context, scale)
             elif isinstance(item, Sides):
-                self.sides(session, item, context, repeats, scale)
-            elif isinstance(item, Rounds):
-                self.rounds(session, item, context, repeats, scale)
+                blocks.sides(self, session, item, context, repeats, scale)
             else:
-                self.for_each(session, item, context, repeats, scale)
+                blocks.runs(self, session, item, context, repeats, scale)
 
     def step(
         self, session: Session, step: Step, context: Context, repeats: Repeats, scale: float
@@ -325,93 +323,3 @@ class Layout:
             )
         elif session.t < until_ms:
             session.add("silence", until_ms - session.t, "hold", elastic=slot.stretch)
-
-    def sides(
-        self, session: Session, block: Sides, context: Context, repeats: Repeats, scale: float
-    ) -> None:
-        """Each side laid out alone, then padded with silence to the longest side.
-
-        A side lasts until its last sound ends, a cue still ringing included (``total_ms``,
-        not ``t``): so a tick at its last repetition rings out inside its own time, never in
-        the next side's or in a ring-out after the session, and the sides last the same
-        whatever comes before or after the block.
-        """
-        laid_out = [
-            self.side(block, side, i, context, repeats, scale) for i, side in enumerate(block.sides)
-        ]
-        longest_ms = max(side.total_ms for side in laid_out)
-        around = session.current_chapter()
-        for side in laid_out:
-            session.append(side, longest_ms - side.t)
-        session.resume = around
-
-    def side(
-        self, block: Sides, side: str, index: int, context: Context, repeats: Repeats, scale: float
-    ) -> Session:
-        inner = context.inside({"side": side})
-        session = self.new_session()
-        session.open_chapter(inner.fill(block.name) if block.name else f"{side} side", side)
-        if index and block.switch_cue:
-            self.cue_then_wait(session, block.switch_cue)
-        self.announced(session, block, inner, repeats, scale)
-        return session
-
-    def rounds(
-        self, session: Session, block: Rounds, context: Context, repeats: Repeats, scale: float
-    ) -> None:
-        count = repeats.get(id(block), block.rounds)
-        runs = [{"round": str(number), "rounds": str(count)} for number in range(1, count + 1)]
-        self.runs(session, block, [context.inside(values) for values in runs], repeats, scale)
-
-    def for_each(
-        self, session: Session, block: ForEach, context: Context, repeats: Repeats, scale: float
-    ) -> None:
-        count = len(block.entries)
-        runs = []
-        for index, entry in enumerate(block.entries):
-            values = {**entry, "index": str(index + 1), "count": str(count)}
-            if index + 1 < count:  # the last entry has no next: text saying {next} is left out
-                values["next"] = block.entries[index + 1]["item"]
-            runs.append(context.inside(values))
-        self.runs(session, block, runs, repeats, scale)
-
-    def runs(
-        self,
-        session: Session,
-        block: Rounds | ForEach,
-        contexts: list[Context],
-        repeats: Repeats,
-        scale: float,
-    ) -> None:
-        """The block's steps once in each context, and what comes between one run and the
-        next (never after the last). Each entry of a list opens a chapter; a round opens one
-        when the block is named."""
-        around = session.current_chapter()
-        for index, inner in enumerate(contexts):
-            if isinstance(block, ForEach):
-                title = inner.fill(block.name) if block.name else inner.values["item"]
-                session.open_chapter(title, inner.side())
-                if index and block.switch_cue:
-                    self.cue_then_wait(session, block.switch_cue)
-            elif block.name:
-                session.open_chapter(inner.fill(block.name), inner.side())
-            self.announced(session, block, inner, repeats, scale)
-            if index + 1 < len(contexts):
-                if isinstance(block, Rounds) and block.rest_ms:
-                    self.wait(session, block.rest_ms, scale, "rest between rounds")
-                self.items(session, block.between, inner, repeats, scale)
-        session.resume = around
-
-    def announced(
-        self, session: Session, block: Block, context: Context, repeats: Repeats, scale: float
-    ) -> None:
-        """The block's announce, then its steps; the announce goes inside the first slot
-        when the block asks for it (the loader checked that the first item is a slot)."""
-        announce = context.spoken(block.announce)
-        items = block.items
-        if announce and block.announce_in_slot and isinstance(items[0], Slot):
-            self.slot(session, items[0], context, scale, before=(announce,))
-            items = items[1:]
-        elif announce:
-            self.say(session, announce)
-        self.items(session, items, context, repeats, scale)
