@@ -1,16 +1,23 @@
 """Every example in docs/cookbook.md loads, plans with real speech and does what the text says."""
 
 import itertools
+import subprocess
+import tempfile
+import wave
 from pathlib import Path
 
+import numpy as np
 import pytest
+import yaml
 from audio_utils import decoded_duration_ms
 
-from voiceguide.pipeline import render_routine
+from voiceguide.ffmpeg import ffmpeg_exe
+from voiceguide.pipeline import plan_routine, render_routine
 from voiceguide.plan.planner import Settings, plan
 from voiceguide.play import chapter_start
 from voiceguide.request import RenderRequest
 from voiceguide.routine.loader import load_routine_text
+from voiceguide.speak import say_text, write_sample
 from voiceguide.tts.voices import open_speech
 
 COOKBOOK = Path(__file__).parent.parent / "docs" / "cookbook.md"
@@ -20,12 +27,40 @@ TIMING_TOLERANCE_MS = 50  # DESIGN.md: a file's duration equals the plan's total
 def examples() -> dict[str, str]:
     """Each ```yaml block of the cookbook, by its title."""
     blocks = [b.split("```", 1)[0] for b in COOKBOOK.read_text().split("```yaml\n")[1:]]
-    return {load_routine_text(block, "cookbook").title: block for block in blocks}
+    return {yaml.safe_load(block)["title"]: block for block in blocks}
 
 
 def planned(title: str, settings: Settings | None = None):
-    routine = load_routine_text(examples()[title], "cookbook")
+    text = examples()[title]
+    if "file:" in text:  # an example with sounds of its own: made beside it
+        with tempfile.TemporaryDirectory() as folder:
+            return plan_routine(str(with_own_sounds(text, Path(folder))), settings or Settings())
+    routine = load_routine_text(text, "cookbook")
     return plan(routine, open_speech(routine).duration_ms, settings)
+
+
+def with_own_sounds(text: str, folder: Path) -> Path:
+    """The example in ``folder`` with the sounds it names: a bowl (a decaying 660 Hz tone
+    after a moment of silence) and a welcome recorded by speaking it, as m4a."""
+    (folder / "sounds").mkdir()
+    rate_hz = 44_100
+    seconds = np.arange(2 * rate_hz) / rate_hz
+    ring = 0.7 * np.exp(-seconds / 0.6) * np.sin(2 * np.pi * 660 * seconds)
+    samples = np.concatenate([np.zeros(rate_hz // 5), ring])
+    with wave.open(str(folder / "sounds" / "bowl.wav"), "wb") as bowl:
+        bowl.setnchannels(1)
+        bowl.setsampwidth(2)
+        bowl.setframerate(rate_hz)
+        bowl.writeframes((samples * 32767).astype("<i2").tobytes())
+    spoken = folder / "welcome.wav"
+    write_sample(say_text("Welcome. Settle in and let the day go.", "pyttsx3").clip, spoken)
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(spoken), str(folder / "sounds" / "welcome.m4a")],
+        check=True,
+    )
+    path = folder / "routine.yaml"
+    path.write_text(text)
+    return path
 
 
 def test_the_cookbook_has_its_examples():
@@ -36,6 +71,7 @@ def test_the_cookbook_has_its_examples():
         "Bodyweight interval circuit",
         "Box breathing",
         "Hamstring stretch in rounds",
+        "Evening wind-down with your own sounds",
     }
 
 
@@ -151,3 +187,21 @@ def test_nested_stretch_gives_each_side_the_same_time_in_every_round():
     said = [e.text for e in timeline.speech()]
     assert said.count("Your right leg.") == 3
     assert slot_lengths(timeline, "Reach") == [25_000] * 6
+
+
+def test_own_sounds_play_where_planned_and_the_welcome_is_the_recording(tmp_path):
+    path = with_own_sounds(examples()["Evening wind-down with your own sounds"], tmp_path)
+    timeline = plan_routine(str(path), Settings())
+    welcome = timeline.speech()[0]
+    assert welcome.file.endswith("welcome.m4a") and welcome.text.startswith("Welcome.")
+    assert 1500 <= welcome.duration_ms <= 6000  # the recording's own length, as measured
+    starts = {c.title: c.start_ms for c in timeline.chapters}
+    bowls = [e.start_ms for e in timeline.cues() if e.cue.endswith("bowl.wav")]
+    assert bowls[:2] == [starts["Shoulders"], starts["Breathing"]] and len(bowls) == 3
+    halfway = next(e for e in timeline.speech() if e.text == "Halfway.")
+    assert halfway.start_ms - starts["Breathing"] == 30_000  # the bowl rings inside the 60 s
+    out = tmp_path / "wind-down.wav"
+    report = render_routine(
+        RenderRequest(routine=str(path), out_path=out, format="wav", channels=1)
+    )
+    assert abs(decoded_duration_ms(report.path) - timeline.total_ms) <= TIMING_TOLERANCE_MS
