@@ -268,22 +268,54 @@ def simple_items(placeholders: tuple[str, ...]) -> st.SearchStrategy[dict[str, A
     return st.one_of(steps(placeholders), slots(placeholders), pauses(placeholders))
 
 
+_OWN_PLACEHOLDERS = {
+    "sides": ("side",),
+    "rounds": ("round", "rounds"),
+    "words": ("item", "next", "index", "count"),  # a list of names
+    "mappings": ("item", "next", "index", "count", "tip"),  # a list of names with a tip
+}
+_ENTRIES = [("squats", "slowly"), ("plank", "breathe"), ("lunges", "steady")]
+
+
 @st.composite
-def blocks(draw: st.DrawFn, sides: list[str], in_sides: bool, in_rounds: bool) -> dict[str, Any]:
-    """A for_each_side or rounds block of simple items (blocks do not nest)."""
-    kinds = [k for k, nested in (("sides", in_sides), ("rounds", in_rounds)) if not nested]
-    kind = draw(st.sampled_from(kinds))
-    inside_sides, inside_rounds = in_sides or kind == "sides", in_rounds or kind == "rounds"
-    placeholders = ("side",) * inside_sides + ("round", "rounds") * inside_rounds
-    inner = simple_items(placeholders)
+def blocks(
+    draw: st.DrawFn,
+    sides: list[str],
+    in_sides: bool,
+    placeholders: tuple[str, ...] = (),
+    depth: int = 1,
+) -> dict[str, Any]:
+    """A for_each_side, rounds or for_each block, nesting blocks ``depth`` deeper; never
+    sides within sides (the check of equal sides reads each chapter's innermost side)."""
+    kind = draw(st.sampled_from(["rounds", "words", "mappings"] + ["sides"] * (not in_sides)))
+    inner_placeholders = placeholders + _OWN_PLACEHOLDERS[kind]
+    inner = simple_items(inner_placeholders)
+    if depth:
+        nested = blocks(sides, in_sides or kind == "sides", inner_placeholders, depth - 1)
+        inner = inner | nested
     block: dict[str, Any] = {"steps": draw(st.lists(inner, min_size=1, max_size=3))}
-    block |= draw(optional(announce=texts(placeholders), name=texts(placeholders)))
+    block |= draw(optional(announce=texts(inner_placeholders), name=texts(inner_placeholders)))
+    if "announce" in block and "slot" in block["steps"][0] and draw(st.booleans()):
+        block["announce_in_slot"] = True
     if kind == "sides":
         block |= {"for_each_side": sides}
         block |= draw(optional(switch_cue=st.sampled_from(CUE_SOUNDS)))
+        return block
+    between = simple_items(inner_placeholders)
+    if kind == "rounds":
+        rounds = draw(st.integers(1, 3))
+        block |= {"rounds": rounds}
+        block |= draw(
+            optional(min_rounds=st.integers(1, rounds), max_rounds=st.integers(rounds, 6))
+        )
+        block |= draw(st.one_of(optional(rest=durations(1, 20)), optional(between=between)))
     else:
-        block |= {"rounds": draw(st.integers(1, 3))}
-        block |= draw(optional(rest=durations(1, 20)))
+        entries = _ENTRIES[: draw(st.integers(1, 3))]
+        if kind == "words":
+            block |= {"for_each": [name for name, _ in entries]}
+        else:
+            block |= {"for_each": [{"name": name, "tip": tip} for name, tip in entries]}
+        block |= draw(optional(switch_cue=st.sampled_from(CUE_SOUNDS), between=between))
     return block
 
 
@@ -292,7 +324,7 @@ def routines(draw: st.DrawFn) -> dict[str, Any]:
     # Every for_each_side block of a routine has the same sides, so each side's total time
     # over the whole session must come out equal.
     sides = draw(st.sampled_from([["right", "left"], ["palm", "back", "fingers"], ["one"]]))
-    item = st.one_of(simple_items(()), blocks(sides, in_sides=False, in_rounds=False))
+    item = st.one_of(simple_items(()), blocks(sides, in_sides=False))
     document = {
         "version": 1,
         "title": draw(texts()),
