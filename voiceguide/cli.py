@@ -90,16 +90,26 @@ def plan(
     background: options.BackgroundOpt = None,
     background_file: options.BackgroundFileOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+    chart: options.ChartOpt = None,
 ) -> None:
     """Show the session's timeline: when each thing is said or done, and the total."""
     from voiceguide.pipeline import listening_notes, plan_routine
     from voiceguide.plan.table import timeline_table
 
+    if chart is not None:
+        from voiceguide.output.chart import check_chart
+
+        check_chart(chart)  # before planning: the name, the target and matplotlib
     settings = options.settings(
         pace, length, rate, bedtime, lead_in, tail, voice, background, background_file
     )
     timeline = plan_routine(routine, settings, engine)
     typer.echo(timeline.to_json() if as_json else timeline_table(timeline))
+    if chart is not None:
+        from voiceguide.output.chart import write_chart
+
+        write_chart(timeline, chart)
+        typer.echo(f"chart: {printable(str(chart))}", err=True)
     for note in listening_notes(timeline):
         typer.echo(note, err=True)
 

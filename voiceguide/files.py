@@ -165,9 +165,14 @@ def write_atomically(
 
 def write_text(path: Path, text: str, option: str = "-o") -> None:
     """Write ``text`` at ``path`` atomically, replacing only a regular file."""
+    write_bytes(path, text.encode("utf-8"), option)
+
+
+def write_bytes(path: Path, data: bytes, option: str = "-o") -> None:
+    """Write ``data`` at ``path`` atomically, replacing only a regular file."""
     target = writable_path(path, option)
     try:
-        write_atomically(target, text.encode("utf-8"), replace)
+        write_atomically(target, data, replace)
     except OSError as error:
         raise AudioError(
             f"cannot write {path}: {error.strerror or error}; free some space, or choose "

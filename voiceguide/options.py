@@ -292,3 +292,26 @@ def sidecar_formats(transcript: str | None, every: bool) -> tuple[str, ...]:
             param_hint="'--transcript'",
         )
     return names
+
+
+def _chart_path(text: str) -> Path:
+    from voiceguide.output.chart import chart_format
+
+    path = Path(text)
+    try:
+        chart_format(path)
+    except UsageError as error:
+        raise typer.BadParameter(error.message) from None
+    return path
+
+
+ChartOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--chart",
+        parser=_chart_path,
+        metavar="FILE",
+        help="Also draw the timeline as a picture, .svg or .png by the name's ending "
+        "(needs the chart extra: pip install 'voiceguide[chart]').",
+    ),
+]
