@@ -417,7 +417,8 @@ def test_the_table_shows_a_slot_s_metronome_in_one_row():
     lines = timeline_table(plan(routine(breath), measure)).splitlines()
     ticks = [line for line in lines if "(tick)" in line]
     assert ticks == ["  0:00.0  Breathe in        (tick) every 1 s, 4 times"]
-    assert [line.split('"')[1] for line in lines if '"' in line] == ["In", "2", "3", "4"]
+    assert [line.split('"')[1] for line in lines if '"' in line] == ["In", "2, 3, 4"]
+    assert 'counting "2, 3, 4"' in lines[-2]  # the numbers said a second apart, in one row
 
 
 def test_the_docs_example_plans_as_the_docs_say():

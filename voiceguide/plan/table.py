@@ -1,25 +1,23 @@
-"""The timeline as a table a person reads: start, section, side, what happens, duration."""
+"""The timeline as a table a person reads: start, section, side, what happens, duration;
+a row for each thing said or done, and one for each run that reads as one (rows.py)."""
 
 from __future__ import annotations
 
-import os
-
 from voiceguide.errors import printable
-from voiceguide.plan.layout import SENTENCE_PAUSE
-from voiceguide.plan.slots import first_tick, is_tick
-from voiceguide.plan.timeline import Event, Timeline
+from voiceguide.plan.rows import Row, table_rows
+from voiceguide.plan.timeline import Timeline
 from voiceguide.routine.durations import format_ms, format_seconds
-from voiceguide.routine.model import is_file_cue
 
 WHAT_WIDTH = 56
 MAX_SECTION_WIDTH = 40
 
 
 def timeline_table(timeline: Timeline) -> str:
-    width = min(max([len(c.title) for c in timeline.chapters] + [7]), MAX_SECTION_WIDTH)
+    shown = table_rows(timeline)
+    titles = [c.title for c in timeline.chapters] + [r.section for r in shown if r.section]
+    width = min(max([len(title) for title in titles] + [7]), MAX_SECTION_WIDTH)
     header = f"{'start':>8}  {'section':<{width}} {'side':<6} {'what':<{WHAT_WIDTH}} duration"
-    shown = [e for e in timeline.events if _shown(e)]
-    rows = [header] + [_row(timeline, event, width) for event in shown]
+    rows = [header] + [_line(timeline, row, width) for row in shown]
     rows.append(f"{format_ms(timeline.total_ms, precise=True):>8}  total ({_fitted(timeline)})")
     lines = rows + _framing(timeline) + _bedtime(timeline)
     return "\n".join(printable(line) for line in lines)  # text from a file acts on no terminal
@@ -54,33 +52,16 @@ def _bedtime(timeline: Timeline, points: int = 6) -> list[str]:
     ]
 
 
-def _row(timeline: Timeline, event: Event, width: int) -> str:
-    chapter = timeline.chapters[event.chapter]
-    what = _clip(_what(event), WHAT_WIDTH)
-    duration = "" if event.kind == "cue" else f"{format_seconds(event.duration_ms):>8}"
+def _line(timeline: Timeline, row: Row, width: int) -> str:
+    chapter = timeline.chapters[row.chapter]
+    what = _clip(row.what, WHAT_WIDTH)
+    duration = "" if row.duration_ms is None else f"{format_seconds(row.duration_ms):>8}"
+    section = row.section or chapter.title
     return (
-        f"{format_ms(event.start_ms, precise=True):>8}  "
-        f"{_clip(chapter.title, width):<{width}} {chapter.side or '':<6} "
+        f"{format_ms(row.start_ms, precise=True):>8}  "
+        f"{_clip(section, width):<{width}} {chapter.side or '':<6} "
         f"{what:<{WHAT_WIDTH}} {duration}"
     ).rstrip()
-
-
-def _shown(event: Event) -> bool:
-    """A pause between sentences shows as the gap before the next one's start, and a
-    metronome as one row at its first tick: a row each would bury what is said."""
-    if event.kind == "silence":
-        return event.text != SENTENCE_PAUSE
-    return event.kind != "cue" or not is_tick(event.text) or first_tick(event.text) is not None
-
-
-def _what(event: Event) -> str:
-    if event.kind == "speech":
-        return f'"{event.text}"'
-    if event.kind == "cue":
-        shown = os.path.basename(event.cue) if is_file_cue(event.cue) else event.cue
-        ticks = first_tick(event.text)
-        return f"({shown}) every {ticks[1]}, {ticks[0]} times" if ticks else f"({shown})"
-    return event.text
 
 
 def _fitted(timeline: Timeline) -> str:
