@@ -34,6 +34,7 @@ from typer.testing import CliRunner
 from voiceguide.cli import app
 from voiceguide.errors import PlanError, RoutineError
 from voiceguide.plan.planner import Settings, plan
+from voiceguide.plan.table import timeline_table
 from voiceguide.plan.timeline import Chapter, Timeline
 from voiceguide.routine import cost, limits, schema
 from voiceguide.routine.limits import BACKGROUND_SOUNDS, CUE_SOUNDS
@@ -389,6 +390,7 @@ def test_every_plan_keeps_its_invariants(
     check_invariants(timeline)
     check_limits(routine, timeline)
     assert timeline == plan(routine, fake_measure, chosen)  # deterministic
+    assert " total (" in timeline_table(timeline)  # the table folds any shape of session
 
 
 def check_limits(routine: Routine, timeline: Timeline) -> None:

@@ -34,6 +34,7 @@ INSTALL_HINT = "pip install 'voiceguide[chart]'"
 BED_DUCK_DB = 8.0  # as the mixer ducks the bed under speech (audio/mixer.py)
 BED_FLOOR_DB = 40.0  # the bed's level is drawn down to this far under its own level
 TITLE_CHARS = 44  # a chapter title longer than this is cut with dots
+LABEL_HEIGHT_IN = 0.12  # a chapter title's line, 7.5 pt, turned on its side
 WIDTH_IN = 14.0
 PNG_DPI = 110
 BED_POINTS = 4000  # samples of the bed's level across the session, besides its corners
@@ -149,12 +150,19 @@ def _seconds(ms: int) -> float:
 
 
 def _draw_chapters(ax: Axes, timeline: Timeline) -> None:
+    # A title needs its line's height across: where titles would print over each other
+    # (many short rounds), a section keeps its band but not its title.
+    label_min_s = _seconds(timeline.total_ms) * LABEL_HEIGHT_IN / (WIDTH_IN - 1.6)
+    last_label_s = -label_min_s
     for chapter in timeline.chapters:
         start, width = _seconds(chapter.start_ms), _seconds(chapter.end_ms - chapter.start_ms)
         ax.broken_barh(
             [(start, width)], (0, 1), facecolors=_COLOURS.get(chapter.side, _COLOURS[None])
         )
         ax.broken_barh([(start, width)], (0, 1), facecolors="none", edgecolors="white", lw=1)
+        if start + width / 2 - last_label_s < label_min_s:
+            continue
+        last_label_s = start + width / 2
         title = printable(chapter.title)
         if len(title) > TITLE_CHARS:
             title = title[: TITLE_CHARS - 3] + "..."
