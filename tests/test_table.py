@@ -182,3 +182,23 @@ def test_sections_differing_in_more_than_their_numbers_keep_their_rows():
     count = "2, 3, 4"
     each = [["In", count, item, count] for item in ("Reach", "Bend", "Twist")]
     assert said == [*each[0], *each[1], *each[2], "Done."]
+
+
+def test_a_number_that_does_not_count_up_through_the_folded_rounds_shows_as_n():
+    lines = table_of(
+        """
+version: 1
+title: Nested
+sections:
+  - rounds: 2
+    steps:
+      - rounds: 3
+        steps:
+          - {name: In, slot: 4s, say: In}
+"""
+    )
+    # The inner round goes 2, 3, 1, 2, 3: no range says that.
+    assert lines[3].startswith("  0:04.0  In (round n of 3)  ")
+    assert what_and_duration(lines[3]).endswith(
+        cells("as the section above, 5 times more, 4.0 s each", 20_000)
+    )

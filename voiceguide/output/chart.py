@@ -296,9 +296,14 @@ def _duck_db(timeline: Timeline, ducks: list[tuple[int, int]], times: Any) -> An
     mix = timeline.mix
     amount = np.zeros_like(times)
     for start_ms, end_ms in ducks:
-        rise = (times - (start_ms - mix.duck_attack_ms)) / max(1, mix.duck_attack_ms)
-        fall = ((end_ms + mix.duck_release_ms) - times) / max(1, mix.duck_release_ms)
-        amount = np.maximum(amount, np.clip(np.minimum(rise, fall), 0.0, 1.0))
+        # Only the moments around this duck: a long session has thousands of them.
+        low = np.searchsorted(times, start_ms - mix.duck_attack_ms)
+        high = np.searchsorted(times, end_ms + mix.duck_release_ms, side="right")
+        near = times[low:high]
+        rise = (near - (start_ms - mix.duck_attack_ms)) / max(1, mix.duck_attack_ms)
+        fall = ((end_ms + mix.duck_release_ms) - near) / max(1, mix.duck_release_ms)
+        ramp = np.clip(np.minimum(rise, fall), 0.0, 1.0)
+        amount[low:high] = np.maximum(amount[low:high], ramp)
     return BED_DUCK_DB * amount
 
 

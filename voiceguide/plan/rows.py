@@ -90,26 +90,36 @@ def _repeats(shapes: list[tuple[str, ...]], index: int) -> tuple[int, int]:
 def _again(timeline: Timeline, again: list[list[Row]], period: int, after_ms: int) -> Row:
     """One row for sections that come again, up to ``after_ms``: where, how often, how long
     each time."""
-    first, last = again[0][0], again[-period][0]
-    titles = (timeline.chapters[first.chapter].title, timeline.chapters[last.chapter].title)
+    first = again[0][0]
+    titles = [timeline.chapters[group[0].chapter].title for group in again[::period]]
     starts_ms = [again[i][0].start_ms for i in range(0, len(again), period)] + [after_ms]
     spans_ms = [end - start for start, end in itertools.pairwise(starts_ms)]
     sections = "the section" if period == 1 else f"the {period} sections"
     more = "once more" if len(spans_ms) == 1 else f"{len(spans_ms)} times more"
     what = f"as {sections} above, {more}, {_spread(spans_ms)} each"
-    return Row(first.start_ms, first.chapter, what, after_ms - first.start_ms, _ranged(*titles))
+    return Row(first.start_ms, first.chapter, what, after_ms - first.start_ms, _ranged(titles))
 
 
-def _ranged(first: str, last: str) -> str:
-    """'In (round 2 of 13)' and 'In (round 13 of 13)' as 'In (round 2..13 of 13)'."""
-    firsts, lasts = _NUMBER_RE.split(first), _NUMBER_RE.split(last)
-    numbers = list(zip(_NUMBER_RE.findall(first), _NUMBER_RE.findall(last), strict=False))
-    if firsts != lasts or not numbers:
-        return first
-    parts = [firsts[0]]
-    for (low, high), text in zip(numbers, firsts[1:], strict=False):
-        parts += [low if low == high else f"{low}..{high}", text]
+def _ranged(titles: list[str]) -> str:
+    """Titles that differ only in their numbers as one: 'In (round 2..13 of 13)' for rounds 2
+    to 13; a number that does not count up one by one (an inner round) shows as 'n'."""
+    skeletons = {_NUMBER_RE.sub("#", title) for title in titles}
+    if len(skeletons) > 1:
+        return titles[0]
+    texts = _NUMBER_RE.split(titles[0])
+    columns = zip(*(_NUMBER_RE.findall(title) for title in titles), strict=True)
+    parts = [texts[0]]
+    for numbers, text in zip(columns, texts[1:], strict=True):
+        parts += [_number_range([int(n) for n in numbers]), text]
     return "".join(parts)
+
+
+def _number_range(numbers: list[int]) -> str:
+    if len(set(numbers)) == 1:
+        return str(numbers[0])
+    if numbers == list(range(numbers[0], numbers[0] + len(numbers))):
+        return f"{numbers[0]}..{numbers[-1]}"
+    return "n"
 
 
 def _fold(events: list[Event], index: int) -> tuple[Row, int]:
