@@ -240,7 +240,7 @@ def _draw_bed(ax: Axes, timeline: Timeline) -> None:
     ax.set_ylabel("bed (dB)")
     ax.set_title(
         f"background: {printable(timeline.background.sound)}, {-level_db:g} dB under the "
-        f"voice, stepping back {BED_DUCK_DB:g} dB under speech",
+        "voice, stepping back under speech",
         loc="left",
         fontsize=7.5,
         parse_math=False,
@@ -253,7 +253,7 @@ def bed_levels(timeline: Timeline) -> tuple[list[int], list[float]]:
     import numpy as np
 
     ducks = _ducks(timeline)
-    corners = [t for start, end in ducks for t in _duck_corners(timeline, start, end)]
+    corners = [t for start, end, _ in ducks for t in _duck_corners(timeline, start, end)]
     grid = np.linspace(0, timeline.total_ms, BED_POINTS)
     times = np.unique(np.clip(np.concatenate([grid, corners]), 0, timeline.total_ms))
     gain = np.ones_like(times)
@@ -272,9 +272,10 @@ def bed_levels(timeline: Timeline) -> tuple[list[int], list[float]]:
     return [round(t) for t in times], [float(v) for v in np.maximum(levels, floor_db)]
 
 
-def _ducks(timeline: Timeline) -> list[tuple[int, int]]:
-    """Speech, merged where the gap is shorter than the duck's release and attack: the
-    intervals the mixer ducks the bed under."""
+def _ducks(timeline: Timeline) -> list[tuple[int, int, float]]:
+    """(start_ms, end_ms, depth_db) of each dip of the bed: speech, merged where the gap is
+    shorter than the duck's release and attack, as the mixer ducks it (the one place that
+    repeats the mixer's rule)."""
     mix = timeline.mix
     merged: list[list[int]] = []
     for event in timeline.speech():
@@ -282,7 +283,7 @@ def _ducks(timeline: Timeline) -> list[tuple[int, int]]:
             merged[-1][1] = max(merged[-1][1], event.end_ms)
         else:
             merged.append([event.start_ms, event.end_ms])
-    return [(start, end) for start, end in merged]
+    return [(start, end, BED_DUCK_DB) for start, end in merged]
 
 
 def _duck_corners(timeline: Timeline, start_ms: int, end_ms: int) -> list[int]:
@@ -290,12 +291,12 @@ def _duck_corners(timeline: Timeline, start_ms: int, end_ms: int) -> list[int]:
     return [start_ms - mix.duck_attack_ms, start_ms, end_ms, end_ms + mix.duck_release_ms]
 
 
-def _duck_db(timeline: Timeline, ducks: list[tuple[int, int]], times: Any) -> Any:
+def _duck_db(timeline: Timeline, ducks: list[tuple[int, int, float]], times: Any) -> Any:
     import numpy as np
 
     mix = timeline.mix
-    amount = np.zeros_like(times)
-    for start_ms, end_ms in ducks:
+    dip = np.zeros_like(times)
+    for start_ms, end_ms, depth_db in ducks:
         # Only the moments around this duck: a long session has thousands of them.
         low = np.searchsorted(times, start_ms - mix.duck_attack_ms)
         high = np.searchsorted(times, end_ms + mix.duck_release_ms, side="right")
@@ -303,8 +304,8 @@ def _duck_db(timeline: Timeline, ducks: list[tuple[int, int]], times: Any) -> An
         rise = (near - (start_ms - mix.duck_attack_ms)) / max(1, mix.duck_attack_ms)
         fall = ((end_ms + mix.duck_release_ms) - near) / max(1, mix.duck_release_ms)
         ramp = np.clip(np.minimum(rise, fall), 0.0, 1.0)
-        amount[low:high] = np.maximum(amount[low:high], ramp)
-    return BED_DUCK_DB * amount
+        dip[low:high] = np.maximum(dip[low:high], depth_db * ramp)
+    return dip
 
 
 def _paced(timeline: Timeline) -> list[Event]:
