@@ -148,3 +148,17 @@ def test_a_regular_file_is_replaced_whole(tmp_path):
     write_chart(timeline_of("hand-massage-quick"), out)
     assert out.read_bytes().startswith(b"<?xml")
     assert [p.name for p in tmp_path.iterdir()] == ["plan.svg"]
+
+
+def test_an_empty_name_or_a_missing_folder_is_refused_before_planning(tmp_path):
+    result = runner.invoke(app, ["plan", "hand-massage-quick", "--chart", ""])
+    assert result.exit_code == 2
+    assert "Invalid value for '--chart': no file given: name the picture" in result.stderr
+    missing = tmp_path / "charts" / "plan.svg"
+    result = runner.invoke(app, ["plan", "hand-massage-quick", "--chart", str(missing)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"cannot write {missing}: there is no folder {missing.parent}; create it, or choose "
+        "another --chart\n"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -297,6 +297,8 @@ def sidecar_formats(transcript: str | None, every: bool) -> tuple[str, ...]:
 def _chart_path(text: str) -> Path:
     from voiceguide.output.chart import chart_format
 
+    if not text.strip():
+        raise typer.BadParameter("no file given: name the picture, e.g. plan.svg or plan.png")
     path = Path(text)
     try:
         chart_format(path)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voiceguide.errors import ExitCode, UsageError, VoiceguideError, printable
-from voiceguide.files import writable_path, write_bytes
+from voiceguide.files import OutputRefused, writable_path, write_bytes
 from voiceguide.plan.layout import SENTENCE_PAUSE
 from voiceguide.plan.timeline import Event, Timeline
 from voiceguide.routine.durations import format_ms
@@ -74,6 +74,12 @@ def check_chart(path: Path) -> None:
     """Everything that can be refused before planning: the name, the target, matplotlib."""
     chart_format(path)
     writable_path(path, OPTION)
+    folder = path.parent
+    if not folder.is_dir():
+        raise OutputRefused(
+            f"cannot write {printable(str(path))}: there is no folder {printable(str(folder))}; "
+            f"create it, or choose another {OPTION}"
+        )
     _matplotlib()
 
 
