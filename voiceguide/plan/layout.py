@@ -2,8 +2,8 @@
 
 Each item kind (step, pause, slot) has one method saying what it sounds like and how long
 it lasts, and ``blocks`` lays out the blocks (sides, rounds, lists) around them; cues ring
-over the voice track. A slot's timed speech and ticks are placed by ``slots``. The pace at each phrase and
-wait comes from ``bedtime.Pacing``; the counts and scale from ``fitting``.
+over the voice track. A slot's timed speech and ticks are placed by ``slots``. The pace at
+each phrase and wait comes from ``bedtime.Pacing``; the counts and scale from ``fitting``.
 """
 
 from __future__ import annotations
