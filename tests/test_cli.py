@@ -127,7 +127,7 @@ def test_unknown_routine_names_the_templates():
     )
 
 
-# `voiceguide templates` (which plans every template) is tested in test_templates.py.
+# `voiceguide templates` is tested in test_templates.py and test_catalog.py.
 
 
 def test_voices_lists_every_engines_voices_with_quality_and_licence():

@@ -246,7 +246,7 @@ def info(
 @command("voiceguide templates")
 def templates() -> None:
     """List the built-in routines with their titles and natural lengths."""
-    from voiceguide.pipeline import describe_templates
+    from voiceguide.catalog import describe_templates
 
     for line in describe_templates():
         typer.echo(line)
