@@ -2,9 +2,9 @@
 
 Typer groups options by ``rich_help_panel`` only when it draws help with rich, in boxes as wide
 as the terminal; voiceguide prints plain text (readable in a pipe, stable in tests), so these
-classes group the panels themselves, in a fixed order. They also show an
-argument by its metavar alone (``ROUTINE``, ``FILE...``), where Typer adds a type placeholder
-(``ROUTINE <str>``) and braces in the usage line (``{files}...``).
+classes group the panels themselves, in a fixed order. They also show an argument by its
+metavar alone (``ROUTINE``, ``FILE...``), where Typer adds a type placeholder (``ROUTINE
+<str>``) and braces in the usage line (``{files}...``).
 """
 
 from __future__ import annotations
