@@ -30,7 +30,7 @@ from voiceguide.routine.limits import BACKGROUND_SOUNDS, closest_name, is_backgr
 from voiceguide.routine.loader import load_routine
 from voiceguide.routine.model import Routine
 from voiceguide.routine.source import NO_SUCH_FILE, file_problem
-from voiceguide.routine.templates import resolve, template_names, template_path
+from voiceguide.routine.templates import resolve
 from voiceguide.tts.engines import EngineChoice, choose_engine
 from voiceguide.tts.speech import Speech
 from voiceguide.tts.voices import check_voice, open_speech, speech_for
@@ -83,28 +83,6 @@ def listening_notes(timeline: Timeline) -> list[str]:
             "up the rest (a pause or a stretch: true slot would)"
         )
     return notes
-
-
-def describe_templates(engine: str | None = "pyttsx3") -> list[str]:
-    """A line per built-in routine: name, length at pace 1, title.
-
-    Every template declares its length, and fitting reaches it (within a second) whatever
-    the voice, so a template is planned with words-per-minute estimates instead of speech:
-    no engine starts and nothing is synthesized. Only a template without a length would be
-    measured with ``engine``."""
-    from voiceguide.tts.fake import speech_ms
-
-    names = template_names()
-    width = max(len(name) for name in names)
-    lines = []
-    for name in names:
-        routine = load_routine(template_path(name))
-        if routine.length_ms:
-            timeline = plan(routine, speech_ms, Settings())
-        else:
-            timeline = plan_routine(str(template_path(name)), Settings(), engine)
-        lines.append(f"{name:<{width}}  {format_ms(timeline.total_ms):>8}  {timeline.title}")
-    return lines
 
 
 def render_routine(request: RenderRequest, progress: Progress | None = None) -> RenderReport:
