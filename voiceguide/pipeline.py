@@ -21,6 +21,7 @@ from voiceguide.errors import (
 )
 from voiceguide.output.formats import DEFAULT_BITRATE, check_bitrate
 from voiceguide.output.sidecars import write_sidecars
+from voiceguide.plan.gaps import close_cue_note
 from voiceguide.plan.planner import Settings, plan
 from voiceguide.plan.timeline import Timeline
 from voiceguide.request import Progress, RenderReport, RenderRequest
@@ -82,6 +83,9 @@ def listening_notes(timeline: Timeline) -> list[str]:
             f"{format_ms(timeline.target_ms)} asked for: its other time cannot stretch to take "
             "up the rest (a pause or a stretch: true slot would)"
         )
+    close = close_cue_note(timeline)
+    if close:
+        notes.append(close)
     return notes
 
 
