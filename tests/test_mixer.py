@@ -109,8 +109,8 @@ def test_blocks_are_int16_frames_by_channels_and_add_up_to_the_session() -> None
     assert total_frames(timeline, RenderOptions()) == SESSION_MS * RATE_HZ // 1000
 
 
-def test_stereo_is_the_mono_mix_on_both_channels() -> None:
-    timeline, clips = full_session()
+def test_stereo_is_the_mono_mix_on_both_channels_under_a_centred_bed() -> None:
+    timeline, clips = full_session("drone")
     stereo = render_all(timeline, clips, channels=2)
     mono = render_all(timeline, clips, channels=1, loudness_target_lufs=-16 - 10 * math.log10(2))
     assert np.array_equal(stereo[:, 0], stereo[:, 1])
@@ -455,3 +455,45 @@ def test_a_bedtime_tail_is_heard_falling_until_its_last_half_minute(tmp_path: Pa
     falling = level_db[seconds - fade_s : seconds - 30 : 10]
     assert falling == sorted(falling, reverse=True) and falling[0] - falling[-1] > 5.0
     assert level_db[-1] < -75.0  # and gone at the end
+
+
+# -- stereo that is stereo: a noise bed wide, folding down to mono at its level (issue 15) ----
+
+WIDE_PHRASE_MS = (2_000, 5_000)
+
+
+def rendered_bed_and_speech(directory: Path, channels: int) -> tuple[np.ndarray, np.ndarray]:
+    """A session's bed (with the bed minus without) and its whole mix, as rendered files."""
+    start_ms, end_ms = WIDE_PHRASE_MS
+    said = [(start_ms, "sentence", speechlike_clip(end_ms - start_ms, 2))]
+    with_bed, clips = timeline_of(said, 12_000, background=Background("brown", -20.0))
+    without_bed, _ = timeline_of(said, 12_000)
+    mixed = decode(to_file(directory / f"with{channels}.wav", with_bed, clips, channels=channels))
+    speech = decode(
+        to_file(directory / f"without{channels}.wav", without_bed, clips, channels=channels)
+    )
+    return (mixed - speech).astype(np.float64), mixed.astype(np.float64)
+
+
+def test_a_noise_bed_is_uncorrelated_between_channels_and_folds_down_at_its_level(
+    tmp_path: Path,
+) -> None:
+    """Before: left and right identical (correlation 1.000), the noise bed included."""
+    stereo_bed, stereo_mix = rendered_bed_and_speech(tmp_path, 2)
+    mono_bed, mono_mix = rendered_bed_and_speech(tmp_path, 1)
+    assert abs(np.corrcoef(stereo_bed[:, 0], stereo_bed[:, 1])[0, 1]) < 0.1
+    quiet = slice(7_000 * RATE_HZ // 1000, 11_000 * RATE_HZ // 1000)  # bed alone in the mix
+    assert np.corrcoef(stereo_mix[quiet, 0], stereo_mix[quiet, 1])[0, 1] < 0.5
+    speaking = slice(WIDE_PHRASE_MS[0] * RATE_HZ // 1000, WIDE_PHRASE_MS[1] * RATE_HZ // 1000)
+    assert np.array_equal(
+        stereo_mix[speaking, 0] - stereo_bed[speaking, 0],
+        stereo_mix[speaking, 1] - stereo_bed[speaking, 1],
+    )  # the voice in the middle
+
+    def bed_under_voice_db(bed: np.ndarray, mix: np.ndarray) -> float:
+        voice = mix[speaking, 0] - bed[speaking, 0]
+        power = np.mean(bed[quiet] ** 2, axis=0).mean()
+        return float(10 * np.log10(power) - 10 * np.log10(np.mean(voice**2)))
+
+    stereo_db = bed_under_voice_db(stereo_bed, stereo_mix)
+    assert bed_under_voice_db(mono_bed, mono_mix) == pytest.approx(stereo_db, abs=0.5)
