@@ -26,7 +26,9 @@ DUCK_MERGE_GAP_MS = DUCK_ATTACK_MS + DUCK_RELEASE_MS
 # The tail's fade stays audible: the bed falls evenly by TAIL_FALL_DB until the fade's last
 # TAIL_LAST_MS, then to silence. (Eased and squared, as the other bed fades are, it fell under
 # -60 dBFS minutes before the end of a long tail and was digitally silent for its last 30 s.)
-TAIL_FALL_DB = 8.0
+# 6 dB: the bedtime bed (about -49 dBFS a channel) is still over -60 dBFS folded down to
+# mono, where uncorrelated channels read 3 dB lower, when the last half-minute begins.
+TAIL_FALL_DB = 6.0
 TAIL_LAST_MS = 30_000
 
 
