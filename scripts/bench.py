@@ -5,6 +5,9 @@
 - synthesis: the speech engine alone making every distinct phrase of the session, no cache.
   A cold-cache render should take at most 1.3 times encode + synthesis.
 - peak RSS of each render process (the bar: under 150 MB at any length).
+- pydub (bench_pydub.py): a plain pydub script assembling the same session from the same
+  speech clips, as a user would without voiceguide; our warm render's time and peak memory
+  are printed as ratios to its.
 - speech (bench_speech.py): the rate heard at --rate 150 and 120, and pocketsphinx's word
   error rate, for each engine.
 """
@@ -109,6 +112,43 @@ print(json.dumps({{"seconds": time.perf_counter() - start, "phrases": len(phrase
     return float(figures["seconds"])
 
 
+CLIPS_SCRIPT = """
+import json, sys
+from pathlib import Path
+sys.path.insert(0, {scripts!r})
+from bench_pydub import clip_name
+from voiceguide.routine.loader import load_routine
+from voiceguide.routine.templates import template_path
+from voiceguide.speak import write_sample
+from voiceguide.tts.voices import open_speech
+speech = open_speech(load_routine(template_path({routine!r})), "pyttsx3")
+for event in json.loads(Path({timeline!r}).read_text())["events"]:
+    if event["kind"] == "speech":
+        clip = speech.clip(event["text"], event["rate_wpm"])
+        write_sample(clip, Path({clips!r}) / clip_name(event["text"], event["rate_wpm"]))
+"""
+
+
+def bench_pydub(length: str, work: Path, cache: Path) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of the plain pydub script assembling the same session
+    from the same clips (planned and written from the warm cache first, untimed)."""
+    env = {**os.environ, "VOICEGUIDE_CACHE_DIR": str(cache)}
+    timeline, clips = work / f"plan-{length}.json", work / f"clips-{length}"
+    clips.mkdir(exist_ok=True)
+    command = [str(VENV_BIN / "voiceguide"), "plan", ROUTINE, "--length", length]
+    planned = subprocess.run(
+        [*command, "--engine", "pyttsx3", "--json"], env=env, capture_output=True, check=True
+    )
+    timeline.write_bytes(planned.stdout)
+    scripts = str(Path(__file__).parent)
+    script = CLIPS_SCRIPT.format(
+        scripts=scripts, routine=ROUTINE, timeline=str(timeline), clips=str(clips)
+    )
+    subprocess.run([sys.executable, "-c", script], env=env, check=True)
+    baseline = [sys.executable, f"{scripts}/bench_pydub.py", str(timeline), str(clips)]
+    return timed([*baseline, str(work / f"pydub-{length}.mp3")], env)
+
+
 def bench(length: str, work: Path, repeats: int, engine: str) -> dict[str, float]:
     """Medians of interleaved runs: this kind of machine's timings swing by 30 % or more."""
     print(f"{ROUTINE} at {length} with {engine} (median of {repeats}):")
@@ -145,6 +185,13 @@ def bench(length: str, work: Path, repeats: int, engine: str) -> dict[str, float
         f"  cold render: {m['cold']:.2f} s = {m['cold'] / (m['encode'] + m['synth']):.2f} x "
         f"(encode + synthesis) (bar 1.3), peak RSS {max(runs['cold_mb']):.0f} MB"
     )
+    if engine == "pyttsx3":
+        seconds, mb = bench_pydub(length, work, warm_cache)
+        print(
+            f"  plain pydub script, same plan and clips: {seconds:.2f} s, peak RSS {mb:.0f} MB;"
+            f" our warm render takes {m['warm'] / seconds:.2f} x its time and "
+            f"{max(runs['warm_mb']) / mb:.2f} x its memory"
+        )
     return {"warm_mb": max(runs["warm_mb"]), "cold_mb": max(runs["cold_mb"])}
 
 

@@ -141,3 +141,46 @@ def test_a_rendered_file_bed_is_resampled_to_the_session_rate(tmp_path):
     out = write_recording(tmp_path / "out.wav", samples, RATE_HZ)
     back = decode(out, RATE_HZ)
     assert peak_hz(back[:, 0], RATE_HZ, 300.0, 700.0) == pytest.approx(500.0, abs=0.5)
+
+
+# -- stereo that is stereo (issue 15) ---------------------------------------------------------
+
+NOISES = ("white", "pink", "brown")
+
+
+def stereo_and_mono(sound: str, seconds: int = 10, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    stereo = bed_stream(Background(sound=sound), RATE_HZ, seed, channels=2)
+    mono = bed_stream(Background(sound=sound), RATE_HZ, seed, channels=1)
+    assert stereo is not None and mono is not None
+    return stereo.read(seconds * RATE_HZ), mono.read(seconds * RATE_HZ)
+
+
+@pytest.mark.parametrize("sound", NOISES)
+def test_noise_beds_are_uncorrelated_between_the_ears(sound):
+    stereo, _ = stereo_and_mono(sound)
+    assert stereo.shape == (10 * RATE_HZ, 2)
+    assert abs(np.corrcoef(stereo[:, 0], stereo[:, 1])[0, 1]) < 0.1
+
+
+@pytest.mark.parametrize("sound", NOISES)
+def test_a_mono_noise_bed_is_the_left_channel_at_the_same_level(sound):
+    stereo, mono = stereo_and_mono(sound)
+    assert np.array_equal(mono, stereo[:, 0])
+    left_db, right_db = 10 * np.log10(np.mean(stereo.astype(np.float64) ** 2, axis=0))
+    assert abs(left_db - right_db) < 0.5
+
+
+def test_stereo_noise_follows_the_seed_in_both_channels():
+    first, _ = stereo_and_mono("pink", 2, seed=5)
+    again, _ = stereo_and_mono("pink", 2, seed=5)
+    other, _ = stereo_and_mono("pink", 2, seed=6)
+    assert np.array_equal(first, again)
+    assert not np.array_equal(first[:, 1], other[:, 1])
+
+
+@pytest.mark.parametrize("sound", ["drone", "isochronic"])
+def test_tonal_beds_stay_one_signal_in_the_middle(sound):
+    """Tones in two phases would comb when folded down; the pulse reaches both ears at once."""
+    stream = bed_stream(Background(sound=sound), RATE_HZ, 0, channels=2)
+    assert stream is not None
+    assert stream.read(RATE_HZ).ndim == 1  # the mixer puts it on both channels alike

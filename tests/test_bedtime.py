@@ -100,12 +100,11 @@ def test_the_lead_in_is_background_only(bedtime):
 @pytest.mark.slow  # the 12-minute bedtime render
 def test_the_tail_fades_smoothly_to_silence(bedtime):
     out, timeline, _ = bedtime
-    mono = decode(out, RATE_HZ).mean(axis=1)
+    samples = decode(out, RATE_HZ)
     window = WINDOW_MS * RATE_HZ // 1000
-    tail = mono[-60 * RATE_HZ :]
-    levels = np.sqrt(
-        np.mean(np.square(tail[: len(tail) // window * window].reshape(-1, window)), 1)
-    )
+    tail = samples[-60 * RATE_HZ :]  # both channels: a noise bed's are uncorrelated
+    whole = tail[: len(tail) // window * window].reshape(-1, window * samples.shape[1])
+    levels = np.sqrt(np.mean(np.square(whole), 1))
     assert tail_fade_ms(timeline.tail_ms) == 60_000
     assert levels[0] > 10 * SILENT  # the bed still plays a minute before the end...
     assert levels[-1] < levels[0] / 100  # ...and is gone at the end
@@ -113,7 +112,7 @@ def test_the_tail_fades_smoothly_to_silence(bedtime):
     assert steps.max() < MAX_TAIL_STEP
     trend = levels[: len(levels) // TREND_WINDOWS * TREND_WINDOWS].reshape(-1, TREND_WINDOWS)
     assert np.all(np.diff(trend.mean(axis=1)) < 0)
-    assert np.all(np.abs(mono[-RATE_HZ // 10 :]) < SILENT * 10)
+    assert np.all(np.abs(samples[-RATE_HZ // 10 :]) < SILENT * 10)
 
 
 @pytest.mark.slow  # the 12-minute bedtime render

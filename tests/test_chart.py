@@ -67,19 +67,20 @@ def test_the_same_plan_gives_the_same_bytes(image_format):
         assert b"<dc:date>" not in first
 
 
-def test_the_bed_ducks_under_speech_and_fades_at_both_ends():
+def test_the_bed_ducks_as_the_plan_says_and_fades_at_both_ends():
     timeline = timeline_of("hand-massage-quick")
     times_ms, levels_db = bed_levels(timeline)
     full_db = timeline.background.level_db
     middle = timeline.total_ms // 2
-    said = next(e for e in timeline.speech() if e.start_ms > middle)
+    duck = next(d for d in timeline.mix.ducks if d.start_ms > middle and d.depth_db > 0)
     quiet = next(
         e
         for e in timeline.events
         if e.start_ms > middle and e.kind == "silence" and e.duration_ms > 3000
     )
     assert times_ms == sorted(times_ms)
-    assert np.interp(said.start_ms + 50, times_ms, levels_db) == pytest.approx(full_db - 8.0)
+    under_db = np.interp((duck.start_ms + duck.end_ms) / 2, times_ms, levels_db)
+    assert under_db == pytest.approx(full_db - duck.depth_db, abs=0.01)
     assert np.interp(quiet.start_ms + 1500, times_ms, levels_db) == pytest.approx(full_db)
     assert min(levels_db) < full_db - 30  # silent at the very start and end
     assert levels_db[0] == levels_db[-1] == min(levels_db)

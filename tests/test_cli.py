@@ -129,7 +129,7 @@ def test_unknown_routine_names_the_templates():
     )
 
 
-# `voiceguide templates` (which plans every template) is tested in test_templates.py.
+# `voiceguide templates` is tested in test_templates.py and test_catalog.py.
 
 
 def test_voices_lists_every_engines_voices_with_quality_and_licence():
@@ -201,6 +201,45 @@ def test_every_command_has_help_with_an_example(command):
     assert (result.exit_code, result.stderr) == (0, "")
     assert re.search(rf"^ *Example: voiceguide {command}\b", result.stdout, re.M), result.stdout
     assert "Exit codes: 0 success" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_help_names_values_without_type_placeholders(command):
+    result = run(*command.split(), "--help")
+    assert result.exit_code == 0, result.stderr
+    # Typer's own would be "ROUTINE <str>", "files... <list[Path]>" and "{files}..."
+    assert not re.search(r"<[\w.\[\], |]+>", result.stdout), result.stdout
+    usage = result.stdout.splitlines()[0]
+    assert "{" not in usage and "<" not in usage, usage
+
+
+def test_render_help_groups_its_options_in_panels():
+    lines = run("render", "--help").stdout.splitlines()
+    panels = [line.rstrip(":") for line in lines if re.fullmatch(r"[A-Z]\w+:", line)]
+    assert panels == ["Arguments", "Timing", "Voice", "Sound", "Bedtime", "Output", "Options"]
+
+    def panel_of(option: str) -> str:
+        at = next(i for i, line in enumerate(lines) if re.match(rf" +(-\w, )?{option}\b", line))
+        return next(line for line in reversed(lines[:at]) if line in {p + ":" for p in panels})
+
+    expected = {
+        "--length": "Timing:",
+        "--engine": "Voice:",
+        "--seed": "Sound:",
+        "--tail": "Bedtime:",
+        "--out": "Output:",
+        "--split": "Output:",
+        "--help": "Options:",
+    }
+    assert {option: panel_of(option) for option in expected} == expected
+
+
+def test_short_helps_keep_one_list_of_options():
+    lines = run("say", "--help").stdout.splitlines()
+    assert [line for line in lines if re.fullmatch(r"[A-Z]\w+:", line)] == [
+        "Arguments:",
+        "Options:",
+    ]
 
 
 def test_voiceguide_help_lists_every_command_with_an_example():

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from voiceguide.errors import PlanError
+from voiceguide.plan.layout import CUE_BREATH
 from voiceguide.plan.planner import Settings, plan
 from voiceguide.routine import cost
 from voiceguide.routine.loader import load_routine_text
@@ -167,3 +168,29 @@ def test_the_phrase_bound_counts_at_words_per_side_and_numbers_counted_up() -> N
     assert phrases.count == 2 + 2 + 1 + 1 + 7
     assert len(said) == phrases.count  # every one of them is said
     assert sum(map(len, said)) <= phrases.chars
+
+
+BREATHS = (
+    "  - say: Welcome.\n"
+    "  - for_each_side: [right, left]\n"
+    "    switch_cue: tick\n"
+    "    announce: Now your {side} hand.\n"
+    "    steps:\n"
+    "      - {say: Squeeze it., start_cue: bell}\n"
+    "  - {slot: 10s, say: Hold., start_cue: bell, tick_every: 5s}\n"
+    "  - {slot: 10s, say: Again., start_cue: bell}\n"
+    "  - {pause: 4s, tick_every: 1s}\n"
+    "  - say: Done.\n"
+)
+
+
+def test_the_event_bound_counts_the_breaths_before_cues() -> None:
+    routine = _routine(BREATHS + "end_cue: gong\n")
+    timeline = plan(routine, speech_ms)
+    breaths = [e for e in timeline.events if e.text == CUE_BREATH]
+    # After each announce, at the right side's end, before the first slot, before the gong;
+    # none right after a slot, even before the next slot's bell or the pause's first tick.
+    assert len(breaths) == 5
+    assert cost.breath_bound(routine) == 5
+    bound = cost.event_bound(routine)
+    assert len(timeline.events) <= bound <= len(timeline.events) + 10

@@ -54,20 +54,53 @@ def test_the_voice_gain_follows_its_ramp_and_is_1_without_one():
     assert voice_gain(ramp, 1_000) == pytest.approx(10 ** (-6 / 20))
 
 
-def test_ducking_is_full_under_speech_and_takes_its_attack_and_release():
-    ducking = Ducking([(1_000, 2_000)], RATE_HZ, attack_ms=200, release_ms=400)
-    amount = ducking.amount(0, 3_000)
-    assert amount is not None
-    assert amount[:801].max() == 0.0 and amount[900] == pytest.approx(0.5)
-    assert amount[1_000:2_001].min() == 1.0
-    assert amount[2_200] == pytest.approx(0.5) and amount[2_400:].max() == 0.0
-    assert ducking.amount(2_500, 3_000) is None
+def test_ducking_is_full_under_its_span_and_takes_its_attack_and_release():
+    ducking = Ducking([(1_000, 2_000, 8.0)], RATE_HZ, attack_ms=200, release_ms=400)
+    gain = ducking.gain(0, 3_000)
+    full, half = 10 ** (-8 / 20), (1 + 10 ** (-8 / 20)) / 2  # half way in gain
+    assert gain is not None
+    assert gain[:801].min() == 1.0 and gain[900] == pytest.approx(half)
+    assert gain[1_000:2_001] == pytest.approx(full)
+    assert gain[2_200] == pytest.approx(half) and gain[2_400:].min() == 1.0
+    assert ducking.gain(2_500, 3_000) is None
 
 
-def test_close_phrases_duck_as_one():
-    ducking = Ducking([(1_000, 2_000), (2_500, 3_000)], RATE_HZ, attack_ms=200, release_ms=400)
-    amount = ducking.amount(2_000, 2_500)
-    assert amount is not None and amount.min() == 1.0  # no pumping between them
+def test_each_duck_has_its_own_depth_and_cues_a_share_of_it():
+    ducking = Ducking([(1_000, 2_000, 8.0), (4_000, 5_000, 2.0)], RATE_HZ, 200, 400)
+    gain = ducking.gain(0, 6_000)
+    cues = ducking.gain(0, 6_000, share=0.75)
+    assert gain is not None and cues is not None
+    assert 20 * np.log10(gain[1_500]) == pytest.approx(-8.0)
+    assert 20 * np.log10(gain[4_500]) == pytest.approx(-2.0)
+    assert 20 * np.log10(cues[1_500]) == pytest.approx(-6.0)
+
+
+def test_overlapping_ducks_keep_the_deeper_and_blocks_agree():
+    ducking = Ducking([(1_000, 3_000, 2.0), (1_500, 2_000, 8.0)], RATE_HZ, 200, 400)
+    whole = ducking.gain(0, 4_000)
+    assert whole is not None
+    assert 20 * np.log10(whole[1_700]) == pytest.approx(-8.0)
+    assert 20 * np.log10(whole[2_800]) == pytest.approx(-2.0)
+    pieces = [ducking.gain(first, first + 64) for first in range(0, 4_000, 64)]
+    joined = np.concatenate([np.ones(64) if g is None else g for g in pieces])[:4_000]
+    assert np.array_equal(joined, whole)
+
+
+def test_no_ducks_and_ducks_of_no_depth_change_nothing():
+    assert Ducking([], RATE_HZ, 200, 400).gain(0, 1_000) is None
+    assert Ducking([(100, 500, 0.0)], RATE_HZ, 200, 400).gain(0, 1_000) is None
+
+
+def test_a_level_fade_falls_evenly_in_db_then_closes_over_its_last_part():
+    fades = Fades([Fade("bed", "out", 0, 10_000, fall_db=10.0, last_ms=2_000)], RATE_HZ)
+    gain = fades.gain(0, 10_000)
+    assert gain is not None
+    level_db = 20 * np.log10(np.maximum(gain, 1e-12))
+    assert level_db[0] == pytest.approx(0.0)
+    assert level_db[4_000] == pytest.approx(-5.0)  # half of the fall half way to its last part
+    assert level_db[8_000] == pytest.approx(-10.0)
+    assert gain[9_000] == pytest.approx(10 ** (-10 / 20) / 2)  # a straight line of gain
+    assert gain[9_999] < 1e-3 and np.all(np.diff(gain) <= 0)
 
 
 def speech_timeline(ramp: GainRamp | None) -> Timeline:

@@ -11,6 +11,7 @@ function of that moment to send the signal from inside it.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import resource
 import signal
@@ -30,7 +31,7 @@ from voiceguide.ffmpeg import FFMPEG_MISSING, ffmpeg_exe
 from voiceguide.output import export as export_module
 from voiceguide.output import sidecars as sidecars_module
 from voiceguide.output.export import export
-from voiceguide.tts.cache import LAYOUT, ClipCache
+from voiceguide.tts.cache import LAYOUT, MEASURED, ClipCache
 from voiceguide.tts.calibration import REFERENCE_SENTENCES, CalibrationStore
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -117,15 +118,17 @@ def calibration_entries(cache_dir: Path) -> list[Path]:
 
 
 def assert_cache_whole(cache_dir: Path) -> None:
-    """Every file in the cache is a whole entry (a clip, or the engine's rate calibration):
-    no temporary files, nothing damaged."""
+    """Every file in the cache is a whole entry (a clip, the engine's rate calibration, or
+    a measurement kept with them): no temporary files, nothing damaged."""
     files = sorted(p for p in cache_dir.rglob("*") if p.is_file())
     entries = cache_entries(cache_dir)
     calibrations = calibration_entries(cache_dir)
-    assert files == sorted(entries + calibrations), "a temporary file was left in the cache"
+    measured = sorted((cache_dir / MEASURED).rglob("*.json"))
+    assert files == sorted(entries + calibrations + measured), "a temporary file was left"
     cache, store = ClipCache(cache_dir), CalibrationStore(cache_dir)
     assert all(cache.get(path.stem) is not None for path in entries)
     assert all(store.get(path.stem) is not None for path in calibrations)
+    assert all(json.loads(path.read_text())["fields"] for path in measured)
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from plan_utils import (
 )
 
 from voiceguide.errors import PlanError
+from voiceguide.plan.gaps import close_cue_note, close_cues
+from voiceguide.plan.layout import CUE_BREATH
 from voiceguide.plan.planner import Settings, plan
 from voiceguide.routine.model import (
     FROM_END,
@@ -205,7 +207,7 @@ def test_ring_every_rings_during_a_long_pause_and_a_slot_not_at_their_ends():
 def test_end_cue_rings_after_the_last_word_and_takes_its_time():
     timeline = plan(massage(end_cue="gong"), measure)
     gong = timeline.cues()[-1]
-    assert gong.cue == "gong" and gong.start_ms == timeline.speech()[-1].end_ms
+    assert gong.cue == "gong" and gong.start_ms == timeline.speech()[-1].end_ms + 800
     assert timeline.total_ms == gong.start_ms + 2500
 
 
@@ -316,3 +318,115 @@ def test_a_recording_in_a_slot_takes_the_place_of_its_say_after_the_announce():
         (2000, "3", ""),
     ]
     assert timeline.total_ms == 20_000
+
+
+# -- room to breathe before a cue (issue 15) --------------------------------------------------
+
+
+def gaps_before_cues(timeline) -> list[tuple[str, int]]:
+    """Each cue, and how long after the end of the speech before it it starts."""
+    found = []
+    for cue in timeline.cues():
+        before = [e for e in timeline.speech() if e.start_ms < cue.start_ms]
+        if before:
+            found.append((cue.cue, cue.start_ms - max(e.end_ms for e in before)))
+    return found
+
+
+def test_a_start_cue_right_after_words_waits_a_breath():
+    items = (Step(say="Let it rest on the table."), Step(say="Stroke.", start_cue="bell"))
+    timeline = plan(routine(*items), measure)
+    words, breath, bell, lead, stroke = timeline.events
+    assert (breath.kind, breath.text, breath.duration_ms) == ("silence", CUE_BREATH, 800)
+    assert (bell.cue, bell.start_ms) == ("bell", words.end_ms + 800)
+    assert (lead.duration_ms, stroke.start_ms) == (1500, bell.start_ms + 1500)
+    assert not breath.elastic  # fixed time: pace and fitting leave it as it is
+    voice_track_tiles(timeline)
+
+
+def test_elastic_time_before_a_cue_counts_only_as_short_as_fitting_can_make_it():
+    def bell_after(rest_ms: int, pace: float = 1.0) -> list:
+        first = Step(say="Breathe.", rest_ms=rest_ms)
+        timeline = plan(routine(first, Step(say="Go.", start_cue="bell")), measure, Settings(pace))
+        return [(e.text, e.duration_ms) for e in timeline.events if e.kind == "silence"]
+
+    # A 3 s rest is at least 1.5 s at any scale: no breath. A 1 s rest can shrink to 0.5 s,
+    # so 0.3 s of fixed time is added; at pace 2 the rest can shrink to 0.25 s.
+    assert bell_after(3000)[-2:] == [("rest", 3000), ("bell rings", 1500)]
+    assert bell_after(1000)[-3:] == [("rest", 1000), (CUE_BREATH, 300), ("bell rings", 1500)]
+    assert bell_after(1000, pace=2.0)[-3:-1] == [("rest", 500), (CUE_BREATH, 550)]
+
+
+def test_fitting_stays_exact_and_cues_keep_their_room_at_every_length_and_pace():
+    for pace in (0.5, 1.0, 2.0):
+        for length_ms in (180_000, 400_000, 800_000):
+            settings = Settings(pace=pace, length_ms=length_ms)
+            timeline = plan(massage(end_cue="gong"), measure, settings)
+            assert abs(timeline.guided_ms - length_ms) <= 1000, (pace, length_ms)
+            durations = side_durations(timeline)
+            assert durations["right"] == durations["left"], (pace, length_ms)
+            gaps = gaps_before_cues(timeline)
+            assert [name for name, _ in gaps] == ["bell", "chime", "bell", "gong"]
+            assert min(gap for _, gap in gaps) >= 800, (pace, length_ms, gaps)
+            voice_track_tiles(timeline)
+
+
+def test_a_side_that_ends_as_it_speaks_ends_with_a_breath_before_the_switch_cue():
+    # A tick's lead is short: the right side, padded by it alone, rang the tick 0.23 s after
+    # its words. The breath is the right side's own time, so the sides stay equal.
+    block = Sides(("right", "left"), (Step(say="Squeeze your {side} hand."),), switch_cue="tick")
+    timeline = plan(routine(block), measure)
+    assert gaps_before_cues(timeline) == [("tick", 800)]
+    durations = side_durations(timeline)
+    assert durations["right"] == durations["left"]
+    right = [e.text for e in timeline.events if timeline.chapters[e.chapter].side == "right"]
+    assert right == ["Squeeze your right hand.", CUE_BREATH]
+    voice_track_tiles(timeline)
+
+
+def test_a_list_rings_its_switch_cue_a_breath_after_the_last_entry_s_words():
+    block = ForEach(({"item": "a"}, {"item": "b"}), (Step(say="{item}."),), switch_cue="chime")
+    timeline = plan(routine(block, Step(say="Done.")), measure, Settings())
+    assert gaps_before_cues(timeline) == [("chime", 800)]
+
+
+def test_the_routine_s_end_cue_and_a_pause_s_first_tick_wait_a_breath():
+    items = (Step(say="Tap along."), Pause(4000, tick_every_ms=1000), Step(say="Rest."))
+    timeline = plan(routine(*items, end_cue="gong"), measure)
+    assert gaps_before_cues(timeline)[0] == ("tick", 800)
+    assert gaps_before_cues(timeline)[-1] == ("gong", 800)
+
+
+def test_a_slot_after_words_breathes_before_its_start_cue_and_keeps_its_time():
+    slot = Slot("Plank", "Plank.", 30_000, start_cue="bell", countdown=3, end_cue="bell")
+    timeline = plan(routine(Step(say="Get ready."), slot), measure)
+    start, end = timeline.cues()
+    assert start.start_ms == measure("Get ready.", 150) + 800
+    assert end.start_ms - start.start_ms == 30_000  # the slot's time stays exact
+
+
+def test_a_slot_s_end_stays_exact_and_close_words_are_noted_not_moved():
+    # A grid of slots keeps its beat: the next slot's cue rings as the last one ends, even
+    # right after its words; a countdown's 1 and the cue a second later are the design.
+    last_words = SlotWords(FROM_END, 1000, "Almost.")
+    work = Slot("Work", "Work.", 20_000, at=(last_words,), end_cue="bell")
+    rest = Slot("Rest", "Rest.", 10_000, start_cue="chime", countdown=3, end_cue="bell")
+    timeline = plan(routine(work, rest, Step(say="Done.", start_cue="gong")), measure)
+    assert [(e.cue, e.start_ms) for e in timeline.cues()] == [
+        ("bell", 20_000),
+        ("chime", 20_000),
+        ("bell", 30_000),
+        ("gong", 30_000),
+    ]
+    close = close_cues(timeline)
+    assert [(c.cue.cue, c.words.text, c.gap_ms) for c in close] == [
+        ("bell", "Almost.", 1000 - measure("Almost.", 150)),
+        ("chime", "Almost.", 1000 - measure("Almost.", 150)),
+    ]
+    note = close_cue_note(timeline)
+    assert note is not None and note.startswith(
+        "note: 2 cues ring less than 0.6 s after the words before them"
+    )
+    gap_s = (1000 - measure("Almost.", 150)) / 1000
+    assert f"the bell at 0:20.0, {gap_s:.1f} s after 'Almost.'" in note
+    assert close_cue_note(plan(massage(end_cue="gong"), measure)) is None

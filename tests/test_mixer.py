@@ -28,8 +28,9 @@ from voiceguide.audio.mixer import RenderOptions, render_blocks, total_frames
 from voiceguide.audio.resample import resample
 from voiceguide.errors import AudioError
 from voiceguide.output.export import export
+from voiceguide.plan.mix import plan_mix
 from voiceguide.plan.timeline import Fade, GainRamp, Mix, Timeline
-from voiceguide.routine.model import Background
+from voiceguide.routine.model import Background, Bedtime
 from voiceguide.tts.base import Clip
 
 RATE_HZ = 44_100
@@ -108,8 +109,8 @@ def test_blocks_are_int16_frames_by_channels_and_add_up_to_the_session() -> None
     assert total_frames(timeline, RenderOptions()) == SESSION_MS * RATE_HZ // 1000
 
 
-def test_stereo_is_the_mono_mix_on_both_channels() -> None:
-    timeline, clips = full_session()
+def test_stereo_is_the_mono_mix_on_both_channels_under_a_centred_bed() -> None:
+    timeline, clips = full_session("drone")
     stereo = render_all(timeline, clips, channels=2)
     mono = render_all(timeline, clips, channels=1, loudness_target_lufs=-16 - 10 * math.log10(2))
     assert np.array_equal(stereo[:, 0], stereo[:, 1])
@@ -372,3 +373,132 @@ def test_the_voice_follows_a_hand_made_gain_ramp_without_being_bedtime() -> None
     assert first_db == pytest.approx(0.0, abs=0.01)  # without the ramp: the same level
     fall_db = rms_db(falling_mono, RATE_HZ, 100, 900) - rms_db(falling_mono, RATE_HZ, 2_100, 2_900)
     assert fall_db == pytest.approx(6.0, abs=0.05)
+
+
+# -- the bed stays calm: ducking as the plan says, measured on rendered files (issue 15) ------
+
+COUNT_STARTS_MS = (11_000, 16_000)
+NARRATION_MS = (3_000, 7_000)
+MOST_COUNT_DIP_DB = 3.0
+
+
+@pytest.fixture(scope="module")
+def ducked_and_steady_beds(tmp_path_factory: pytest.TempPathFactory) -> tuple[np.ndarray, ...]:
+    """The bed of a session with a sentence and two lone count words, as rendered with the
+    planned ducking and with none: each from two lossless files, with the bed minus without."""
+    directory = tmp_path_factory.mktemp("calm")
+    start_ms, end_ms = NARRATION_MS
+    said = [(start_ms, "sentence", speechlike_clip(end_ms - start_ms, 1))]
+    said += [(ms, f"count {ms}", speechlike_clip(400, ms)) for ms in COUNT_STARTS_MS]
+    with_bed, clips = timeline_of(said, 20_000, background=Background("brown", -20.0))
+    without_bed, _ = timeline_of(said, 20_000)
+    steady = replace(with_bed, mix=replace(with_bed.mix, ducks=()))
+
+    def rendered(name: str, timeline: Timeline) -> np.ndarray:
+        path = to_file(directory / f"{name}.wav", timeline, clips, channels=1)
+        return decode(path, channels=1)[:, 0].astype(np.float64)
+
+    speech = rendered("speech", without_bed)
+    return rendered("ducked", with_bed) - speech, rendered("steady", steady) - speech
+
+
+def test_a_count_word_barely_dips_the_bed_and_a_sentence_ducks_it_fully(
+    ducked_and_steady_beds: tuple[np.ndarray, ...],
+) -> None:
+    """Before: 7.8 dB under each count word of the default session, 1.3 s long (pumping)."""
+    ducked, steady = ducked_and_steady_beds
+
+    def dip_db(start_ms: int, end_ms: int) -> float:
+        return rms_db(steady, RATE_HZ, start_ms, end_ms) - rms_db(ducked, RATE_HZ, start_ms, end_ms)
+
+    for start_ms in COUNT_STARTS_MS:
+        assert dip_db(start_ms, start_ms + 400) <= MOST_COUNT_DIP_DB
+        for around_ms in range(start_ms - 1_000, start_ms + 1_500, 100):  # no dip about it
+            assert dip_db(around_ms, around_ms + 100) <= MOST_COUNT_DIP_DB
+    assert dip_db(NARRATION_MS[0] + 100, NARRATION_MS[1] - 100) == pytest.approx(8.0, abs=0.1)
+
+
+def test_the_bed_follows_a_level_fade_from_the_timeline() -> None:
+    """A fade carrying a fall: even in dB to its last part, then a straight line to silence."""
+    planned, clips = timeline_of([], 20_000, background=Background("pink", -20.0))
+    bare = render_all(replace(planned, mix=Mix()), clips, channels=1)[:, 0].astype(np.float64)
+    tail = Fade("bed", "out", 4_000, 20_000, fall_db=8.0, last_ms=4_000)
+    faded = render_all(replace(planned, mix=Mix(fades=(tail,))), clips, channels=1)[:, 0]
+
+    def fall_db(start_ms: int) -> float:
+        return rms_db(bare, RATE_HZ, start_ms, start_ms + 500) - rms_db(
+            faded.astype(np.float64), RATE_HZ, start_ms, start_ms + 500
+        )
+
+    assert fall_db(1_000) == pytest.approx(0.0, abs=0.01)
+    assert fall_db(9_750) == pytest.approx(4.0, abs=0.1)  # half way to the last 4 s
+    assert fall_db(15_750) == pytest.approx(8.0, abs=0.2)
+    assert fall_db(17_750) == pytest.approx(8.0 + 6.0, abs=0.3)  # half way down in gain
+    assert np.abs(faded[-RATE_HZ // 100 :]).max() <= 1  # silent at its end
+
+
+@pytest.mark.slow
+def test_a_bedtime_tail_is_heard_falling_until_its_last_half_minute(tmp_path: Path) -> None:
+    """As ``render --bedtime`` (7 LU quieter, brown bed 26 dB under the voice) with a four
+    minute tail, measured in 1 s windows over both channels and folded down to one (ffmpeg's
+    -ac 1 averages the channels: uncorrelated noise reads 3 dB lower). Before: under -60 dBFS
+    for the last 47 s of a 3-minute tail, for the last 2:39 of a 10-minute one."""
+    said = [(2_000, "sentence", speechlike_clip(6_000))]
+    planned, clips = timeline_of(said, 248_000, background=Background("brown", -26.0))
+    night = replace(planned, bedtime=Bedtime(), tail_ms=240_000)
+    night = replace(night, mix=plan_mix(night))
+    path = to_file(tmp_path / "tail.wav", night, clips)
+    fade_s = (night.total_ms - night.mix.fades_of("bed")[-1].start_ms) // 1000
+    for channels in (2, 1):
+        samples = decode(path, channels=channels).astype(np.float64).ravel()
+        seconds = len(samples) // (channels * RATE_HZ)
+        level_db = [
+            rms_db(samples, channels * RATE_HZ, ms, ms + 1_000)
+            for ms in range(0, seconds * 1000, 1000)
+        ]
+        assert min(level_db[12 : seconds - 30]) > -60.0  # audible until the last half-minute
+        falling = level_db[seconds - fade_s : seconds - 30 : 15]
+        assert falling == sorted(falling, reverse=True) and falling[0] - falling[-1] > 4.0
+        assert level_db[-1] < -75.0  # and gone at the end
+
+
+# -- stereo that is stereo: a noise bed wide, folding down to mono at its level (issue 15) ----
+
+WIDE_PHRASE_MS = (2_000, 5_000)
+
+
+def rendered_bed_and_speech(directory: Path, channels: int) -> tuple[np.ndarray, np.ndarray]:
+    """A session's bed (with the bed minus without) and its whole mix, as rendered files."""
+    start_ms, end_ms = WIDE_PHRASE_MS
+    said = [(start_ms, "sentence", speechlike_clip(end_ms - start_ms, 2))]
+    with_bed, clips = timeline_of(said, 12_000, background=Background("brown", -20.0))
+    without_bed, _ = timeline_of(said, 12_000)
+    mixed = decode(to_file(directory / f"with{channels}.wav", with_bed, clips, channels=channels))
+    speech = decode(
+        to_file(directory / f"without{channels}.wav", without_bed, clips, channels=channels)
+    )
+    return (mixed - speech).astype(np.float64), mixed.astype(np.float64)
+
+
+def test_a_noise_bed_is_uncorrelated_between_channels_and_folds_down_at_its_level(
+    tmp_path: Path,
+) -> None:
+    """Before: left and right identical (correlation 1.000), the noise bed included."""
+    stereo_bed, stereo_mix = rendered_bed_and_speech(tmp_path, 2)
+    mono_bed, mono_mix = rendered_bed_and_speech(tmp_path, 1)
+    assert abs(np.corrcoef(stereo_bed[:, 0], stereo_bed[:, 1])[0, 1]) < 0.1
+    quiet = slice(7_000 * RATE_HZ // 1000, 11_000 * RATE_HZ // 1000)  # bed alone in the mix
+    assert np.corrcoef(stereo_mix[quiet, 0], stereo_mix[quiet, 1])[0, 1] < 0.5
+    speaking = slice(WIDE_PHRASE_MS[0] * RATE_HZ // 1000, WIDE_PHRASE_MS[1] * RATE_HZ // 1000)
+    assert np.array_equal(
+        stereo_mix[speaking, 0] - stereo_bed[speaking, 0],
+        stereo_mix[speaking, 1] - stereo_bed[speaking, 1],
+    )  # the voice in the middle
+
+    def bed_under_voice_db(bed: np.ndarray, mix: np.ndarray) -> float:
+        voice = mix[speaking, 0] - bed[speaking, 0]
+        power = np.mean(bed[quiet] ** 2, axis=0).mean()
+        return float(10 * np.log10(power) - 10 * np.log10(np.mean(voice**2)))
+
+    stereo_db = bed_under_voice_db(stereo_bed, stereo_mix)
+    assert bed_under_voice_db(mono_bed, mono_mix) == pytest.approx(stereo_db, abs=0.5)

@@ -229,7 +229,7 @@ def test_templates_command_lists_every_template_with_its_length():
     assert re.search(r"^hand-massage +1[45]:\d\d  Daily hand massage$", result.stdout, re.M)
     listed = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()}
     assert set(template_names()) <= set(listed) and len(template_names()) >= 6
-    for name in template_names():  # listed without speech, within the fitting's second
+    for name in template_names():  # read from the files, as planned within the fitting's second
         listed_ms = parse_duration_ms(listed[name])
         assert abs(listed_ms - plan_routine(name, Settings()).total_ms) <= 1100, name
 

@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 
 from voiceguide.errors import SpeechError
 from voiceguide.tts.base import Clip
-from voiceguide.tts.cache import CACHE_DIR_ENV, ClipCache, cache_key, default_cache_dir
+from voiceguide.tts.cache import (
+    CACHE_DIR_ENV,
+    MEASURED,
+    ClipCache,
+    cache_key,
+    default_cache_dir,
+    remembered,
+)
 
 pytestmark = pytest.mark.usefixtures("private_cache_dir")  # every test looks at the cache's files
 
@@ -256,3 +263,29 @@ def test_several_processes_can_share_the_cache(private_cache_dir: Path) -> None:
         assert writer.returncode == 0, stderr.decode()
         assert int(stdout) > 0
     assert all(not path.name.startswith(".") for path in _files(private_cache_dir))
+
+
+def test_a_measurement_is_kept_and_read_back_bit_for_bit(tmp_path, monkeypatch):
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+    calls = []
+
+    def measure():
+        calls.append(1)
+        return [0.1 + 0.2, -19.007838176422773]
+
+    fields = ["speech-level", 1, [["abc@22050", 3]]]
+    assert remembered("test", fields, measure) == [0.1 + 0.2, -19.007838176422773]
+    assert remembered("test", fields, measure) == [0.30000000000000004, -19.007838176422773]
+    assert len(calls) == 1  # the second was read
+    assert remembered("test", [*fields, "other"], measure) and len(calls) == 2
+    for path in (tmp_path / MEASURED / "test").glob("*.json"):
+        path.write_text("{not json")  # damaged: measured again, never an error
+    assert remembered("test", fields, measure) == [0.30000000000000004, -19.007838176422773]
+    assert len(calls) == 3
+
+
+def test_a_measurement_that_cannot_be_kept_is_only_time_lost(tmp_path, monkeypatch):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder would be")
+    monkeypatch.setenv(CACHE_DIR_ENV, str(blocker))
+    assert remembered("test", [1], lambda: 2.5) == 2.5

@@ -19,6 +19,7 @@ import typer
 
 from voiceguide import __version__, options
 from voiceguide.errors import ExitCode, UsageError, VoiceguideError, printable
+from voiceguide.panels import OUTPUT, SOUND, PanelledCommand, QuickGroup
 from voiceguide.routine.durations import format_ms
 
 EXIT_CODES = """Exit codes: 0 success, 1 invalid routine or failed render, 2 usage error,
@@ -26,6 +27,7 @@ EXIT_CODES = """Exit codes: 0 success, 1 invalid routine or failed render, 2 usa
 
 app = typer.Typer(
     name="voiceguide",
+    cls=QuickGroup,
     help="Turn a routine written in YAML into a narrated, timed audio session.\n\n"
     "Example: voiceguide plan hand-massage --length 20m",
     epilog=EXIT_CODES,
@@ -57,7 +59,7 @@ def command(example: str) -> Callable[[F], F]:
                 raise typer.Exit(error.exit_code) from None
 
         name = function.__name__.rstrip("_")
-        app.command(name, epilog=f"Example: {example}\n\n{EXIT_CODES}")(run)
+        app.command(name, cls=PanelledCommand, epilog=f"Example: {example}\n\n{EXIT_CODES}")(run)
         return function
 
     return register
@@ -65,7 +67,7 @@ def command(example: str) -> Callable[[F], F]:
 
 @command("voiceguide validate my-routine.yaml audio_templates/*.yaml")
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Routine files to check.")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Routine files to check.")],
     engine: options.EngineOpt = None,
 ) -> None:
     """Check routine files: one line per problem, with file, line, column and key."""
@@ -122,6 +124,7 @@ def render(
         typer.Option(
             "-o",
             "--out",
+            rich_help_panel=OUTPUT,
             metavar="FILE",
             help="Output file, its format by its ending: .mp3, .wav, .flac or .ogg "
             "(default: ./ROUTINE.mp3); only a regular file is replaced; '-' writes to "
@@ -142,6 +145,7 @@ def render(
         str | None,
         typer.Option(
             "--format",
+            rich_help_panel=OUTPUT,
             parser=options.audio_format,
             metavar="FORMAT",
             help="mp3, wav, flac or ogg, for an -o name that does not end in one (default: mp3).",
@@ -151,6 +155,7 @@ def render(
         str | None,
         typer.Option(
             "--bitrate",
+            rich_help_panel=OUTPUT,
             metavar="RATE",
             help="Encoder bitrate for mp3 (32k to 320k) or ogg (default: 128k).",
         ),
@@ -159,31 +164,44 @@ def render(
         int,
         typer.Option(
             "--seed",
+            rich_help_panel=SOUND,
             parser=options.seed,
             metavar="NUMBER",
             help="Seed for the background noise and cues.",
         ),
     ] = 0,
-    mono: Annotated[bool, typer.Option("--mono", help="One channel instead of two.")] = False,
+    mono: Annotated[
+        bool, typer.Option("--mono", rich_help_panel=OUTPUT, help="One channel instead of two.")
+    ] = False,
     transcript: Annotated[
         str | None,
         typer.Option(
             "--transcript",
+            rich_help_panel=OUTPUT,
             metavar="FORMATS",
             help="Also write these next to the audio: srt, vtt, lrc, json (comma-separated).",
         ),
     ] = None,
     sidecars: Annotated[
-        bool, typer.Option("--sidecars", help="Also write every transcript format.")
+        bool,
+        typer.Option(
+            "--sidecars", rich_help_panel=OUTPUT, help="Also write every transcript format."
+        ),
     ] = False,
     cover: Annotated[
         Path | None,
-        typer.Option("--cover", metavar="IMAGE", help="A .png or .jpg to embed as the cover."),
+        typer.Option(
+            "--cover",
+            metavar="IMAGE",
+            rich_help_panel=OUTPUT,
+            help="A .png or .jpg to embed as the cover.",
+        ),
     ] = None,
     split: Annotated[
         bool,
         typer.Option(
             "--split",
+            rich_help_panel=OUTPUT,
             help="One file per chapter plus an .m3u playlist, in a folder named by -o.",
         ),
     ] = False,
@@ -225,7 +243,9 @@ def render(
 
 
 @command("voiceguide info hand-massage.mp3")
-def info(path: Annotated[Path, typer.Argument(help="An audio file voiceguide made.")]) -> None:
+def info(
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="An audio file voiceguide made.")],
+) -> None:
     """Show what a rendered file holds: duration, tags, chapters, and how it was made."""
     from voiceguide.output.info import file_info
 
@@ -236,7 +256,7 @@ def info(path: Annotated[Path, typer.Argument(help="An audio file voiceguide mad
 @command("voiceguide templates")
 def templates() -> None:
     """List the built-in routines with their titles and natural lengths."""
-    from voiceguide.pipeline import describe_templates
+    from voiceguide.catalog import describe_templates
 
     for line in describe_templates():
         typer.echo(line)
@@ -267,7 +287,7 @@ def voices(
 
 @command('voiceguide say "Rest your hands in your lap." --engine piper -o sample.wav')
 def say(
-    text: Annotated[str, typer.Argument(help="What to say, in quotes.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="What to say, in quotes.")],
     engine: options.EngineOpt = None,
     voice: options.VoiceOpt = None,
     rate: options.RateOpt = None,
@@ -315,7 +335,9 @@ def schema() -> None:
 
 @command("voiceguide new my-routine --from hand-massage-arthritis")
 def new(
-    name: Annotated[str, typer.Argument(help="The new file: NAME.yaml in this folder.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The new file: NAME.yaml in this folder.")
+    ],
     template: Annotated[
         str | None,
         typer.Option(

@@ -12,6 +12,7 @@ import typer
 
 from voiceguide.errors import UsageError, shown
 from voiceguide.output.formats import output_format
+from voiceguide.panels import BEDTIME, OUTPUT, SOUND, TIMING, VOICE
 from voiceguide.routine.durations import parse_duration_ms
 from voiceguide.routine.limits import (
     BACKGROUND_SOUNDS,
@@ -158,6 +159,7 @@ PaceOpt = Annotated[
     float,
     typer.Option(
         "--pace",
+        rich_help_panel=TIMING,
         parser=_pace,
         metavar="PACE",
         help="Speed of the session, from 0.5 to 2: below 1 is slower and longer.",
@@ -167,6 +169,7 @@ LengthOpt = Annotated[
     int | None,
     typer.Option(
         "--length",
+        rich_help_panel=TIMING,
         parser=_length_ms,
         metavar="DURATION",
         help="Fit the session to this length, e.g. 20m or 12:30.",
@@ -176,6 +179,7 @@ RateOpt = Annotated[
     int | None,
     typer.Option(
         "--rate",
+        rich_help_panel=VOICE,
         parser=_rate_wpm,
         metavar="WPM",
         help="Speaking rate in words per minute at pace 1, from 80 to 400.",
@@ -185,6 +189,7 @@ EngineOpt = Annotated[
     str | None,
     typer.Option(
         "--engine",
+        rich_help_panel=VOICE,
         parser=engine,
         metavar="ENGINE",
         help="Speech engine: auto (Piper's natural voice when it is installed and speaks the "
@@ -196,6 +201,7 @@ VoiceOpt = Annotated[
     str | None,
     typer.Option(
         "--voice",
+        rich_help_panel=VOICE,
         parser=voice,
         metavar="VOICE",
         help="An engine voice id from 'voiceguide voices'.",
@@ -205,6 +211,7 @@ BackgroundOpt = Annotated[
     str | None,
     typer.Option(
         "--background",
+        rich_help_panel=SOUND,
         parser=background,
         metavar="SOUND",
         help="Background bed: none, brown, pink, white, drone, binaural (headphones) "
@@ -215,6 +222,7 @@ BackgroundFileOpt = Annotated[
     Path | None,
     typer.Option(
         "--background-file",
+        rich_help_panel=SOUND,
         parser=background_file,
         metavar="FILE",
         help="Your own recording as the bed, looped (e.g. rain.ogg).",
@@ -224,6 +232,7 @@ BedtimeOpt = Annotated[
     bool | None,
     typer.Option(
         "--bedtime/--daytime",
+        rich_help_panel=BEDTIME,
         help="For bed: the pace eases (to 0.8 by the end), the voice falls and softens, "
         "bells become soft tones, the whole is 7 LU quieter, and the background plays on "
         "for a tail. Default: as the routine's bedtime.always says.",
@@ -234,6 +243,7 @@ LeadInOpt = Annotated[
     int | None,
     typer.Option(
         "--lead-in",
+        rich_help_panel=TIMING,
         parser=_optional_ms,
         metavar="DURATION",
         help="Background only before the first word, e.g. 30s (0 for none).",
@@ -243,6 +253,7 @@ TailOpt = Annotated[
     int | None,
     typer.Option(
         "--tail",
+        rich_help_panel=BEDTIME,
         parser=_tail_ms,
         metavar="DURATION",
         help="Background after the last word, fading out slowly, e.g. 10m (at least 1m; "
@@ -313,6 +324,7 @@ ChartOpt = Annotated[
         "--chart",
         parser=_chart_path,
         metavar="FILE",
+        rich_help_panel=OUTPUT,
         help="Also draw the timeline as a picture, .svg or .png by the name's ending "
         "(needs the chart extra: pip install 'voiceguide[chart]').",
     ),

@@ -21,6 +21,7 @@ from voiceguide.errors import (
 )
 from voiceguide.output.formats import DEFAULT_BITRATE, check_bitrate
 from voiceguide.output.sidecars import write_sidecars
+from voiceguide.plan.gaps import close_cue_note
 from voiceguide.plan.planner import Settings, plan
 from voiceguide.plan.timeline import Timeline
 from voiceguide.request import Progress, RenderReport, RenderRequest
@@ -30,7 +31,7 @@ from voiceguide.routine.limits import BACKGROUND_SOUNDS, closest_name, is_backgr
 from voiceguide.routine.loader import load_routine
 from voiceguide.routine.model import Routine
 from voiceguide.routine.source import NO_SUCH_FILE, file_problem
-from voiceguide.routine.templates import resolve, template_names, template_path
+from voiceguide.routine.templates import resolve
 from voiceguide.tts.engines import EngineChoice, choose_engine
 from voiceguide.tts.speech import Speech
 from voiceguide.tts.voices import check_voice, open_speech, speech_for
@@ -82,29 +83,10 @@ def listening_notes(timeline: Timeline) -> list[str]:
             f"{format_ms(timeline.target_ms)} asked for: its other time cannot stretch to take "
             "up the rest (a pause or a stretch: true slot would)"
         )
+    close = close_cue_note(timeline)
+    if close:
+        notes.append(close)
     return notes
-
-
-def describe_templates(engine: str | None = "pyttsx3") -> list[str]:
-    """A line per built-in routine: name, length at pace 1, title.
-
-    Every template declares its length, and fitting reaches it (within a second) whatever
-    the voice, so a template is planned with words-per-minute estimates instead of speech:
-    no engine starts and nothing is synthesized. Only a template without a length would be
-    measured with ``engine``."""
-    from voiceguide.tts.fake import speech_ms
-
-    names = template_names()
-    width = max(len(name) for name in names)
-    lines = []
-    for name in names:
-        routine = load_routine(template_path(name))
-        if routine.length_ms:
-            timeline = plan(routine, speech_ms, Settings())
-        else:
-            timeline = plan_routine(str(template_path(name)), Settings(), engine)
-        lines.append(f"{name:<{width}}  {format_ms(timeline.total_ms):>8}  {timeline.title}")
-    return lines
 
 
 def render_routine(request: RenderRequest, progress: Progress | None = None) -> RenderReport:

@@ -2,8 +2,11 @@
 
 Beds are computed in fixed internal chunks keyed by the chunk's index, so the samples are
 the same whatever size of block the reader asks for, and memory stays flat however long
-the session. Most beds are mono; the binaural bed is two channels (a tone a little apart
-in each ear), and a user's file keeps its channels.
+the session. Noise beds have one stream of noise per channel, so stereo sounds wide (left
+and right uncorrelated) and a mono render's bed is the left channel alone, at the same
+level. The binaural bed is two channels (a tone a little apart in each ear). The drone and
+the isochronic pulse stay one signal in the middle: tones in two phases would comb when
+folded down, and the pulse must reach both ears at once. A user's file keeps its channels.
 """
 
 from __future__ import annotations
@@ -100,21 +103,27 @@ class NoiseBed(ChunkedStream):
 
     The table (about 12 s, shaped by one FFT, so it loops seamlessly) is made once. Each
     segment, twice a chunk long, is an excerpt from a place and with a polarity picked by
-    hashing the seed and the segment's index; a sine window on 50 % overlapping segments
-    keeps the power constant. No segment repeats its neighbours, so no loop can be heard,
-    and the cost per sample is a few multiplications.
+    hashing the seed, the channel and the segment's index; a sine window on 50 % overlapping
+    segments keeps the power constant. No segment repeats its neighbours, so no loop can be
+    heard, and the cost per sample is a few multiplications. Each channel picks its own
+    excerpts, so the channels are uncorrelated; the first picks as a mono bed does.
     """
 
-    def __init__(self, colour: str, sample_rate_hz: int, seed: int) -> None:
+    def __init__(self, colour: str, sample_rate_hz: int, seed: int, channels: int = 1) -> None:
+        self.channels = channels
         super().__init__()
-        self._keys = (seed, STREAM_IDS[colour])
+        # The first channel's keys are the mono bed's, so a mono render keeps its sound.
+        self._keys = [
+            (seed, STREAM_IDS[colour], *([channel] if channel else []))
+            for channel in range(channels)
+        ]
         self._table = _noise_table(colour, sample_rate_hz, seed)
         frames = np.arange(2 * CHUNK_FRAMES) + 0.5
         self._window = np.sin(np.pi * frames / (2 * CHUNK_FRAMES)).astype(np.float32)
-        self._previous = self._segment(-1)
+        self._previous = [self._segment(keys, -1) for keys in self._keys]
 
-    def _segment(self, index: int) -> np.ndarray:
-        picked = _hash64(*self._keys, index + 1)
+    def _segment(self, keys: tuple[int, ...], index: int) -> np.ndarray:
+        picked = _hash64(*keys, index + 1)
         offset = picked % NOISE_TABLE_FRAMES
         polarity = np.float32(1.0 if picked >> 63 else -1.0)
         return np.asarray(
@@ -122,10 +131,12 @@ class NoiseBed(ChunkedStream):
         )
 
     def chunk(self, index: int) -> np.ndarray:
-        current = self._segment(index)
-        joined = self._previous[CHUNK_FRAMES:] + current[:CHUNK_FRAMES]
-        self._previous = current
-        return np.asarray(joined)
+        joined = []
+        for channel, keys in enumerate(self._keys):
+            current = self._segment(keys, index)
+            joined.append(self._previous[channel][CHUNK_FRAMES:] + current[:CHUNK_FRAMES])
+            self._previous[channel] = current
+        return joined[0] if self.channels == 1 else np.stack(joined, axis=1)
 
 
 # A soft drone: (frequency in millihertz, amplitude) of each partial, a G major-ish chord
@@ -241,7 +252,7 @@ def bed_stream(
     background: Background, sample_rate_hz: int, seed: int = 0, channels: int = 2
 ) -> ChunkedStream | None:
     """A fresh stream of the background bed (None for ``none``), at no particular level.
-    ``channels`` is the output's: a file bed follows it, a binaural bed needs two."""
+    ``channels`` is the output's: a file bed and noise follow it, a binaural bed needs two."""
     sound = background.sound
     if sound == FILE_BED:
         from voiceguide.audio.recordings import FileBed
@@ -259,4 +270,4 @@ def bed_stream(
         return None
     if sound == "drone":
         return DroneBed(sample_rate_hz, seed)
-    return NoiseBed(sound, sample_rate_hz, seed)
+    return NoiseBed(sound, sample_rate_hz, seed, channels)

@@ -8,7 +8,7 @@ where the block starts.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -22,18 +22,28 @@ def frame_at(time_ms: int, sample_rate_hz: int) -> int:
 
 
 class Fades:
-    """The gain of some fades at each frame: the lowest of them, 0 to 1 in a straight line.
+    """The gain of some fades at each frame: the lowest of them, 0 to 1.
 
     A fade lasts its duration in frames, anchored at its silent end (a fade in at its
-    start, a fade out at its end); a fade of no frames changes nothing.
+    start, a fade out at its end); a fade of no frames changes nothing. Each follows its
+    ``ease`` (a straight line without one), or, when it has a ``last_ms``, the level curve
+    it carries (``level_fade``).
     """
 
-    def __init__(self, fades: Sequence[Fade], sample_rate_hz: int) -> None:
+    def __init__(
+        self,
+        fades: Sequence[Fade],
+        sample_rate_hz: int,
+        ease: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> None:
+        self._ease = ease
         self._ramps = [
             (
                 fade.direction == "in",
                 frame_at(fade.start_ms if fade.direction == "in" else fade.end_ms, sample_rate_hz),
                 frame_at(fade.duration_ms, sample_rate_hz),
+                fade.fall_db,
+                frame_at(fade.last_ms, sample_rate_hz),
             )
             for fade in fades
         ]
@@ -41,15 +51,20 @@ class Fades:
     def gain(self, first: int, end: int) -> np.ndarray | None:
         """The gain at frames first..end-1; None where it is exactly 1 throughout (the same
         value the arithmetic would give, so skipping it never changes a sample)."""
-        if all(self._full(first, end, *ramp) for ramp in self._ramps):
+        if all(self._full(first, end, *ramp[:3]) for ramp in self._ramps):
             return None
         positions = np.arange(first, end, dtype=np.int64)
         gain: np.ndarray | float = np.inf
-        for rising, anchor, frames in self._ramps:
+        for rising, anchor, frames, fall_db, last_frames in self._ramps:
             if not frames:
                 continue
             ramp = (positions - anchor) / frames if rising else (anchor - positions) / frames
-            gain = np.minimum(gain, ramp)
+            ramp = np.clip(ramp, 0.0, 1.0)
+            if last_frames:
+                shaped = level_fade(ramp, frames, fall_db, last_frames)
+            else:
+                shaped = self._ease(ramp) if self._ease else ramp
+            gain = np.minimum(gain, shaped)
         if not isinstance(gain, np.ndarray):  # only fades of no frames: nothing changes
             return None
         return np.asarray(np.clip(gain, 0.0, 1.0))
@@ -57,6 +72,18 @@ class Fades:
     @staticmethod
     def _full(first: int, end: int, rising: bool, anchor: int, frames: int) -> bool:
         return first >= anchor + frames if rising else end - 1 <= anchor - frames
+
+
+def level_fade(ramp: np.ndarray, frames: int, fall_db: float, last_frames: int) -> np.ndarray:
+    """A fade's gain where ``ramp`` (1 at its full end, 0 at its silent end) says how far it
+    is: ``fall_db`` lower in a straight line of dB until ``last_frames`` from the silent end,
+    then a straight line of gain to silence."""
+    left = ramp * frames  # frames from the silent end
+    last_frames = min(last_frames, frames)
+    span = max(1, frames - last_frames)
+    level_db = -fall_db * np.clip((frames - left) / span, 0.0, 1.0)
+    closing = np.clip(left / last_frames, 0.0, 1.0)
+    return np.asarray(np.power(10.0, level_db / 20.0) * closing)
 
 
 def bed_fade_gain(fade: np.ndarray) -> np.ndarray:
@@ -84,47 +111,46 @@ def mean_voice_fall_db(timeline: Timeline) -> float:
 
 
 class Ducking:
-    """How far the bed (and cues) step back under speech: 0 to 1 at each frame, complete
-    ``attack_ms`` before speech starts and gone ``release_ms`` after it ends.
-
-    Speech intervals closer than attack + release are merged, so the bed does not pump
-    between close phrases; ramps then never overlap.
+    """How far the bed (and cues) step back under speech: a gain at each frame, the duck's
+    full depth from its start to its end, reached ``attack_ms`` before it and gone
+    ``release_ms`` after it on a smooth curve. Where ducks overlap, the deeper one holds.
+    Which speech ducks, how deep and which dips merge is the planner's (``Mix.ducks``).
     """
 
     def __init__(
         self,
-        speech_frames: list[tuple[int, int]],
+        ducks: Sequence[tuple[int, int, float]],
         sample_rate_hz: int,
         attack_ms: int,
         release_ms: int,
     ) -> None:
+        """``ducks``: start frame, end frame and depth in dB of each."""
         self._attack = max(1, frame_at(attack_ms, sample_rate_hz))
         self._release = max(1, frame_at(release_ms, sample_rate_hz))
-        merged: list[list[int]] = []
-        for start, end in sorted(speech_frames):
-            if merged and start - merged[-1][1] < self._attack + self._release:
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
-        self._starts = np.array([m[0] for m in merged], dtype=np.int64)
-        self._ends = np.array([m[1] for m in merged], dtype=np.int64)
+        ordered = sorted(d for d in ducks if d[2] > 0.0)
+        self._starts = np.array([d[0] for d in ordered], dtype=np.int64)
+        self._ends = np.array([d[1] for d in ordered], dtype=np.int64)
+        self._depths_db = [d[2] for d in ordered]
         self._ramp_starts = self._starts - self._attack
-        self._ramp_ends = self._ends + self._release
+        # Sorted by start, so the ramps' ends may not be: search their running maximum.
+        self._ramp_ends = np.maximum.accumulate(self._ends + self._release)
 
-    def amount(self, first: int, end: int) -> np.ndarray | None:
-        """The duck amount at frames first..end-1; None where it is 0 throughout."""
+    def gain(self, first: int, end: int, share: float = 1.0) -> np.ndarray | None:
+        """The gain at frames first..end-1 with each duck ``share`` times as deep (in dB);
+        None where nothing ducks."""
         lo = int(np.searchsorted(self._ramp_ends, first, side="right"))
         hi = int(np.searchsorted(self._ramp_starts, end - 1, side="right"))
         if lo >= hi:
             return None
         positions = np.arange(first, end, dtype=np.int64)
-        amount = np.zeros(end - first)
-        for start, stop in zip(self._starts[lo:hi], self._ends[lo:hi], strict=True):
+        gain = np.ones(end - first)
+        for index in range(lo, hi):
+            start, stop = self._starts[index], self._ends[index]
             rise = (positions - (start - self._attack)) / self._attack
             fall = ((stop + self._release) - positions) / self._release
-            position = np.clip(np.minimum(rise, fall), 0.0, 1.0)
-            amount = np.maximum(amount, smoothstep(position))
-        return amount
+            amount = smoothstep(np.clip(np.minimum(rise, fall), 0.0, 1.0))
+            gain = np.minimum(gain, ducked(amount, self._depths_db[index] * share))
+        return gain
 
 
 def ducked(amount: np.ndarray, duck_db: float) -> np.ndarray:

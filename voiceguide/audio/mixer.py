@@ -24,7 +24,6 @@ from voiceguide.audio.envelopes import (
     Ducking,
     Fades,
     bed_fade_gain,
-    ducked,
     frame_at,
     mean_voice_fall_db,
     per_frame,
@@ -43,8 +42,7 @@ __all__ = ["RenderOptions", "Rendering", "frame_at", "render_blocks", "total_fra
 
 STEREO_TARGET_LUFS = -16.0
 MONO_TARGET_LUFS = -19.0
-BED_DUCK_DB = 8.0
-CUE_DUCK_DB = 6.0  # a bell still ringing when narration starts steps back too
+CUE_DUCK_SHARE = 0.75  # a bell still ringing when narration starts steps back 3/4 as far
 BED_MEASURE_MS = {"drone": 20_000, "file": 60_000}  # the drone's slowest swell lasts 19 s
 NOISE_MEASURE_MS = 6_000  # noise is steady
 # Peak over voice loudness: struck cues ~8 LU under the voice, soft tones further.
@@ -143,12 +141,15 @@ class Rendering:
         self._placements = self._place(timeline)
         rate_hz = options.sample_rate_hz
         mix = timeline.mix
-        speech_frames = self._speech_frames(timeline)
-        self._ducking = Ducking(speech_frames, rate_hz, mix.duck_attack_ms, mix.duck_release_ms)
+        ducks = [
+            (frame_at(duck.start_ms, rate_hz), frame_at(duck.end_ms, rate_hz), duck.depth_db)
+            for duck in mix.ducks
+        ]
+        self._ducking = Ducking(ducks, rate_hz, mix.duck_attack_ms, mix.duck_release_ms)
         background = options.background or timeline.background
         self._bed = bed_stream(background, rate_hz, options.seed, options.channels)
         self.bed_gain = self._bed_gain(background) if self._bed else 0.0
-        self._bed_fades = Fades(mix.fades_of("bed"), rate_hz)
+        self._bed_fades = Fades(mix.fades_of("bed"), rate_hz, ease=bed_fade_gain)
         self._output_fades = Fades(mix.fades_of("output"), rate_hz)
         self._blocks = self._mix()
 
@@ -188,12 +189,6 @@ class Rendering:
         placements.sort(key=lambda p: p.start_frame)  # stable: ties keep timeline order
         return [p for p in placements if p.start_frame < min(p.end_frame, self.total_frames)]
 
-    def _speech_frames(self, timeline: Timeline) -> list[tuple[int, int]]:
-        rate_hz = self.options.sample_rate_hz
-        return [
-            (frame_at(e.start_ms, rate_hz), frame_at(e.end_ms, rate_hz)) for e in timeline.speech()
-        ]
-
     def _bed_gain(self, background: Background) -> float:
         """The gain that puts the bed ``level_db`` under the voice, per channel."""
         rate_hz = self.options.sample_rate_hz
@@ -228,14 +223,14 @@ class Rendering:
         # Fast paths skip only multiplications by exactly 1 and additions of exactly 0,
         # so a sample never depends on which block it falls in.
         speech, cues = self._placed(first, end, active)
-        duck = self._ducking.amount(first, end)
         mix = speech
         if cues is not None:
-            if duck is not None:
-                cues = cues * per_frame(ducked(duck, CUE_DUCK_DB), cues)
+            cue_duck = self._ducking.gain(first, end, CUE_DUCK_SHARE)
+            if cue_duck is not None:
+                cues = cues * per_frame(cue_duck, cues)
             mix = _added(mix, cues)
         if self._bed is not None:
-            mix = _added(mix, self._bed_block(first, end, duck))
+            mix = _added(mix, self._bed_block(first, end))
         output_fade = self._output_fades.gain(first, end)
         if output_fade is not None:
             mix *= per_frame(output_fade, mix)
@@ -270,14 +265,15 @@ class Rendering:
             return self._speech.samples(placement.phrase)
         return self._cues[placement.cue]
 
-    def _bed_block(self, first: int, end: int, duck: np.ndarray | None) -> np.ndarray:
+    def _bed_block(self, first: int, end: int) -> np.ndarray:
         assert self._bed is not None
         bed = self._bed.read(end - first).astype(np.float64) * self.bed_gain
         fade = self._bed_fades.gain(first, end)
         if fade is not None:
-            bed *= per_frame(bed_fade_gain(fade), bed)
+            bed *= per_frame(fade, bed)
+        duck = self._ducking.gain(first, end)
         if duck is not None:
-            bed *= per_frame(ducked(duck, BED_DUCK_DB), bed)
+            bed *= per_frame(duck, bed)
         return bed
 
 

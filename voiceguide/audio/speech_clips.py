@@ -5,6 +5,7 @@ bounded cache of the results, so memory grows with neither the session nor its c
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Mapping
 
@@ -15,6 +16,7 @@ from voiceguide.audio.resample import resample, resampled_frames
 from voiceguide.audio.sounds import apply_fades
 from voiceguide.errors import AudioError
 from voiceguide.tts.base import Clip
+from voiceguide.tts.cache import remembered
 
 PhraseKey = tuple[str, int]  # (text, rate_wpm) as in Timeline.phrases(); (file, 0) recorded
 
@@ -22,6 +24,7 @@ SPEECH_CEILING_DBTP = -2.0  # 1 dB under the -1 dBTP bar: MP3 encoding overshoot
 LIMITER_RADIUS_MS = 5.0  # the limiter's gain moves over 4 radii (20 ms)
 MAX_LIMITING_DB = 8.0  # past this the limiter is heard: speech stays under its target
 CLIP_FADE_MS = 3.0  # trimmed clips start on an audible sample: fade it in, no click
+LEVEL_METHOD = 1  # bump when the loudness measure or the gain search changes
 CLIP_CACHE_BYTES = 16 * 1024 * 1024  # processed clips kept (95 s of speech); others are redone
 
 
@@ -39,17 +42,35 @@ def speech_level(
     clips: Mapping[PhraseKey, Clip], counts: Mapping[PhraseKey, int], target_lufs: float
 ) -> tuple[float, float]:
     """(gain dB, loudness LUFS reached): the one gain that brings the limited speech to
-    ``target_lufs`` (one channel), measured over every phrase as often as it is spoken."""
+    ``target_lufs`` (one channel), measured over every phrase as often as it is spoken.
+
+    Kept with the clips (``remembered``), keyed by the clips' samples and counts: a warm
+    render of the same session reads it (measured: about 1 s of the 15-minute session's
+    render) instead of measuring every clip again.
+    """
     keys = sorted(counts)
-    profiles = [loudness_profile(_clip_samples(clips[k]), clips[k].sample_rate_hz) for k in keys]
-    return gain_for_loudness(
-        profiles,
-        [counts[key] for key in keys],
-        target_lufs,
-        db_to_gain(SPEECH_CEILING_DBTP),
-        LIMITER_RADIUS_MS,
-        MAX_LIMITING_DB,
-    )
+
+    def measure() -> tuple[float, float]:
+        profiles = [
+            loudness_profile(_clip_samples(clips[k]), clips[k].sample_rate_hz) for k in keys
+        ]
+        return gain_for_loudness(
+            profiles,
+            [counts[key] for key in keys],
+            target_lufs,
+            db_to_gain(SPEECH_CEILING_DBTP),
+            LIMITER_RADIUS_MS,
+            MAX_LIMITING_DB,
+        )
+
+    spoken = [[_clip_digest(clips[key]), counts[key]] for key in keys]
+    limits = [SPEECH_CEILING_DBTP, LIMITER_RADIUS_MS, MAX_LIMITING_DB]
+    gain_db, lufs = remembered("speech-level", [LEVEL_METHOD, target_lufs, limits, spoken], measure)
+    return float(gain_db), float(lufs)
+
+
+def _clip_digest(clip: Clip) -> str:
+    return hashlib.sha256(clip.pcm).hexdigest() + f"@{clip.sample_rate_hz}"
 
 
 class SpeechClips:

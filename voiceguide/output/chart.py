@@ -31,13 +31,14 @@ if TYPE_CHECKING:
 OPTION = "--chart"
 CHART_FORMATS = ("svg", "png")
 INSTALL_HINT = "pip install 'voiceguide[chart]'"
-BED_DUCK_DB = 8.0  # as the mixer ducks the bed under speech (audio/mixer.py)
 BED_FLOOR_DB = 40.0  # the bed's level is drawn down to this far under its own level
 TITLE_CHARS = 44  # a chapter title longer than this is cut with dots
 LABEL_HEIGHT_IN = 0.12  # a chapter title's line, 7.5 pt, turned on its side
 WIDTH_IN = 14.0
 PNG_DPI = 110
-BED_POINTS = 4000  # samples of the bed's level across the session, besides its corners
+BED_POINTS = 12_000  # moments the bed's level is drawn at, across the session
+MAX_BED_RATE_HZ = 100  # and at most this many a second (a short session)
+BED_BLOCK_FRAMES = 4096
 _COLOURS = {
     "right": "#8fb8de",
     "left": "#f2b880",
@@ -246,72 +247,42 @@ def _draw_bed(ax: Axes, timeline: Timeline) -> None:
     ax.set_ylabel("bed (dB)")
     ax.set_title(
         f"background: {printable(timeline.background.sound)}, {-level_db:g} dB under the "
-        "voice, stepping back under speech",
+        f"voice, stepping back {_deepest(timeline):g} dB at most under speech",
         loc="left",
         fontsize=7.5,
         parse_math=False,
     )
 
 
+def _deepest(timeline: Timeline) -> float:
+    return max((duck.depth_db for duck in timeline.mix.ducks), default=0.0)
+
+
 def bed_levels(timeline: Timeline) -> tuple[list[int], list[float]]:
-    """The bed's level in dB relative to the voice at moments across the session: its fades
-    (in gain, eased as the mixer eases them) and its ducks under speech."""
+    """The bed's level in dB relative to the voice across the session: its fades and its
+    ducks under speech, computed by the mixer's own envelopes at a coarse rate."""
     import numpy as np
 
-    ducks = _ducks(timeline)
-    corners = [t for start, end, _ in ducks for t in _duck_corners(timeline, start, end)]
-    grid = np.linspace(0, timeline.total_ms, BED_POINTS)
-    times = np.unique(np.clip(np.concatenate([grid, corners]), 0, timeline.total_ms))
-    gain = np.ones_like(times)
-    for fade in timeline.mix.fades_of("bed"):
-        span = max(1, fade.duration_ms)
-        if fade.direction == "in":
-            ramp = (times - fade.start_ms) / span
-        else:
-            ramp = (fade.end_ms - times) / span
-        ramp = np.clip(ramp, 0.0, 1.0)
-        eased = ramp * ramp * (3 - 2 * ramp)
-        gain = np.minimum(gain, eased * eased)
+    from voiceguide.audio.envelopes import Ducking, Fades, bed_fade_gain, frame_at
+
+    rate_hz = max(1, min(MAX_BED_RATE_HZ, BED_POINTS * 1000 // max(1, timeline.total_ms)))
+    mix = timeline.mix
+    ducks = [
+        (frame_at(d.start_ms, rate_hz), frame_at(d.end_ms, rate_hz), d.depth_db) for d in mix.ducks
+    ]
+    ducking = Ducking(ducks, rate_hz, mix.duck_attack_ms, mix.duck_release_ms)
+    fades = Fades(mix.fades_of("bed"), rate_hz, ease=bed_fade_gain)
+    frames = frame_at(timeline.total_ms, rate_hz) + 1
+    gain = np.ones(frames)
+    for first in range(0, frames, BED_BLOCK_FRAMES):  # as the mixer goes: block by block
+        end = min(frames, first + BED_BLOCK_FRAMES)
+        for envelope in (fades.gain(first, end), ducking.gain(first, end)):
+            if envelope is not None:
+                gain[first:end] *= envelope
     floor_db = timeline.background.level_db - BED_FLOOR_DB
-    fade_db = 20 * np.log10(np.maximum(gain, 1e-6))
-    levels = timeline.background.level_db + fade_db - _duck_db(timeline, ducks, times)
-    return [round(t) for t in times], [float(v) for v in np.maximum(levels, floor_db)]
-
-
-def _ducks(timeline: Timeline) -> list[tuple[int, int, float]]:
-    """(start_ms, end_ms, depth_db) of each dip of the bed: speech, merged where the gap is
-    shorter than the duck's release and attack, as the mixer ducks it (the one place that
-    repeats the mixer's rule)."""
-    mix = timeline.mix
-    merged: list[list[int]] = []
-    for event in timeline.speech():
-        if merged and event.start_ms - merged[-1][1] < mix.duck_attack_ms + mix.duck_release_ms:
-            merged[-1][1] = max(merged[-1][1], event.end_ms)
-        else:
-            merged.append([event.start_ms, event.end_ms])
-    return [(start, end, BED_DUCK_DB) for start, end in merged]
-
-
-def _duck_corners(timeline: Timeline, start_ms: int, end_ms: int) -> list[int]:
-    mix = timeline.mix
-    return [start_ms - mix.duck_attack_ms, start_ms, end_ms, end_ms + mix.duck_release_ms]
-
-
-def _duck_db(timeline: Timeline, ducks: list[tuple[int, int, float]], times: Any) -> Any:
-    import numpy as np
-
-    mix = timeline.mix
-    dip = np.zeros_like(times)
-    for start_ms, end_ms, depth_db in ducks:
-        # Only the moments around this duck: a long session has thousands of them.
-        low = np.searchsorted(times, start_ms - mix.duck_attack_ms)
-        high = np.searchsorted(times, end_ms + mix.duck_release_ms, side="right")
-        near = times[low:high]
-        rise = (near - (start_ms - mix.duck_attack_ms)) / max(1, mix.duck_attack_ms)
-        fall = ((end_ms + mix.duck_release_ms) - near) / max(1, mix.duck_release_ms)
-        ramp = np.clip(np.minimum(rise, fall), 0.0, 1.0)
-        dip[low:high] = np.maximum(dip[low:high], depth_db * ramp)
-    return dip
+    levels = timeline.background.level_db + 20 * np.log10(np.maximum(gain, 1e-9))
+    times_ms = [round(frame * 1000 / rate_hz) for frame in range(frames)]
+    return times_ms, [float(v) for v in np.maximum(levels, floor_db)]
 
 
 def _paced(timeline: Timeline) -> list[Event]:

@@ -31,6 +31,7 @@ from voiceguide.files import part_path, remove_stale_parts, replace, writable_pa
 from voiceguide.output.formats import FORMATS
 from voiceguide.output.tags import Cover, read_cover, write_tags
 from voiceguide.plan.timeline import Chapter
+from voiceguide.tts.cache import remembered
 
 TAG_KEYS = ("title", "artist", "album", "genre", "comment", "language")
 
@@ -195,8 +196,23 @@ def mp3_level_trim_db(ffmpeg: str, bitrate: str, sample_rate_hz: int, channels: 
 
     LAME scales its input down at some bitrates to avoid clipping (0.95, -0.45 dB, at 128k
     CBR; none at 320k), which would leave speech under its loudness target. A short tone
-    through the same encoder measures it (once per setting, about 0.1 s).
+    through the same encoder measures it, once per encoder and setting: the figure is kept
+    with the speech clips (two ffmpeg runs, 0.3 to 0.7 s, saved on every later render).
     """
+    try:
+        status = os.stat(ffmpeg)
+        encoder = [ffmpeg, status.st_size, status.st_mtime_ns]  # this build of ffmpeg
+    except OSError:
+        encoder = [ffmpeg]
+    fields = [*encoder, bitrate, sample_rate_hz, channels]
+
+    def measure() -> float:
+        return _measured_trim_db(ffmpeg, bitrate, sample_rate_hz, channels)
+
+    return float(remembered("mp3-level-trim", fields, measure))
+
+
+def _measured_trim_db(ffmpeg: str, bitrate: str, sample_rate_hz: int, channels: int) -> float:
     seconds = np.arange(sample_rate_hz // 2) / sample_rate_hz
     tone = np.rint(0.25 * 32767 * np.sin(2 * np.pi * 1000.0 * seconds)).astype("<i2")
     pcm = np.repeat(tone[:, None], channels, axis=1).tobytes()

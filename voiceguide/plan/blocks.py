@@ -25,16 +25,24 @@ def sides(
     A side lasts until its last sound ends, a cue still ringing included (``total_ms``,
     not ``t``): so a tick at its last repetition rings out inside its own time, never in
     the next side's or in a ring-out after the session, and the sides last the same
-    whatever comes before or after the block.
+    whatever comes before or after the block. A side followed by the switch cue ends with
+    room to breathe when its last words end late: the breath is its own time, so the sides
+    stay equal, and mostly it takes the place of padding the side had anyway (the next
+    side is longer by the cue's lead).
     """
-    laid_out = []
+    laid_out: list[Session] = []
     for index, side in enumerate(block.sides):
         inner = context.inside({"side": side})
         alone = layout.new_session()
+        # Each side follows the one before (or what precedes the block), its words and
+        # silence since: what a cue early in it counts its room from (padding uncounted).
+        alone.follow(laid_out[-1] if laid_out else session)
         alone.open_chapter(inner.fill(block.name) if block.name else f"{side} side", side)
         if index and block.switch_cue:
             layout.cue_then_wait(alone, block.switch_cue)
         announced(layout, alone, block, inner, repeats, scale)
+        if index + 1 < len(block.sides) and block.switch_cue:
+            layout.breathe(alone)  # room before the next side's cue, in this side's time
         laid_out.append(alone)
     longest_ms = max(alone.total_ms for alone in laid_out)
     around = session.current_chapter()
@@ -58,6 +66,8 @@ def runs(
     contexts = [context.inside(values) for values in _run_values(block, repeats)]
     for index, inner in enumerate(contexts):
         if isinstance(block, ForEach):
+            if index and block.switch_cue:  # its breath ends the entry before
+                layout.breathe(session)
             title = inner.fill(block.name) if block.name else inner.values["item"]
             session.open_chapter(title, inner.side())
             if index and block.switch_cue:

@@ -2,8 +2,9 @@
 
 Each item kind (step, pause, slot) has one method saying what it sounds like and how long
 it lasts, and ``blocks`` lays out the blocks (sides, rounds, lists) around them; cues ring
-over the voice track. A slot's timed speech and ticks are placed by ``slots``. The pace at each phrase and
-wait comes from ``bedtime.Pacing``; the counts and scale from ``fitting``.
+over the voice track, a breath after the words before them where the timing allows. A
+slot's timed speech and ticks are placed by ``slots``. The pace at each phrase and wait
+comes from ``bedtime.Pacing``; the counts and scale from ``fitting``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from voiceguide.plan.slots import (
 from voiceguide.routine.durations import format_seconds
 from voiceguide.routine.model import (
     BREATH_MS,
+    CUE_BREATH_MS,
+    MIN_SCALE,
     SOFT_CUES,
     Item,
     Pause,
@@ -44,6 +47,7 @@ Measure = Callable[[str, int], int]  # (text, rate_wpm) -> duration_ms
 Repeats = dict[int, int]  # id(step or rounds block) -> repetitions, or rounds
 
 SENTENCE_PAUSE = "between sentences"  # the silence's text, which the plan's table leaves out
+CUE_BREATH = "breath before the cue"
 RING_MARGIN_MS = 3000  # ring_every stays this far from the item's end, where the next begins
 
 
@@ -120,7 +124,8 @@ class Layout:
 
     def wait(self, session: Session, duration_ms: int, scale: float, text: str) -> None:
         pace, taken = self.elastic(duration_ms, scale)
-        session.add("silence", taken, text, elastic=True, pace=pace)
+        least_ms = round(duration_ms * MIN_SCALE / pace)  # as short as fitting can make it
+        session.add("silence", taken, text, elastic=True, pace=pace, least_ms=least_ms)
 
     def say(self, session: Session, text: str) -> None:
         """The text sentence by sentence, with the planned pause between: one site, so every
@@ -154,8 +159,20 @@ class Layout:
         session.add("speech", self.sounds.get(path, 0), text, file=path)
         return text
 
+    def breathe(self, session: Session) -> None:
+        """Room before a cue: fixed silence, so that the cue starts at least CUE_BREATH_MS
+        after the last speech ended, whatever elastic scale fitting chooses (elastic time
+        since then counts as short as it can be). Not after a slot, whose end is exact."""
+        if session.after_slot or session.quiet_ms is None:
+            return
+        missing_ms = CUE_BREATH_MS - session.quiet_ms
+        if missing_ms > 0:
+            session.add("silence", missing_ms, CUE_BREATH)
+
     def cue_then_wait(self, session: Session, name: str) -> None:
-        """A cue, and the fixed time it takes before narration goes on."""
+        """A cue, after room to breathe, and the fixed time it takes before narration goes
+        on."""
+        self.breathe(session)
         name = self.cues.get(name, name)
         lead_ms = cue_lead_ms(name, self.sounds)
         session.cue(name, lead_ms)
@@ -201,6 +218,8 @@ class Layout:
     def step(
         self, session: Session, step: Step, context: Context, repeats: Repeats, scale: float
     ) -> None:
+        if step.start_cue:  # the breath before its cue ends the chapter before
+            self.breathe(session)
         if step.name:
             session.open_chapter(context.title(step.name), context.side())
         if step.start_cue:
@@ -225,6 +244,8 @@ class Layout:
         self.wait(session, step.each_ms, scale, f"repetition {number} of {count}")
 
     def pause(self, session: Session, pause: Pause, context: Context, scale: float) -> None:
+        if pause.tick_every_ms:  # its first tick rings as it starts
+            self.breathe(session)
         if pause.name:
             session.open_chapter(context.title(pause.name), context.side())
         start_ms = session.t
@@ -245,6 +266,8 @@ class Layout:
         ``before`` is said as the slot starts, ahead of its own ``say`` (a block's
         announce, say), and counts as the slot's time like the ``say``.
         """
+        if slot.start_cue or slot.tick_every_ms:  # a sound as it starts: room before it
+            self.breathe(session)
         if slot.name:
             session.open_chapter(context.title(slot.name), context.side())
         slot_ms = self.elastic(slot.slot_ms, scale)[1] if slot.stretch else slot.slot_ms
@@ -262,6 +285,7 @@ class Layout:
         self.timed_speech(session, slot, context, (start_ms, slot_ms), opened)
         if slot.end_cue:
             self.cue_at(session, slot.end_cue, start_ms + slot_ms)
+        session.after_slot = True
 
     def timed_speech(
         self,

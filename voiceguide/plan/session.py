@@ -22,6 +22,10 @@ class Session:
     ring_out_ms: int = 0  # the last cue's lead may run past the voice track
     resume: tuple[str, str | None] | None = None  # the chapter to go back to after a block
     record: bool = True  # False: only time is kept (a layout that measures the length)
+    # Since the last speech ended: the least silence there can be at any elastic scale
+    # (None: nothing said yet), and whether a slot has just ended (its timing is exact).
+    quiet_ms: int | None = None
+    after_slot: bool = False
 
     @property
     def chapter(self) -> int:
@@ -47,7 +51,10 @@ class Session:
         elastic: bool = False,
         pace: float = 0.0,
         file: str = "",
+        least_ms: int | None = None,
     ) -> None:
+        """An event on the voice track from now. ``least_ms``: how short an elastic silence
+        can be at any scale (none, unless given); fixed time is always its duration."""
         if self.record:
             self.ensure_chapter()
             self.events.append(
@@ -64,6 +71,16 @@ class Session:
                 )
             )
         self.t += duration_ms
+        self.after_slot = False
+        if kind == "speech":
+            self.quiet_ms = 0
+        elif self.quiet_ms is not None:
+            self.quiet_ms += (least_ms or 0) if elastic else duration_ms
+
+    def follow(self, other: Session) -> None:
+        """Start where ``other`` is: what was said last and how long ago (a block's part
+        laid out alone follows what comes before it)."""
+        self.quiet_ms, self.after_slot = other.quiet_ms, other.after_slot
 
     def cue(self, name: str, lead_ms: int, at_ms: int | None = None, text: str = "") -> None:
         """A cue at ``at_ms`` (else now), ringing for at least ``lead_ms``."""
@@ -110,6 +127,7 @@ class Session:
         self.problems.extend(other.problems)
         self.ring_out_ms = max(self.ring_out_ms, other.ring_out_ms + self.t)
         self.t += other.t
+        self.follow(other)
         if pad_ms:
             self.add("silence", pad_ms, "settle (equal time per side)")
 

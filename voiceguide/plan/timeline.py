@@ -6,8 +6,9 @@ sounds (bell, tick, chime) that start at a moment and ring over whatever is on t
 track.
 
 The *mix* says when levels move: the background bed's fades in and out (the tail's slow
-fade among them), the short fade that ends the output, the bedtime voice's fall, and how
-early and late the bed steps back around speech. The mixer executes it and decides no time.
+fade among them), the short fade that ends the output, the bedtime voice's fall, and where,
+how far, how early and how late the bed steps back around speech. The mixer executes it
+and decides no time.
 """
 
 from __future__ import annotations
@@ -62,12 +63,20 @@ class Chapter:
 @dataclass(frozen=True)
 class Fade:
     """A gain rising from silence to full (``in``: silent before ``start_ms``) or falling
-    from full to silence (``out``: silent after ``end_ms``), on ``target``."""
+    from full to silence (``out``: silent after ``end_ms``), on ``target``.
+
+    By default the target's own curve (the bed's eased one, the output's straight line).
+    With ``last_ms``, the level moves in a straight line in dB, ``fall_db`` between full and
+    ``last_ms`` from the silent end, and goes to silence over those last ``last_ms`` in a
+    straight line of gain: a long fade that stays audible, heard falling, to the end.
+    """
 
     target: FadeTarget
     direction: FadeDirection
     start_ms: int
     end_ms: int
+    fall_db: float = 0.0
+    last_ms: int = 0
 
     @property
     def duration_ms(self) -> int:
@@ -94,6 +103,16 @@ class GainRamp:
 
 
 @dataclass(frozen=True)
+class Duck:
+    """The bed stepping back ``depth_db`` under speech from ``start_ms`` to ``end_ms`` (the
+    mix's attack before, its release after)."""
+
+    start_ms: int
+    end_ms: int
+    depth_db: float
+
+
+@dataclass(frozen=True)
 class Mix:
     """When levels move, decided by the planner and executed by the mixer."""
 
@@ -101,6 +120,7 @@ class Mix:
     voice_gain: GainRamp | None = None  # the bedtime voice's fall; None: it keeps its level
     duck_attack_ms: int = 0  # the bed is fully ducked this long after it starts to step back
     duck_release_ms: int = 0  # and back up this long after the speech ends
+    ducks: tuple[Duck, ...] = ()  # where and how far; none: the bed never steps back
 
     def fades_of(self, target: FadeTarget) -> tuple[Fade, ...]:
         return tuple(fade for fade in self.fades if fade.target == target)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from voiceguide.routine.model import (
     BREATH_MS,
+    CUE_BREATH_MS,
     CUE_LEAD_MS,
     Block,
     ForEach,
@@ -48,7 +49,8 @@ CUE_EVENTS = 2  # a cue that takes time: the cue and the silence while it rings
 
 def event_bound(routine: Routine) -> int:
     """The most events one layout of the routine can hold (``ring_every`` cues left out)."""
-    return _FRAME_EVENTS + _items_events(routine.items) + _said(routine.bedtime.closing)
+    events = _FRAME_EVENTS + _items_events(routine.items) + _said(routine.bedtime.closing)
+    return events + breath_bound(routine)
 
 
 def _items_events(items: tuple[Item, ...]) -> int:
@@ -71,6 +73,83 @@ def _item_events(item: Item) -> int:
     per_run = switch + _said(item.announce) + _items_events(item.items)
     between = _items_events(item.between) + bool(isinstance(item, Rounds) and item.rest_ms)
     return runs * per_run + (runs - 1) * between
+
+
+# Breaths before cues. The planner adds a silence before a cue (a start, switch or end cue,
+# or the first tick of a metronome) when words may have ended just before it, never right
+# after a slot. What may happen before the next cue is one of three states:
+_QUIET = 0  # nothing said since the last cue (or at all): no breath
+_SPOKEN = 1  # words since: the next cue may take a breath
+_SLOT_END = 2  # a slot has just ended: a cue now takes none, but one after more time may
+
+
+def breath_bound(routine: Routine) -> int:
+    """The most breaths before cues one layout of the routine can hold."""
+    count, state = _breaths(routine.items, _QUIET)
+    return count + bool(routine.end_cue and state == _SPOKEN)
+
+
+def _breaths(items: tuple[Item, ...], state: int) -> tuple[int, int]:
+    """The most breaths the items take, entering in ``state``, and the state after them."""
+    count = 0
+    for item in items:
+        taken, state = _item_breaths(item, state)
+        count += taken
+    return count, state
+
+
+def _cue_site(state: int, cue: str | None = None) -> tuple[int, int]:
+    """A cue: a breath if words came before. After a slot's end it takes none, and its
+    ring is then time since the slot's words: enough for the next cue if it is as long as
+    a breath (a sound file's length is unknown here)."""
+    if state != _SLOT_END:
+        return int(state == _SPOKEN), _QUIET
+    return 0, _QUIET if CUE_LEAD_MS.get(cue or "", 0) >= CUE_BREATH_MS else _SPOKEN
+
+
+def _item_breaths(item: Item, state: int) -> tuple[int, int]:
+    if isinstance(item, Step):
+        taken, state = _cue_site(state, item.start_cue) if item.start_cue else (0, state)
+        said = item.say or item.say_file or (item.each_ms and item.count)
+        return taken, _SPOKEN if said or state == _SLOT_END else state
+    if isinstance(item, Pause):
+        taken, state = _cue_site(state) if item.tick_count else (0, state)
+        return taken, _SPOKEN if state == _SLOT_END else state
+    if isinstance(item, Slot):
+        return int(state == _SPOKEN and bool(item.start_cue or item.tick_count)), _SLOT_END
+    return _block_breaths(item, state)
+
+
+def _block_breaths(block: Block, state: int) -> tuple[int, int]:
+    """Each side, round or entry in turn (its own breaths known per entering state)."""
+    runs = len(block.sides) if isinstance(block, Sides) else _runs(block, most=True)
+    body: dict[int, tuple[int, int]] = {}
+    between: dict[int, tuple[int, int]] = {}
+    count = 0
+    for index in range(runs):
+        last = index + 1 == runs
+        if index and not isinstance(block, Rounds) and block.switch_cue:
+            taken, state = _cue_site(state, block.switch_cue)
+            count += taken
+        if block.announce and not block.announce_in_slot:
+            state = _SPOKEN
+        if state not in body:
+            body[state] = _breaths(block.items, state)
+        taken, state = body[state]
+        count += taken
+        if isinstance(block, Sides):
+            if not last and block.switch_cue and state == _SPOKEN:  # a breath at its end
+                count, state = count + 1, _QUIET
+            continue
+        if not last:
+            if isinstance(block, Rounds) and block.rest_ms and state == _SLOT_END:
+                state = _SPOKEN
+            if state not in between:
+                between[state] = _breaths(block.between, state)
+            taken, state = between[state]
+            count += taken
+    # After sides, padding may follow the last: a slot's end no longer holds.
+    return count, _SPOKEN if isinstance(block, Sides) and state == _SLOT_END else state
 
 
 def _runs(block: Rounds | ForEach, *, most: bool) -> int:

@@ -317,6 +317,11 @@ def cue_lead_ms(cue: str, sounds: Mapping[str, int]) -> int:
 
 
 BREATH_MS = 700  # fixed: between a step's narration and its first repetition
+# A cue that follows speech (a start, switch or end cue) starts at least this long after
+# the words end: fixed silence makes up what the time between them lacks. A slot's end is
+# exact and takes none; the planner notes speech closer than CLOSE_CUE_MS to a cue.
+CUE_BREATH_MS = 800
+CLOSE_CUE_MS = 600
 # Length fitting stretches or shrinks elastic time at most this much; beyond it, it changes
 # repetition counts (where a step allows) or reports the target as out of reach.
 MIN_SCALE = 0.5

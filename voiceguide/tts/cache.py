@@ -23,7 +23,9 @@ import os
 import struct
 import wave
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from voiceguide.errors import SpeechError
 from voiceguide.files import write_atomically
@@ -142,3 +144,33 @@ def _decode(data: bytes) -> Clip | None:
     if data[-CHECK_BYTES:] != _check_chunk(pcm):
         return None  # damaged samples, or not our entry
     return Clip(pcm=pcm, sample_rate_hz=sample_rate_hz)
+
+
+MEASURED = "measured-v1"
+"""Where measurements kept with the clips live (a folder of the cache); bump to drop them."""
+
+
+def remembered(kind: str, fields: list[Any], measure: Callable[[], Any]) -> Any:
+    """What ``measure`` returns for ``fields``, kept on disk beside the clips: a render
+    that measured the same thing before (the speech's level over the same clips, the
+    encoder's level at one setting) reads it instead of measuring again.
+
+    Values are JSON (a float reads back bit for bit, so the audio is the same whether the
+    value was measured or read); a tuple reads back as a list. An entry that cannot be
+    read is measured again, and one that cannot be written is only time lost.
+    """
+    encoded = json.dumps(fields, separators=(",", ":")).encode("utf-8")
+    path = default_cache_dir() / MEASURED / kind / f"{hashlib.sha256(encoded).hexdigest()}.json"
+    try:
+        entry = json.loads(path.read_text("utf-8"))
+        if entry["fields"] == json.loads(encoded):
+            return entry["value"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    value = measure()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, json.dumps({"fields": fields, "value": value}).encode("utf-8"))
+    except OSError:
+        pass
+    return value
