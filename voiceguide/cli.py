@@ -17,9 +17,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from voiceguide import __version__, options
+from voiceguide import __version__, option_values, options
 from voiceguide.errors import ExitCode, UsageError, VoiceguideError, printable
-from voiceguide.panels import OUTPUT, SOUND, PanelledCommand, QuickGroup
+from voiceguide.panels import PanelledCommand, QuickGroup
 from voiceguide.routine.durations import format_ms
 
 EXIT_CODES = """Exit codes: 0 success, 1 invalid routine or failed render, 2 usage error,
@@ -119,18 +119,7 @@ def plan(
 @command("voiceguide render hand-massage --pace 0.8 --length 20m --bedtime --tail 10m")
 def render(
     routine: options.RoutineArg = "hand-massage",
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "-o",
-            "--out",
-            rich_help_panel=OUTPUT,
-            metavar="FILE",
-            help="Output file, its format by its ending: .mp3, .wav, .flac or .ogg "
-            "(default: ./ROUTINE.mp3); only a regular file is replaced; '-' writes to "
-            "standard output (format from --format).",
-        ),
-    ] = None,
+    out: options.OutOpt = None,
     pace: options.PaceOpt = 1.0,
     length: options.LengthOpt = None,
     rate: options.RateOpt = None,
@@ -141,70 +130,14 @@ def render(
     engine: options.EngineOpt = None,
     background: options.BackgroundOpt = None,
     background_file: options.BackgroundFileOpt = None,
-    format_: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            rich_help_panel=OUTPUT,
-            parser=options.audio_format,
-            metavar="FORMAT",
-            help="mp3, wav, flac or ogg, for an -o name that does not end in one (default: mp3).",
-        ),
-    ] = None,
-    bitrate: Annotated[
-        str | None,
-        typer.Option(
-            "--bitrate",
-            rich_help_panel=OUTPUT,
-            metavar="RATE",
-            help="Encoder bitrate for mp3 (32k to 320k) or ogg (default: 128k).",
-        ),
-    ] = None,
-    seed: Annotated[
-        int,
-        typer.Option(
-            "--seed",
-            rich_help_panel=SOUND,
-            parser=options.seed,
-            metavar="NUMBER",
-            help="Seed for the background noise and cues.",
-        ),
-    ] = 0,
-    mono: Annotated[
-        bool, typer.Option("--mono", rich_help_panel=OUTPUT, help="One channel instead of two.")
-    ] = False,
-    transcript: Annotated[
-        str | None,
-        typer.Option(
-            "--transcript",
-            rich_help_panel=OUTPUT,
-            metavar="FORMATS",
-            help="Also write these next to the audio: srt, vtt, lrc, json (comma-separated).",
-        ),
-    ] = None,
-    sidecars: Annotated[
-        bool,
-        typer.Option(
-            "--sidecars", rich_help_panel=OUTPUT, help="Also write every transcript format."
-        ),
-    ] = False,
-    cover: Annotated[
-        Path | None,
-        typer.Option(
-            "--cover",
-            metavar="IMAGE",
-            rich_help_panel=OUTPUT,
-            help="A .png or .jpg to embed as the cover.",
-        ),
-    ] = None,
-    split: Annotated[
-        bool,
-        typer.Option(
-            "--split",
-            rich_help_panel=OUTPUT,
-            help="One file per chapter plus an .m3u playlist, in a folder named by -o.",
-        ),
-    ] = False,
+    format_: options.FormatOpt = None,
+    bitrate: options.BitrateOpt = None,
+    seed: options.SeedOpt = 0,
+    mono: options.MonoOpt = False,
+    transcript: options.TranscriptOpt = None,
+    sidecars: options.SidecarsOpt = False,
+    cover: options.CoverOpt = None,
+    split: options.SplitOpt = False,
 ) -> None:
     """Render a routine to an audio file, with a progress bar and a summary at the end."""
     from voiceguide.pipeline import render_routine
@@ -273,7 +206,10 @@ def voices(
     engine: Annotated[
         str | None,
         typer.Option(
-            "--engine", parser=options.engine, metavar="ENGINE", help="Only this engine's voices."
+            "--engine",
+            parser=option_values.engine,
+            metavar="ENGINE",
+            help="Only this engine's voices.",
         ),
     ] = None,
 ) -> None:

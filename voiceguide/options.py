@@ -1,151 +1,19 @@
-"""The command line's options: parsers that refuse a bad value before the command runs (Typer
-then names the option, "Invalid value for '--length': ...", and exits 2), and the option
-declarations that several commands share."""
+"""The command line's options, declared once: those several commands share, and the
+render command's own. Their values are parsed by ``option_values``, which refuses a bad one
+before the command runs."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from voiceguide.errors import UsageError, shown
-from voiceguide.output.formats import output_format
+from voiceguide import option_values as values
 from voiceguide.panels import BEDTIME, OUTPUT, SOUND, TIMING, VOICE
-from voiceguide.routine.durations import parse_duration_ms
-from voiceguide.routine.limits import (
-    BACKGROUND_SOUNDS,
-    MAX_RATE_WPM,
-    MIN_RATE_WPM,
-    SPEECH_ENGINES,
-    is_over_session_limit,
-    is_short_tail,
-)
 
 if TYPE_CHECKING:
     from voiceguide.plan.planner import Settings
-
-MIN_PACE, MAX_PACE = 0.5, 2.0  # as the planner checks them
-MAX_SEED = 2**64 - 1
-
-
-def duration(text: str) -> int:
-    try:
-        duration_ms = parse_duration_ms(text)
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from None
-    if is_over_session_limit(duration_ms):
-        raise typer.BadParameter(
-            f"{shown(text)} is longer than the 12-hour limit of a session: give less"
-        )
-    return duration_ms
-
-
-def _length_ms(text: str) -> int:
-    duration_ms = duration(text)
-    if duration_ms == 0:
-        raise typer.BadParameter(
-            f"{shown(text)} is no length: give one such as 20m, or leave --length out for the "
-            "routine's own length"
-        )
-    return duration_ms
-
-
-def _optional_ms(text: str) -> int:
-    """A lead-in or tail: 0 or none for none."""
-    return 0 if text.strip().lower() in ("0", "none") else duration(text)
-
-
-def _tail_ms(text: str) -> int:
-    tail_ms = _optional_ms(text)
-    if is_short_tail(tail_ms):
-        raise typer.BadParameter(
-            f"{shown(text)} is too short for a tail, which fades out over at least 1m: give "
-            "1m or more, or 0 for none"
-        )
-    return tail_ms
-
-
-def _whole(text: str | int, low: int, high: int) -> int:
-    if isinstance(text, int):  # a default, already a number
-        return text
-    # Digits are counted before int(): a number thousands of digits long is no number here.
-    if not re.fullmatch(r"[+-]?\d{1,20}", text.strip()):
-        raise typer.BadParameter(
-            f"{shown(text)} is not a whole number: give one from {low} to {high}"
-        )
-    number = int(text)
-    if not low <= number <= high:
-        raise typer.BadParameter(f"{number} is out of range: give one from {low} to {high}")
-    return number
-
-
-def _rate_wpm(text: str | int) -> int:
-    return _whole(text, MIN_RATE_WPM, MAX_RATE_WPM)
-
-
-def seed(text: str | int) -> int:
-    return _whole(text, 0, MAX_SEED)
-
-
-def _pace(text: str | float) -> float:
-    if isinstance(text, float):  # the default, already a number
-        return text
-    hint = f"give a number from {MIN_PACE:g} to {MAX_PACE:g} (below 1 is slower)"
-    if not re.fullmatch(r"\+?(\d{1,3}(\.\d{0,6})?|\.\d{1,6})", text.strip()):
-        raise typer.BadParameter(f"{shown(text)} is not a pace: {hint}")
-    pace = float(text)
-    if not MIN_PACE <= pace <= MAX_PACE:
-        raise typer.BadParameter(f"{pace:g} is out of range: {hint}")
-    return pace
-
-
-def voice(text: str) -> str:
-    if not text.strip():
-        raise typer.BadParameter(
-            "no voice given: give an id from 'voiceguide voices', or leave --voice out"
-        )
-    return text
-
-
-def engine(text: str) -> str:
-    if text not in SPEECH_ENGINES:
-        raise typer.BadParameter(
-            f"{shown(text)} is not a speech engine: choose {', '.join(SPEECH_ENGINES)}"
-        )
-    return text
-
-
-def background(text: str) -> str:
-    from voiceguide.pipeline import check_background
-
-    if not text.strip():
-        raise typer.BadParameter(
-            f"no background given: choose from {', '.join(BACKGROUND_SOUNDS)}, or leave "
-            "--background out"
-        )
-    try:
-        check_background(text)
-    except UsageError as error:
-        raise typer.BadParameter(error.message) from None
-    return text
-
-
-def background_file(text: str) -> Path:
-    if not text.strip():
-        raise typer.BadParameter(
-            "no file given: name a recording such as rain.ogg, or leave --background-file out"
-        )
-    return Path(text)
-
-
-def audio_format(text: str) -> str:
-    try:
-        return output_format(None, text.lower())
-    except UsageError as error:
-        raise typer.BadParameter(error.message) from None
-
 
 RoutineArg = Annotated[
     str,
@@ -155,12 +23,14 @@ RoutineArg = Annotated[
         "built-in template (see 'voiceguide templates'). A folder is never a routine.",
     ),
 ]
+
+
 PaceOpt = Annotated[
     float,
     typer.Option(
         "--pace",
         rich_help_panel=TIMING,
-        parser=_pace,
+        parser=values.pace,
         metavar="PACE",
         help="Speed of the session, from 0.5 to 2: below 1 is slower and longer.",
     ),
@@ -170,7 +40,7 @@ LengthOpt = Annotated[
     typer.Option(
         "--length",
         rich_help_panel=TIMING,
-        parser=_length_ms,
+        parser=values.length_ms,
         metavar="DURATION",
         help="Fit the session to this length, e.g. 20m or 12:30.",
     ),
@@ -180,7 +50,7 @@ RateOpt = Annotated[
     typer.Option(
         "--rate",
         rich_help_panel=VOICE,
-        parser=_rate_wpm,
+        parser=values.rate_wpm,
         metavar="WPM",
         help="Speaking rate in words per minute at pace 1, from 80 to 400.",
     ),
@@ -190,7 +60,7 @@ EngineOpt = Annotated[
     typer.Option(
         "--engine",
         rich_help_panel=VOICE,
-        parser=engine,
+        parser=values.engine,
         metavar="ENGINE",
         help="Speech engine: auto (Piper's natural voice when it is installed and speaks the "
         "routine's language, else espeak-ng), piper or pyttsx3. Default: as the routine says.",
@@ -202,7 +72,7 @@ VoiceOpt = Annotated[
     typer.Option(
         "--voice",
         rich_help_panel=VOICE,
-        parser=voice,
+        parser=values.voice,
         metavar="VOICE",
         help="An engine voice id from 'voiceguide voices'.",
     ),
@@ -212,7 +82,7 @@ BackgroundOpt = Annotated[
     typer.Option(
         "--background",
         rich_help_panel=SOUND,
-        parser=background,
+        parser=values.background,
         metavar="SOUND",
         help="Background bed: none, brown, pink, white, drone, binaural (headphones) "
         "or isochronic.",
@@ -223,7 +93,7 @@ BackgroundFileOpt = Annotated[
     typer.Option(
         "--background-file",
         rich_help_panel=SOUND,
-        parser=background_file,
+        parser=values.background_file,
         metavar="FILE",
         help="Your own recording as the bed, looped (e.g. rain.ogg).",
     ),
@@ -244,7 +114,7 @@ LeadInOpt = Annotated[
     typer.Option(
         "--lead-in",
         rich_help_panel=TIMING,
-        parser=_optional_ms,
+        parser=values.optional_ms,
         metavar="DURATION",
         help="Background only before the first word, e.g. 30s (0 for none).",
     ),
@@ -254,7 +124,7 @@ TailOpt = Annotated[
     typer.Option(
         "--tail",
         rich_help_panel=BEDTIME,
-        parser=_tail_ms,
+        parser=values.tail_ms,
         metavar="DURATION",
         help="Background after the last word, fading out slowly, e.g. 10m (at least 1m; "
         "0 for none). Bedtime default: 3m.",
@@ -305,27 +175,91 @@ def sidecar_formats(transcript: str | None, every: bool) -> tuple[str, ...]:
     return names
 
 
-def _chart_path(text: str) -> Path:
-    from voiceguide.output.chart import chart_format
-
-    if not text.strip():
-        raise typer.BadParameter("no file given: name the picture, e.g. plan.svg or plan.png")
-    path = Path(text)
-    try:
-        chart_format(path)
-    except UsageError as error:
-        raise typer.BadParameter(error.message) from None
-    return path
-
-
 ChartOpt = Annotated[
     Path | None,
     typer.Option(
         "--chart",
-        parser=_chart_path,
+        parser=values.chart_path,
         metavar="FILE",
         rich_help_panel=OUTPUT,
         help="Also draw the timeline as a picture, .svg or .png by the name's ending "
         "(needs the chart extra: pip install 'voiceguide[chart]').",
+    ),
+]
+
+
+# The render command's own: where and how the audio is written.
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "-o",
+        "--out",
+        rich_help_panel=OUTPUT,
+        metavar="FILE",
+        help="Output file, its format by its ending: .mp3, .wav, .flac or .ogg "
+        "(default: ./ROUTINE.mp3); only a regular file is replaced; '-' writes to "
+        "standard output (format from --format).",
+    ),
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        rich_help_panel=OUTPUT,
+        parser=values.audio_format,
+        metavar="FORMAT",
+        help="mp3, wav, flac or ogg, for an -o name that does not end in one (default: mp3).",
+    ),
+]
+BitrateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--bitrate",
+        rich_help_panel=OUTPUT,
+        metavar="RATE",
+        help="Encoder bitrate for mp3 (32k to 320k) or ogg (default: 128k).",
+    ),
+]
+SeedOpt = Annotated[
+    int,
+    typer.Option(
+        "--seed",
+        rich_help_panel=SOUND,
+        parser=values.seed,
+        metavar="NUMBER",
+        help="Seed for the background noise and cues.",
+    ),
+]
+MonoOpt = Annotated[
+    bool, typer.Option("--mono", rich_help_panel=OUTPUT, help="One channel instead of two.")
+]
+TranscriptOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--transcript",
+        rich_help_panel=OUTPUT,
+        metavar="FORMATS",
+        help="Also write these next to the audio: srt, vtt, lrc, json (comma-separated).",
+    ),
+]
+SidecarsOpt = Annotated[
+    bool,
+    typer.Option("--sidecars", rich_help_panel=OUTPUT, help="Also write every transcript format."),
+]
+CoverOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--cover",
+        metavar="IMAGE",
+        rich_help_panel=OUTPUT,
+        help="A .png or .jpg to embed as the cover.",
+    ),
+]
+SplitOpt = Annotated[
+    bool,
+    typer.Option(
+        "--split",
+        rich_help_panel=OUTPUT,
+        help="One file per chapter plus an .m3u playlist, in a folder named by -o.",
     ),
 ]
