@@ -50,6 +50,16 @@ def test_a_routine_without_a_length_is_planned():
     assert template_summary(minimal) == (timeline.total_ms, "Minimal")
 
 
+def test_a_routine_whose_rounds_fitting_counts_is_planned(tmp_path):
+    path = tmp_path / "breathing.yaml"
+    path.write_text(
+        "version: 1\ntitle: Breathing\nlength: 5m\nsections:\n"
+        "  - {rounds: 4, min_rounds: 1, max_rounds: 30, steps: [{slot: 19s, say: In.}]}\n"
+    )
+    assert declared_summary(path) is None  # 16 rounds, 5:04: only planning knows
+    assert template_summary(path) == (16 * 19_000, "Breathing")
+
+
 def test_templates_loads_no_planner_pydantic_numpy_or_speech_engine():
     """In a fresh interpreter; the planner and pydantic (which Typer imports to coerce a value)
     each cost 0.2 s, numpy and pyttsx3 more."""

@@ -194,3 +194,14 @@ def test_the_event_bound_counts_the_breaths_before_cues() -> None:
     assert cost.breath_bound(routine) == 5
     bound = cost.event_bound(routine)
     assert len(timeline.events) <= bound <= len(timeline.events) + 10
+
+
+def test_a_placeholder_counts_once_in_the_innermost_block_that_gives_it() -> None:
+    names = ", ".join(f"n{i}" for i in range(20))
+    routine = _routine(
+        f"  - for_each: [{names}]\n"
+        "    steps:\n"
+        f"      - for_each: [{names}]\n"
+        "        steps: [{say: '{item}'}]\n"
+    )
+    assert cost.phrase_bound(routine).count == 20  # the inner {item}: 20 names, not 400

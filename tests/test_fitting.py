@@ -118,8 +118,9 @@ def test_rounds_of_fixed_slots_alone_come_as_near_as_whole_rounds_and_say_so():
     assert timeline.total_ms == 16 * 19_000  # 5:04: nearer 5:00 than 15 rounds' 4:45
     assert timeline.target_missed
     assert listening_notes(timeline) == [
-        "note: 5:04 is as near as whole rounds come to the 5:00 asked for: its other time "
-        "cannot stretch to take up the rest (a pause or a stretch: true slot would)"
+        "note: 5:04.0 is as near as whole rounds come to the 5:00 asked for: the rest of the "
+        "routine cannot stretch enough to take up the difference (more elastic time would: "
+        "a longer pause, or a slot with stretch: true)"
     ]
     exact = plan(routine(BREATHING), measure, Settings(length_ms=19_000 * 7))
     assert exact.total_ms == 7 * 19_000 and not exact.target_missed

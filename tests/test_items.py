@@ -163,3 +163,18 @@ def test_an_announce_inside_a_slot_needs_an_announce_and_a_slot_to_be_in():
 def test_a_list_is_needed_and_not_an_empty_one():
     assert _items("say: hi\n") == ((), ["sections: expected a list of items, got a mapping"])
     assert _items("[]") == ((), ["sections: is empty: give at least one item"])
+
+
+def test_an_entry_with_a_problem_is_reported_once_and_no_list_breaks_the_checks():
+    _, problems = _items(
+        "- for_each: [{name: a, tip: x}, {name: b, tip: ''}, {name: c, side: d}]\n"
+        "  steps: [{say: '{item}'}]\n"
+        "- for_each: []\n"
+        "  steps: [{say: '{item}'}]\n"
+    )
+    assert problems == [
+        "sections[0].for_each[1].tip: is empty: write the text, or leave the key out",
+        "sections[0].for_each[2].side: {side} is another block's placeholder: rename the field",
+        "sections[1].for_each: expected a list of names (or of mappings with a name) such as "
+        "[push-ups, squats], got a list",
+    ]

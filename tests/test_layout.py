@@ -430,3 +430,10 @@ def test_a_slot_s_end_stays_exact_and_close_words_are_noted_not_moved():
     gap_s = (1000 - measure("Almost.", 150)) / 1000
     assert f"the bell at 0:20.0, {gap_s:.1f} s after 'Almost.'" in note
     assert close_cue_note(plan(massage(end_cue="gong"), measure)) is None
+
+
+def test_an_inner_list_s_last_entry_has_no_next_even_inside_another_list():
+    inner = ForEach(({"item": "x"}, {"item": "y"}), (Step(say="{item}, then {next}."),))
+    outer = ForEach(({"item": "a"}, {"item": "b"}), (inner,))
+    said = [e.text for e in plan(routine(outer), measure).speech()]
+    assert said == ["x, then y.", "x, then y."]  # never "y, then b."

@@ -4,7 +4,8 @@ A template that declares ``length`` lasts that long at pace 1 (fitting meets it 
 second), plus its lead-in and its tail. So its line needs only a few top-level keys, read from
 the YAML nodes, and the list comes without the loader, the planner, numpy or a speech engine:
 under 0.3 s from a cold start. A template this reading does not settle (no ``length``, a value
-it does not know) is planned instead, as ``plan`` would.
+it does not know, rounds that fitting counts, which may come only near the length) is
+planned instead, as ``plan`` would.
 """
 
 from __future__ import annotations
@@ -54,8 +55,11 @@ def template_summary(path: Path) -> tuple[int, str]:
 
 def declared_summary(path: Path) -> tuple[int, str] | None:
     """Length and title as the file declares them, or None where only planning can tell."""
+    text = read_text(path)
+    if "min_rounds" in text or "max_rounds" in text:
+        return None  # whole rounds may come only near the length: planning tells
     try:
-        top = _mapping(yaml.compose(read_text(path), Loader=_LOADER))
+        top = _mapping(yaml.compose(text, Loader=_LOADER))
     except yaml.YAMLError:
         return None  # planning reports it, located
     bedtime, background = _mapping(top.get("bedtime")), _mapping(top.get("background"))

@@ -79,9 +79,10 @@ def listening_notes(timeline: Timeline) -> list[str]:
         )
     if timeline.target_ms and timeline.target_missed:
         notes.append(
-            f"note: {format_ms(timeline.guided_ms)} is as near as whole rounds come to the "
-            f"{format_ms(timeline.target_ms)} asked for: its other time cannot stretch to take "
-            "up the rest (a pause or a stretch: true slot would)"
+            f"note: {format_ms(timeline.guided_ms, precise=True)} is as near as whole rounds "
+            f"come to the {format_ms(timeline.target_ms)} asked for: the rest of the routine "
+            "cannot stretch enough to take up the difference (more elastic time would: a "
+            "longer pause, or a slot with stretch: true)"
         )
     close = close_cue_note(timeline)
     if close:

@@ -63,6 +63,8 @@ def runs(
     (never after the last). Each entry of a list opens a chapter; a round opens one when
     the block is named."""
     around = session.current_chapter()
+    if isinstance(block, ForEach):  # a list's {next} is its own, even where it has none
+        context = Context({k: v for k, v in context.values.items() if k != "next"})
     contexts = [context.inside(values) for values in _run_values(block, repeats)]
     for index, inner in enumerate(contexts):
         if isinstance(block, ForEach):

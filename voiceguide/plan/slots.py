@@ -93,13 +93,18 @@ def _clock(at_ms: int) -> str:
 def tick_times(every_ms: int, natural_ms: int, planned_ms: int, ring_ms: int) -> list[int]:
     """A metronome's ticks from the start of an item of ``natural_ms`` laid out as
     ``planned_ms``: at 0 and every ``every_ms`` (stretching with the item), each one that
-    rings out (``ring_ms``) before the item ends. So ticks may sound in its last seconds,
-    yet never ring past it nor lengthen a session."""
+    rings out (``ring_ms``) before the item ends and after the tick before it has rung. So
+    ticks may sound in its last seconds, yet never ring past it, over each other, nor
+    lengthen a session."""
     if not every_ms or not natural_ms:
         return []
     scaled_ms = every_ms * planned_ms / natural_ms
     times = (round(n * scaled_ms) for n in range(tick_count(natural_ms, every_ms)))
-    return [at_ms for at_ms in times if at_ms + ring_ms <= planned_ms]
+    kept: list[int] = []
+    for at_ms in times:  # a faster pace may bring ticks closer than one rings: left out
+        if at_ms + ring_ms <= planned_ms and (not kept or at_ms - kept[-1] >= ring_ms):
+            kept.append(at_ms)
+    return kept
 
 
 def metronome_text(number: int, count: int, every_ms: float) -> str:

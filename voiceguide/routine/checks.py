@@ -69,7 +69,7 @@ def check_counts(report: Report, node: Node, routine: Routine) -> None:
             "sections",
             f"this routine can say up to {phrases.count:,} different phrases, over the "
             f"limit of {MAX_PHRASES:,}: count aloud to fewer (max_repeat), or use "
-            "{side} and {round} in fewer texts",
+            "{side}, {round} or a list's {item} in fewer texts",
         )
     if phrases.chars > MAX_PHRASE_CHARS:
         report(
@@ -77,7 +77,7 @@ def check_counts(report: Report, node: Node, routine: Routine) -> None:
             "sections",
             f"this routine can say up to {phrases.chars:,} characters of different text, "
             f"over the limit of {MAX_PHRASE_CHARS:,}: shorten the narration, or "
-            "use {side} and {round} in fewer texts",
+            "use {side}, {round} or a list's {item} in fewer texts",
         )
 
 

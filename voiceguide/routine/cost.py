@@ -72,7 +72,7 @@ def _item_events(item: Item) -> int:
     switch = CUE_EVENTS * bool(isinstance(item, ForEach) and item.switch_cue)
     per_run = switch + _said(item.announce) + _items_events(item.items)
     between = _items_events(item.between) + bool(isinstance(item, Rounds) and item.rest_ms)
-    return runs * per_run + (runs - 1) * between
+    return runs * per_run + max(runs - 1, 0) * between
 
 
 # Breaths before cues. The planner adds a silence before a cue (a start, switch or end cue,
@@ -218,7 +218,7 @@ class _Values:
             ]
         else:
             names = frozenset(name for entry in block.entries for name in entry)
-            longest = max(len(value) for entry in block.entries for value in entry.values())
+            longest = max((len(v) for entry in block.entries for v in entry.values()), default=0)
             count = len(block.entries)
             new = [(names | {"next", "index", "count"}, count, max(longest, len(str(count))))]
         return _Values(self.groups + tuple(new))
@@ -228,8 +228,9 @@ class _Values:
             return Phrases()
         used = placeholder_names(text)
         count, chars = 1, len(text)
-        for names, values, longest in self.groups:
+        for names, values, longest in reversed(self.groups):  # the innermost gives a name
             uses = sum(name in names for name in used)
+            used = [name for name in used if name not in names]
             if uses:
                 count *= values
                 chars += uses * longest
@@ -295,7 +296,7 @@ def _item_ms(item: Item, scale: float) -> int:
         between_ms = _items_ms(item.between, scale) + CUE_LEAD_MS.get(item.switch_cue or "", 0)
     else:
         between_ms = _items_ms(item.between, scale) + _elastic_ms(item.rest_ms, scale)
-    return runs * _items_ms(item.items, scale) + (runs - 1) * between_ms
+    return runs * _items_ms(item.items, scale) + max(runs - 1, 0) * between_ms
 
 
 def _step_ms(step: Step, scale: float) -> int:
@@ -329,5 +330,5 @@ def natural_minimum_ms(items: tuple[Item, ...]) -> int:
             runs = item.rounds if isinstance(item, Rounds) else len(item.entries)
             rest_ms = item.rest_ms if isinstance(item, Rounds) else 0
             total += runs * natural_minimum_ms(item.items)
-            total += (runs - 1) * (rest_ms + natural_minimum_ms(item.between))
+            total += max(runs - 1, 0) * (rest_ms + natural_minimum_ms(item.between))
     return total

@@ -63,6 +63,8 @@ def entries(report: Report, node: Node, key: str) -> tuple[Entry, ...]:
 
 
 def _entry(report: Report, node: Node, key: str) -> Entry | None:
+    """The entry's values; None when it has a problem (reported), so that no other entry
+    is compared with it."""
     if isinstance(node, ScalarNode):
         name = _spoken(report, node, key)
         return {"item": name} if name else None
@@ -70,24 +72,25 @@ def _entry(report: Report, node: Node, key: str) -> Entry | None:
         report(node, key, f"expected a name or a mapping with a name, got {describe(node)}")
         return None
     values: dict[str, str] = {}
+    problems = len(report.problems)
     for key_node, value_node in node.value:
         field = str(key_node.value)
         where = join(key, field)
         if not _FIELD_NAME.fullmatch(field):
             report(key_node, where, "a field's name is letters, digits and _ (it is a placeholder)")
-        elif field in _TAKEN:
+        elif field in LIST_PLACEHOLDERS:
             report(key_node, where, f"{{{field}}} is the list's own placeholder: rename the field")
+        elif field in _TAKEN:
+            report(key_node, where, f"{{{field}}} is another block's placeholder: rename the field")
         elif field in values or (field == "name" and "item" in values):
             report(key_node, where, "duplicate field: keep one")
         else:
             value = _spoken(report, value_node, where)
             if value:
                 values["item" if field == "name" else field] = value
-    if "item" not in values:
-        if not any(str(k.value) == "name" for k, _ in node.value):
-            report(node, key, "an entry that is a mapping needs 'name', e.g. {name: plank, ...}")
-        return None
-    return values
+    if "item" not in values and not any(str(k.value) == "name" for k, _ in node.value):
+        report(node, key, "an entry that is a mapping needs 'name', e.g. {name: plank, ...}")
+    return values if len(report.problems) == problems else None
 
 
 def _spoken(report: Report, node: Node, key: str) -> str | None:

@@ -100,7 +100,10 @@ def check_slot(report: Report, nodes: dict[str, Node], key: str, slot: Slot) -> 
 
 
 def check_ticks(report: Report, nodes: dict[str, Node], key: str, every_ms: int, cue: str) -> None:
-    """A metronome (of a slot or a pause) ticks no faster than its cue rings."""
+    """A metronome (of a slot or a pause) ticks no faster than its cue rings (a cue from a
+    file is measured later: the plan then leaves out a tick that would ring over another)."""
+    if cue not in CUE_LEAD_MS:
+        return
     lead_ms = CUE_LEAD_MS[cue]
     if 0 < every_ms < lead_ms:
         report(
