@@ -4,6 +4,7 @@ overlaps (plan/slots.py, layout.Layout.slot)."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from voiceguide.plan.layout import Layout
 from voiceguide.plan.planner import Settings, plan
 from voiceguide.plan.session import Context
 from voiceguide.plan.table import timeline_table
-from voiceguide.routine.loader import load_routine_text
+from voiceguide.routine.loader import load_routine, load_routine_text
 from voiceguide.routine.model import (
     FROM_END,
     FROM_START,
@@ -481,3 +482,22 @@ def test_a_counted_breath_with_a_metronome_renders_on_its_seconds(tmp_path):
     for planned_ms in range(4000, 8000, 1000):
         after = mono[(planned_ms + 150) * RATE_HZ // 1000 : (planned_ms + 900) * RATE_HZ // 1000]
         assert np.all(np.abs(after) < QUIET), planned_ms
+
+
+def test_ticks_never_ring_over_each_other_however_fast_the_pace():
+    loaded = _load("  - {slot: 3s, stretch: true, tick_every: 0.3s}\n")
+    for pace in (1.0, 1.5, 2.0):
+        ticks = [e.start_ms for e in plan(loaded, measure, Settings(pace=pace)).cues()]
+        assert ticks and all(b - a >= 300 for a, b in itertools.pairwise(ticks))
+    assert len(plan(loaded, measure, Settings(pace=1.0)).cues()) == 10
+
+
+def test_a_file_as_the_metronome_s_cue_loads(tmp_path):
+    (tmp_path / "wood.wav").write_bytes(b"RIFF")  # read only when planning or rendering
+    routine_path = tmp_path / "r.yaml"
+    routine_path.write_text(
+        "version: 1\ntitle: T\nsections:\n"
+        "  - {slot: 4s, tick_every: 1s, tick_cue: {file: wood.wav}}\n"
+    )
+    [slot] = load_routine(routine_path).items
+    assert slot.tick_cue == str(tmp_path / "wood.wav")
