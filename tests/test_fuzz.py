@@ -289,7 +289,13 @@ def blocks(
     """A for_each_side, rounds or for_each block, nesting blocks ``depth`` deeper; never
     sides within sides (the check of equal sides reads each chapter's innermost side)."""
     kind = draw(st.sampled_from(["rounds", "words", "mappings"] + ["sides"] * (not in_sides)))
-    inner_placeholders = placeholders + _OWN_PLACEHOLDERS[kind]
+    entries = _ENTRIES[: draw(st.integers(1, 3))]
+    own = _OWN_PLACEHOLDERS[kind]
+    if kind in ("words", "mappings"):  # a list's {next} is its own, never an outer list's
+        placeholders = tuple(name for name in placeholders if name != "next")
+    if len(entries) == 1:  # a list of one has no {next}: the loader refuses text saying it
+        own = tuple(name for name in own if name != "next")
+    inner_placeholders = placeholders + own
     inner = simple_items(inner_placeholders)
     if depth:
         nested = blocks(sides, in_sides or kind == "sides", inner_placeholders, depth - 1)
@@ -311,7 +317,6 @@ def blocks(
         )
         block |= draw(st.one_of(optional(rest=durations(1, 20)), optional(between=between)))
     else:
-        entries = _ENTRIES[: draw(st.integers(1, 3))]
         if kind == "words":
             block |= {"for_each": [name for name, _ in entries]}
         else:

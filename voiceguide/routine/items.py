@@ -3,6 +3,8 @@ their declarations, then checked for what the declarations cannot say."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voiceguide.routine.entries import LIST_PLACEHOLDERS, entries, field_names
@@ -19,7 +21,7 @@ from voiceguide.routine.item_keys import (
 from voiceguide.routine.keys import Key
 from voiceguide.routine.model import ForEach, Item, Pause, Rounds, Sides, Slot, SlotWords, Step
 from voiceguide.routine.nodes import Report, describe, join
-from voiceguide.routine.placeholders import Scope
+from voiceguide.routine.placeholders import Scope, placeholder_names
 from voiceguide.routine.sections import Section, read_section
 from voiceguide.routine.slots import check_slot, check_ticks, read_slot_words
 
@@ -147,7 +149,32 @@ def _list(report: Report, node: Node, key: str, scope: Scope) -> ForEach | None:
     own = LIST_PLACEHOLDERS | field_names(marker)
     inner = Scope(scope.placeholders | own)
     section = _block(report, node, key, LIST_KEYS, "a for_each block", inner)
-    return ForEach(**section.fields) if section else None
+    if section is None:
+        return None
+    block = ForEach(**section.fields)
+    texts = [block.announce or "", *_texts(block.items)]
+    if len(block.entries) == 1 and any("next" in placeholder_names(t) for t in texts):
+        report(
+            section.nodes["for_each"],
+            join(key, "for_each"),
+            "has one entry, so {next} is never known and what says it is never said: add "
+            "entries, or leave {next} out",
+        )
+    return block
+
+
+def _texts(items: tuple[Item, ...]) -> Iterator[str]:
+    """The texts the items say, blocks' included but a list's (its {next} is its own)."""
+    for item in items:
+        if isinstance(item, Step | Slot):
+            yield item.say or ""
+        if isinstance(item, Slot):
+            yield from (words.text for words in item.at)
+        elif isinstance(item, Sides | Rounds):
+            yield item.announce or ""
+            yield from _texts(item.items)
+            if isinstance(item, Rounds):
+                yield from _texts(item.between)
 
 
 def _rounds(report: Report, node: Node, key: str, scope: Scope) -> Rounds | None:
