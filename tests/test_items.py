@@ -183,8 +183,8 @@ def test_an_entry_with_a_problem_is_reported_once_and_no_list_breaks_the_checks(
 def test_a_list_of_one_entry_cannot_say_next():
     _, problems = _items("- for_each: [squats]\n  steps: [{say: '{item}, then {next}.'}]\n")
     assert problems == [
-        "sections[0].for_each: has one entry, so {next} is never known and what says it is "
-        "never said: add entries, or leave {next} out"
+        "sections[0].for_each: has one entry, so there is no next one: a text that says "
+        "{next} would never be said; add entries, or leave {next} out"
     ]
     _, problems = _items("- for_each: [squats]\n  steps: [{say: '{item}.'}]\n")
     assert problems == []

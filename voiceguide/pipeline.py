@@ -77,7 +77,7 @@ def listening_notes(timeline: Timeline) -> list[str]:
             "note: binaural beats need headphones (each ear hears its own tone); "
             "through speakers use the isochronic background instead"
         )
-    if timeline.target_ms and timeline.target_missed:
+    if timeline.target_ms and timeline.target_missed:  # target_ms: the type checker narrows it
         notes.append(
             f"note: {format_ms(timeline.guided_ms, precise=True)} is as near as whole rounds "
             f"come to the {format_ms(timeline.target_ms)} asked for: the rest of the routine "

@@ -89,8 +89,7 @@ def _nearest_whole(
     slots with too little elastic time to take up the rest ("five minutes of 4-7-8
     breathing" is 16 rounds, 5:04). None when the routine counts nothing differently or
     the target is beyond its shortest or longest length."""
-    shortest = layout.length_ms(bound_repeats(layout, low=True), MIN_SCALE)
-    longest = layout.length_ms(bound_repeats(layout, low=False), MAX_SCALE)
+    shortest, longest = _reach(layout)
     if not layout.counted or not shortest <= target_ms <= longest:
         return None
     options = []
@@ -139,9 +138,15 @@ def _nearest_scale(
     return (best[1], best[2]) if best else None
 
 
-def _out_of_reach(layout: Layout) -> str:
+def _reach(layout: Layout) -> tuple[int, int]:
+    """The shortest and the longest the routine can last: fewest counts at the smallest
+    scale, most at the largest."""
     shortest = layout.length_ms(bound_repeats(layout, low=True), MIN_SCALE)
-    longest = layout.length_ms(bound_repeats(layout, low=False), MAX_SCALE)
+    return shortest, layout.length_ms(bound_repeats(layout, low=False), MAX_SCALE)
+
+
+def _out_of_reach(layout: Layout) -> str:
+    shortest, longest = _reach(layout)
     pace = f"{layout.pace:g}"
     if shortest == longest:
         return (

@@ -157,8 +157,8 @@ def _list(report: Report, node: Node, key: str, scope: Scope) -> ForEach | None:
         report(
             section.nodes["for_each"],
             join(key, "for_each"),
-            "has one entry, so {next} is never known and what says it is never said: add "
-            "entries, or leave {next} out",
+            "has one entry, so there is no next one: a text that says {next} would never "
+            "be said; add entries, or leave {next} out",
         )
     return block
 

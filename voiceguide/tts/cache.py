@@ -107,13 +107,7 @@ class ClipCache:
 
 
 def _encode(clip: Clip) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(clip.sample_rate_hz)
-        wav.writeframes(clip.pcm)
-    entry = bytearray(buffer.getvalue() + _check_chunk(clip.pcm))
+    entry = bytearray(clip.wav_bytes() + _check_chunk(clip.pcm))
     struct.pack_into("<I", entry, 4, len(entry) - 8)  # the RIFF size covers our chunk too
     return bytes(entry)
 
