@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from plan_utils import (
     FLEXIBLE,
     LENGTH_KEY,
+    massage,
     measure,
     routine,
     side_durations,
@@ -202,3 +203,45 @@ def test_command_line_voice_and_background_travel_with_the_settings():
     assert (loaded.voice.name, loaded.background.sound) == ("gmw/en", "pink")  # not patched
     with pytest.raises(PlanError, match="a tail plays the background"):
         plan(loaded, measure, Settings(background="none", tail_ms=60_000))
+
+
+def test_the_phrases_to_measure_are_those_the_plan_measures() -> None:
+    """Exactly, where rates do not follow how long phrases last; at bedtime (rates ease
+    with the time into the session) the guess still covers them here."""
+    from voiceguide.plan.planner import phrases_to_measure
+
+    for settings_ in [Settings(), Settings(pace=0.7), Settings(length_ms=600_000)]:
+        assert phrases_to_measure(massage(), settings_) == _measured_by_plan(settings_)
+    bedtime = Settings(bedtime=True)
+    assert phrases_to_measure(massage(), bedtime) >= _measured_by_plan(bedtime)
+
+
+def _measured_by_plan(settings_: Settings) -> set[tuple[str, int]]:
+    measured: set[tuple[str, int]] = set()
+
+    def recorded(text: str, rate_wpm: int) -> int:
+        measured.add((text, rate_wpm))
+        return measure(text, rate_wpm)
+
+    plan(massage(), recorded, settings_)
+    return measured
+
+
+def test_the_phrases_to_measure_of_a_routine_that_cannot_be_planned_are_those_found() -> None:
+    """Speech made ahead is only a head start: the plan itself says what is wrong."""
+    from voiceguide.plan.planner import phrases_to_measure
+
+    text = """\
+version: 1
+title: Too much to say
+sections:
+  - say: Welcome.
+  - name: Quick
+    slot: 1s
+    say: This sentence has far too many words to be said in one short second of time.
+"""
+    routine = load_routine_text(text)
+    with pytest.raises(PlanError):
+        plan(routine, measure)
+    found = phrases_to_measure(routine)
+    assert {text for text, _ in found} >= {"Welcome."}

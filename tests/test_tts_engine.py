@@ -377,3 +377,32 @@ def test_importing_the_registry_and_speech_loads_no_audio_libraries() -> None:
     result = _run_python(code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_phrases_leave_nothing_in_the_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each phrase's child leaves by os._exit (no exit handlers): its WAV's folder must go
+    with the phrase, not at exit (which left one folder a phrase, 158,000 on one machine)."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    engine = WorkerEngine("pyttsx3")
+    try:
+        for n in range(3):
+            assert engine.synthesize(f"Phrase number {n}.", None, 150, 1.0).frames > 0
+    finally:
+        engine.close()
+    assert list(temporary.iterdir()) == []
+
+
+def test_a_module_in_the_current_folder_is_not_imported_by_the_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pickle.py").write_text("raise SystemExit('the folder\\'s pickle.py')\n")
+    monkeypatch.chdir(tmp_path)
+    engine = WorkerEngine("pyttsx3")
+    try:
+        assert engine.synthesize("Hello there.", None, 150, 1.0).frames > 0
+    finally:
+        engine.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -218,3 +219,47 @@ def test_real_corrupt_entry_is_synthesized_again(real_engine: Pyttsx3Engine) -> 
     clip = Speech(counting, cache).clip("Circle the knuckles.", 150)
     assert counting.calls == ["Circle the knuckles."]
     assert clip.duration_ms > 500
+
+
+PREPARED = """\
+version: 1
+title: Prepared
+sections:
+  - name: Open
+    say: Rest both hands on the table and breathe out slowly.
+  - name: Press
+    say: Press the centre of your palm with your thumb.
+    repeat: 3
+    each: 6s
+    count: true
+"""
+
+
+def test_prepare_makes_what_the_plan_asks_for_the_same_as_one_by_one(
+    tmp_path: Path,
+) -> None:
+    """Made ahead by two workers, every clip the plan needs is in the cache (planning then
+    calls the engine not once), and each is byte-identical to one made when asked for."""
+    from voiceguide.plan.planner import phrases_to_measure, plan
+    from voiceguide.routine.loader import load_routine
+    from voiceguide.tts.registry import get_engine
+
+    path = tmp_path / "prepared.yaml"
+    path.write_text(PREPARED)
+    routine = load_routine(path)
+    ahead = Speech(get_engine("pyttsx3"), ClipCache(tmp_path / "ahead"), "gmw/en", calibrate=True)
+    made: list[tuple[int, int]] = []
+    ahead.prepare(phrases_to_measure(routine), lambda done, total: made.append((done, total)))
+    assert made and made[-1][0] == made[-1][1]  # the bar ends full
+    assert [done for done, _ in made] == sorted(done for done, _ in made)
+    counting = CountingEngine(ahead.engine)
+    ahead.engine = counting
+    timeline = plan(routine, ahead.duration_ms)
+    assert counting.calls == []
+
+    asked = Speech(get_engine("pyttsx3"), ClipCache(tmp_path / "asked"), "gmw/en", calibrate=True)
+    plan(routine, asked.duration_ms)
+    phrases = sorted(timeline.phrases())
+    assert len(phrases) == 5  # the two sentences and the counts 1 to 3
+    for text, rate_wpm in phrases:
+        assert ahead.clip(text, rate_wpm).pcm == asked.clip(text, rate_wpm).pcm, text

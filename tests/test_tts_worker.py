@@ -146,3 +146,36 @@ def test_an_engine_that_cannot_be_built_says_why() -> None:
             engine.version()
     finally:
         engine.close()
+
+
+def test_a_batch_is_shared_by_one_worker_per_core_and_answered_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(client, "_cores", lambda: 2)
+    engine = WorkerEngine("stateless", "worker_engines:Stateless")
+    texts = [f"phrase {n}" for n in range(8)]
+    counts: list[int] = []
+    try:
+        clips = engine.synthesize_many([(t, None, 150, 1.0) for t in texts], counts.append)
+    finally:
+        engine.close()
+    said_by = [struct.unpack("<ii", clip.pcm) for clip in clips if not isinstance(clip, Exception)]
+    assert len(said_by) == 8
+    assert len({pid for pid, _ in said_by}) == 2  # the worker and one helper
+    # Each worker counted its own phrases from 0: the answers came back in request order
+    # when the counts per worker rise along the list.
+    for pid in {pid for pid, _ in said_by}:
+        befores = [before for p, before in said_by if p == pid]
+        assert befores == sorted(befores) == list(range(len(befores)))
+    assert counts == list(range(1, 9))
+
+
+def test_a_failure_in_a_batch_is_its_answer_and_the_others_are_made(
+    faulty: WorkerEngine,
+) -> None:
+    answers = faulty.synthesize_many(
+        [("before", None, 150, 1.0), ("refuse", None, 150, 1.0), ("after", None, 150, 1.0)]
+    )
+    assert isinstance(answers[1], SpeechError)
+    assert str(answers[1]) == "speech engine got text it will not say"
+    assert [isinstance(answer, Exception) for answer in answers] == [False, True, False]

@@ -22,7 +22,7 @@ from voiceguide.errors import (
 from voiceguide.output.formats import DEFAULT_BITRATE, check_bitrate
 from voiceguide.output.sidecars import write_sidecars
 from voiceguide.plan.gaps import close_cue_note
-from voiceguide.plan.planner import Settings, plan
+from voiceguide.plan.planner import Settings, phrases_to_measure, plan
 from voiceguide.plan.timeline import Timeline
 from voiceguide.request import Progress, RenderReport, RenderRequest
 from voiceguide.routine.durations import format_ms
@@ -66,7 +66,19 @@ def plan_routine(routine: str, settings: Settings, engine: str | None = None) ->
     check_background_file(loaded, settings)  # what validate and render refuse, plan refuses too
     sounds = sound_file_lengths(loaded)
     speech = open_speech(loaded, engine, settings.voice)
-    return plan(loaded, speech.duration_ms, settings, sounds)
+    return measured_plan(loaded, speech, settings, sounds)
+
+
+def measured_plan(
+    routine: Routine,
+    speech: Speech,
+    settings: Settings,
+    sounds: dict[str, int],
+    progress: Progress | None = None,
+) -> Timeline:
+    """The plan, with every phrase's speech made first, as many at once as the engine can."""
+    speech.prepare(phrases_to_measure(routine, settings, sounds), _phase(progress, "speech"))
+    return plan(routine, speech.duration_ms, settings, sounds)
 
 
 def listening_notes(timeline: Timeline) -> list[str]:
@@ -95,7 +107,7 @@ def render_routine(request: RenderRequest, progress: Progress | None = None) -> 
 
     With ``request.split``, one file per chapter and a playlist go into a folder.
     """
-    return render_planned(plan_request(request), request, progress)
+    return render_planned(plan_request(request, progress), request, progress)
 
 
 @dataclass(frozen=True)
@@ -121,7 +133,7 @@ class Planned:
         return self.engine.summary(self.speech.voice)
 
 
-def plan_request(request: RenderRequest) -> Planned:
+def plan_request(request: RenderRequest, progress: Progress | None = None) -> Planned:
     """Everything before the audio: the routine, the output and the plan, checked in that
     order so that a bad routine or option is refused before any synthesis (and a bad routine
     before ffmpeg is even looked for)."""
@@ -141,7 +153,8 @@ def plan_request(request: RenderRequest) -> Planned:
     sounds = sound_file_lengths(loaded)
     choice = choose_engine(loaded, request.engine, settings.voice)
     speech = speech_for(loaded, choice, settings.voice)
-    return Planned(loaded, speech, plan(loaded, speech.duration_ms, settings, sounds), choice)
+    timeline = measured_plan(loaded, speech, settings, sounds, progress)
+    return Planned(loaded, speech, timeline, choice)
 
 
 def render_planned(

@@ -109,7 +109,7 @@ def prepare_playback(
         format=player.format,
         engine=engine,
     )
-    planned = plan_request(request)  # loaded and planned once, for --from and for the render
+    planned = plan_request(request, progress)  # loaded and planned once: --from and render
     speech = planned.speech
     voice = [planned.engine.engine, speech.voice, speech.voice_digest]
     sounds = [*voice, *_sound_digests(planned)]

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-PHASES = {"render": "Rendering audio"}
+PHASES = {"speech": "Making speech", "render": "Rendering audio"}
 
 
 @contextmanager

@@ -11,10 +11,11 @@ the guided session with a lead-in and a tail and checks the result.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from voiceguide.errors import PlanError, RoutineError
+from voiceguide.errors import PlanError, RoutineError, VoiceguideError
 from voiceguide.plan.bedtime import Pacing, with_closing
 from voiceguide.plan.fitting import TargetFrom, fit, natural_repeats
 from voiceguide.plan.layout import Layout, Measure
@@ -25,7 +26,7 @@ from voiceguide.routine.durations import format_ms
 from voiceguide.routine.limits import is_over_session_limit, is_short_tail
 from voiceguide.routine.model import FILE_BED, Background, Routine, Voice
 
-__all__ = ["MAX_PACE", "MIN_PACE", "Measure", "Settings", "plan"]
+__all__ = ["MAX_PACE", "MIN_PACE", "Measure", "Settings", "phrases_to_measure", "plan"]
 
 MIN_PACE = 0.5
 MAX_PACE = 2.0
@@ -111,6 +112,24 @@ def plan(
         tail_ms=tail_ms,
     )
     return replace(timeline, mix=plan_mix(timeline))
+
+
+def phrases_to_measure(
+    routine: Routine, settings: Settings | None = None, sounds: Mapping[str, int] | None = None
+) -> set[tuple[str, int]]:
+    """The phrases (text, rate) that planning ``routine`` will measure, found by planning it
+    with each phrase lasting what its words take at its rate: so speech can be made ahead,
+    many at once. A guess where the fitted rounds depend on how long phrases really last, and
+    what was found so far where the guess makes the plan fail."""
+    asked: set[tuple[str, int]] = set()
+
+    def guess(text: str, rate_wpm: int) -> int:
+        asked.add((text, rate_wpm))
+        return len(text.split()) * 60_000 // rate_wpm
+
+    with contextlib.suppress(VoiceguideError):  # the real plan says why, at the same place
+        plan(routine, guess, settings, sounds)
+    return asked
 
 
 def _routine_target_ms(routine: Routine, pace: float) -> int | None:

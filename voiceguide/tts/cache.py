@@ -93,6 +93,10 @@ class ClipCache:
             return None
         return _decode(data)
 
+    def has(self, key: str) -> bool:
+        """Whether an entry is there (a bad one is still a miss for ``get``)."""
+        return self.path_for(key).is_file()
+
     def put(self, key: str, clip: Clip) -> None:
         """Store ``clip`` under ``key`` atomically (temporary file, then rename)."""
         path = self.path_for(key)

@@ -4,14 +4,22 @@
 The worker starts when the first engine is created, so that its imports overlap the render
 process's own loading; it goes when this process closes its pipes (at exit, or killed).
 A worker that dies between phrases is started again for the next one, once.
+
+``synthesize_many`` makes a batch of phrases with one worker per core (helpers started for
+the first batch and kept): each phrase is made alone in a fresh engine either way, so which
+worker made it changes no sample.
 """
 
 from __future__ import annotations
 
+import os
+import queue
 import select
 import subprocess
 import sys
 import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from voiceguide.errors import SpeechError
@@ -20,6 +28,11 @@ from voiceguide.tts.base import Clip, VoiceInfo, failed_message, shorten
 
 ANSWER_LIMIT_S = 120.0
 ANSWER_LIMIT_S_PER_CHAR = 0.1
+MAX_WORKERS = 4
+"""Workers for a batch, at most: one per core, as each is busy on one core (Piper runs on one
+thread, espeak-ng's child speaks alone), and each Piper worker holds its own model."""
+
+Request = tuple[str, str | None, int, float]  # text, voice, rate setting, volume
 
 
 class WorkerEngine:
@@ -31,6 +44,7 @@ class WorkerEngine:
         self._lock = threading.Lock()
         self._info: tuple[str, list[VoiceInfo]] | None = None
         self._process: subprocess.Popen[bytes] | None = None
+        self._helpers: list[WorkerEngine] = []
         self._start()
 
     def version(self) -> str:
@@ -43,13 +57,56 @@ class WorkerEngine:
         clip: Clip = self._ask(("synthesize", text, voice, rate_wpm, volume), text)
         return clip
 
+    def synthesize_many(
+        self, requests: Sequence[Request], done: Callable[[int], None] | None = None
+    ) -> list[Clip | Exception]:
+        """Each request's clip, made by up to one worker per core at once, or what
+        ``synthesize`` raised for it. ``done`` is told how many are finished, after each."""
+        waiting: queue.SimpleQueue[tuple[int, Request]] = queue.SimpleQueue()
+        for item in enumerate(requests):
+            waiting.put(item)
+        clips: list[Clip | Exception] = [SpeechError("not made")] * len(requests)
+        finished = 0
+        counting = threading.Lock()
+
+        def work(engine: WorkerEngine) -> None:
+            nonlocal finished
+            while True:
+                try:
+                    index, request = waiting.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    clips[index] = engine.synthesize(*request)
+                except (SpeechError, RuntimeError) as error:
+                    clips[index] = error
+                with counting:
+                    finished += 1
+                    if done is not None:
+                        done(finished)
+
+        engines = [self, *self._helpers_for(len(requests))]
+        with ThreadPoolExecutor(len(engines)) as pool:
+            for running in [pool.submit(work, engine) for engine in engines]:
+                running.result()
+        return clips
+
+    def _helpers_for(self, requests: int) -> list[WorkerEngine]:
+        wanted = min(MAX_WORKERS, _cores(), requests) - 1
+        while len(self._helpers) < wanted:
+            self._helpers.append(WorkerEngine(self.name, self._spec))
+        return self._helpers[: max(0, wanted)]
+
     def close(self) -> None:
-        """Stop the worker (it would stop by itself once this process exits); a later
-        request starts a new one."""
+        """Stop the worker and its helpers (they would stop by themselves once this process
+        exits); a later request starts a new one."""
         with self._lock:
             process, self._process = self._process, None
+            helpers, self._helpers = self._helpers, []
         if process is not None:
             _stop(process)
+        for helper in helpers:
+            helper.close()
 
     def _described(self) -> tuple[str, list[VoiceInfo]]:
         if self._info is None:
@@ -90,12 +147,22 @@ class WorkerEngine:
         if self._process is not None:
             _stop(self._process)
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "voiceguide.tts.worker", self._spec],
+            # -P: the current folder is not searched for modules (a user's wave.py there
+            # would be imported in place of the standard library's).
+            [sys.executable, "-P", "-m", "voiceguide.tts.worker", self._spec],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             bufsize=0,
         )
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _result(outcome: str, value: Any, text: str) -> Any:

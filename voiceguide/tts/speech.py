@@ -15,11 +15,18 @@ The rate asked of ``clip`` is the rate a listener hears. With ``calibrate``, it 
 the engine's own setting through the engine's calibration (``tts/calibration.py``), made once
 per machine from measured clips; the clip cache is keyed by the setting the engine got.
 
+``prepare`` makes ahead, several at once where the engine can (``synthesize_many``), every
+clip that measuring and saying a session's phrases will need: the calibration's, each
+phrase at its calibrated setting, then at its corrected one. It only fills the cache; the
+clips themselves are then made and checked as when asked for one by one.
+
 numpy is imported inside the trimming function: this module sits on the audio side, but even
 importing it must stay cheap.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
 
 from voiceguide.errors import SpeechError
 from voiceguide.routine.limits import MAX_RATE_WPM, MIN_RATE_WPM
@@ -27,6 +34,8 @@ from voiceguide.routine.respellings import Respellings, respell
 from voiceguide.tts.base import Clip, SpeechEngine
 from voiceguide.tts.cache import ClipCache, cache_key
 from voiceguide.tts.calibration import (
+    REFERENCE_SENTENCES,
+    SETTINGS_WPM,
     Calibration,
     CalibrationStore,
     calibrate,
@@ -69,6 +78,7 @@ class Speech:
         self._calibration: Calibration | None = None
         self._clips: dict[tuple[str, int], Clip] = {}
         self._settings: dict[tuple[str, int], int] = {}
+        self._failures: dict[tuple[str, int], Exception] = {}  # (text, setting) that prepare failed
 
     def clip(self, text: str, rate_wpm: int) -> Clip:
         """The phrase as a clip that starts at its first audible sample (within LEAD_MS),
@@ -107,21 +117,79 @@ class Speech:
             self._clips[(text, setting)] = clip
         return corrected
 
+    def prepare(
+        self, phrases: Iterable[tuple[str, int]], progress: Callable[[int, int], None] | None = None
+    ) -> None:
+        """Make the clips that ``phrases`` (text, rate) will need and the cache lacks, as
+        many at once as the engine can; ``progress(done, total)`` follows.
+
+        A phrase that fails here is not tried again: asked for, it raises what it raised
+        here (so errors come in the order the plan asks, each after one round of attempts).
+        """
+        many = getattr(self.engine, "synthesize_many", None)
+        cache = self.cache
+        if many is None or cache is None:
+            return
+        phrases = sorted(set(phrases))
+        references = [(t, s) for s in SETTINGS_WPM for t in REFERENCE_SENTENCES]
+        calibrating = self.calibrate and self._stored_calibration() is None
+        # At most: the calibration, each phrase, then each long phrase at a corrected setting.
+        corrected = sum(len(text.split()) >= MIN_CORRECTED_WORDS for text, _ in phrases)
+        total = len(phrases) + (corrected if self.calibrate else 0)
+        total += len(references) if calibrating else 0
+        made = 0
+
+        def make(calls: list[tuple[str, int]]) -> None:
+            nonlocal made
+            missing = sorted({call for call in calls if not cache.has(self._key(*call))})
+            requests = [(text, self.voice, setting, self.volume) for text, setting in missing]
+
+            def done(count: int) -> None:
+                if progress is not None:
+                    progress(made + count, total)
+
+            for call, clip in zip(missing, many(requests, done), strict=True):
+                if isinstance(clip, Clip):
+                    cache.put(self._key(*call), clip)
+                else:
+                    self._failures[call] = clip
+            made += len(missing)
+
+        if calibrating:
+            make(references)
+        if self.calibrate:
+            calibration = self.calibration()
+            first = {
+                (t, r): (self.spoken_text(t), _within_limits(calibration.setting_for(r)))
+                for t, r in phrases
+            }
+            make(list(first.values()))
+            phrases = [phrase for phrase in phrases if first[phrase] not in self._failures]
+        make([(self.spoken_text(t), self.setting_for(t, r)) for t, r in phrases])
+        if made and progress is not None:
+            progress(total, total)
+
+    def _stored_calibration(self) -> Calibration | None:
+        if self.cache is None:
+            return None
+        return CalibrationStore(self.cache.root).get(self._calibration_key())
+
+    def _calibration_key(self) -> str:
+        return calibration_key(
+            self.engine.name, self._version(), self.voice, self.volume, self.voice_digest
+        )
+
     def calibration(self) -> Calibration:
         """This engine's, voice's and volume's calibration: from disk, else measured now."""
         if self._calibration is None:
-            key = calibration_key(
-                self.engine.name, self._version(), self.voice, self.volume, self.voice_digest
-            )
-            store = CalibrationStore(self.cache.root) if self.cache is not None else None
-            found = store.get(key) if store is not None else None
+            found = self._stored_calibration()
             if found is None:
                 try:
                     found = calibrate(self._reference)
                 except ValueError as error:
                     raise SpeechError(f"cannot calibrate the speaking rate: {error}") from None
-                if store is not None:
-                    store.put(key, found)
+                if self.cache is not None:
+                    CalibrationStore(self.cache.root).put(self._calibration_key(), found)
             self._calibration = found
         return self._calibration
 
@@ -153,20 +221,27 @@ class Speech:
         """The engine's clip of exactly ``text``, from the cache or made and kept there."""
         if self.cache is None:
             return self._synthesize(text, rate_wpm)
-        key = cache_key(
+        key = self._key(text, rate_wpm)
+        clip = self.cache.get(key)
+        if clip is None:
+            failed = self._failures.get((text, rate_wpm))
+            if failed is not None:
+                raise failed  # prepare tried, with every attempt
+            clip = self._synthesize(text, rate_wpm)
+            self.cache.put(key, clip)
+        return clip
+
+    def _key(self, text: str, setting: int) -> str:
+        """The cache's name for the engine's clip of exactly ``text`` at ``setting``."""
+        return cache_key(
             self.engine.name,
             self._version(),
             self.voice,
-            rate_wpm,
+            setting,
             self.volume,
             text,
             self.voice_digest,
         )
-        clip = self.cache.get(key)
-        if clip is None:
-            clip = self._synthesize(text, rate_wpm)
-            self.cache.put(key, clip)
-        return clip
 
     def _synthesize(self, text: str, rate_wpm: int) -> Clip:
         return self.engine.synthesize(text, self.voice, rate_wpm, self.volume)
