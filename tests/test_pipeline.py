@@ -188,3 +188,36 @@ def test_subtitles_start_when_their_words_are_heard(rendered):
         window = mono[start - SAMPLE_RATE_HZ // 10 : start + SAMPLE_RATE_HZ // 5]
         heard = np.flatnonzero(np.abs(window) >= ONSET_THRESHOLD)[0] - SAMPLE_RATE_HZ // 10
         assert abs(heard * 1000 / SAMPLE_RATE_HZ) <= ONSET_TOLERANCE_MS, start_ms
+
+
+SHORT = """\
+version: 1
+title: Short
+sections:
+  - name: Open
+    say: Rest both hands on the table and let your shoulders drop.
+  - pause: 2s
+  - name: Close
+    say: Shake your hands out gently.
+"""
+
+
+def test_a_cold_render_shows_the_speech_being_made_before_the_audio(
+    tmp_path, private_cache_dir
+):
+    from voiceguide.pipeline import render_routine
+    from voiceguide.request import RenderRequest
+
+    routine = tmp_path / "short.yaml"
+    routine.write_text(SHORT, encoding="utf-8")
+    request = RenderRequest(routine=str(routine), out_path=tmp_path / "short.wav", channels=1)
+    seen: list[tuple[str, int, int]] = []
+    render_routine(request, lambda *update: seen.append(update))
+    phases = [phase for phase, _, _ in seen]
+    assert phases[0] == "speech" and phases[-1] == "render"
+    assert phases.index("render") > len(phases) - 1 - phases[::-1].index("speech")
+    made = [(done, total) for phase, done, total in seen if phase == "speech"]
+    assert made[-1][0] == made[-1][1] > 0  # the bar ends full
+    seen.clear()
+    render_routine(request, lambda *update: seen.append(update))  # warm: nothing to make
+    assert {phase for phase, _, _ in seen} == {"render"}
