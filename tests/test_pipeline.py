@@ -202,9 +202,7 @@ sections:
 """
 
 
-def test_a_cold_render_shows_the_speech_being_made_before_the_audio(
-    tmp_path, private_cache_dir
-):
+def test_a_cold_render_shows_the_speech_being_made_before_the_audio(tmp_path, private_cache_dir):
     from voiceguide.pipeline import render_routine
     from voiceguide.request import RenderRequest
 

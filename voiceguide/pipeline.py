@@ -80,7 +80,8 @@ def measured_plan(
     progress: Progress | None = None,
 ) -> Timeline:
     """The plan, with every phrase's speech made first, as many at once as the engine can."""
-    speech.prepare(phrases_to_measure(routine, settings, sounds), _phase(progress, "speech"))
+    if speech.batches:
+        speech.prepare(phrases_to_measure(routine, settings, sounds), _phase(progress, "speech"))
     return plan(routine, speech.duration_ms, settings, sounds)
 
 

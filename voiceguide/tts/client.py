@@ -68,37 +68,35 @@ class WorkerEngine:
         waiting: queue.SimpleQueue[tuple[int, Request]] = queue.SimpleQueue()
         for item in enumerate(requests):
             waiting.put(item)
-        clips: list[Clip | Exception] = [SpeechError("not made")] * len(requests)
-        finished = 0
+        answers: dict[int, Clip | Exception] = {}
         counting = threading.Lock()
 
         def work(engine: WorkerEngine) -> None:
-            nonlocal finished
             while True:
                 try:
                     index, request = waiting.get_nowait()
                 except queue.Empty:
                     return
                 try:
-                    clips[index] = engine.synthesize(*request)
+                    answer: Clip | Exception = engine.synthesize(*request)
                 except (SpeechError, RuntimeError) as error:
-                    clips[index] = error
+                    answer = error
                 with counting:
-                    finished += 1
+                    answers[index] = answer
                     if done is not None:
-                        done(finished)
+                        done(len(answers))
 
         engines = [self, *self._helpers_for(len(requests))]
         with ThreadPoolExecutor(len(engines)) as pool:
             for running in [pool.submit(work, engine) for engine in engines]:
                 running.result()
-        return clips
+        return [answers[index] for index in range(len(requests))]
 
     def _helpers_for(self, requests: int) -> list[WorkerEngine]:
         wanted = min(MAX_WORKERS, _cores(), 1 + requests // PHRASES_PER_HELPER) - 1
         while len(self._helpers) < wanted:
             self._helpers.append(WorkerEngine(self.name, self._spec))
-        return self._helpers[: max(0, wanted)]
+        return self._helpers[:wanted]
 
     def close(self) -> None:
         """Stop the worker and its helpers (they would stop by themselves once this process

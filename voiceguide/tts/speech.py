@@ -117,6 +117,12 @@ class Speech:
             self._clips[(text, setting)] = clip
         return corrected
 
+    @property
+    def batches(self) -> bool:
+        """Whether ``prepare`` can make clips ahead: the engine makes batches and there is a
+        cache to keep them in."""
+        return hasattr(self.engine, "synthesize_many") and self.cache is not None
+
     def prepare(
         self, phrases: Iterable[tuple[str, int]], progress: Callable[[int, int], None] | None = None
     ) -> None:
@@ -126,9 +132,7 @@ class Speech:
         A phrase that fails here is not tried again: asked for, it raises what it raised
         here (so errors come in the order the plan asks, each after one round of attempts).
         """
-        many = getattr(self.engine, "synthesize_many", None)
-        cache = self.cache
-        if many is None or cache is None:
+        if not self.batches:
             return
         phrases = sorted(set(phrases))
         references = [(t, s) for s in SETTINGS_WPM for t in REFERENCE_SENTENCES]
@@ -141,19 +145,7 @@ class Speech:
 
         def make(calls: list[tuple[str, int]]) -> None:
             nonlocal made
-            missing = sorted({call for call in calls if not cache.has(self._key(*call))})
-            requests = [(text, self.voice, setting, self.volume) for text, setting in missing]
-
-            def done(count: int) -> None:
-                if progress is not None:
-                    progress(made + count, total)
-
-            for call, clip in zip(missing, many(requests, done), strict=True):
-                if isinstance(clip, Clip):
-                    cache.put(self._key(*call), clip)
-                else:
-                    self._failures[call] = clip
-            made += len(missing)
+            made += self._make_missing(calls, progress and (lambda n: progress(made + n, total)))
 
         if calibrating:
             make(references)
@@ -168,6 +160,23 @@ class Speech:
         make([(self.spoken_text(t), self.setting_for(t, r)) for t, r in phrases])
         if made and progress is not None:
             progress(total, total)
+
+    def _make_missing(
+        self, calls: list[tuple[str, int]], done: Callable[[int], None] | None
+    ) -> int:
+        """Make the engine's clips of (text, setting) ``calls`` that the cache lacks, in one
+        batch; how many it made (or failed)."""
+        assert self.cache is not None
+        missing = sorted({call for call in calls if not self.cache.has(self._key(*call))})
+        requests = [(text, self.voice, setting, self.volume) for text, setting in missing]
+        # The engine has synthesize_many: prepare asked ``batches`` first.
+        answers = self.engine.synthesize_many(requests, done)  # type: ignore[attr-defined]
+        for call, answer in zip(missing, answers, strict=True):
+            if isinstance(answer, Clip):
+                self.cache.put(self._key(*call), answer)
+            else:
+                self._failures[call] = answer
+        return len(missing)
 
     def _stored_calibration(self) -> Calibration | None:
         if self.cache is None:
