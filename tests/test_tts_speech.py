@@ -16,7 +16,13 @@ from voiceguide.tts.base import Clip, SpeechEngine, VoiceInfo
 from voiceguide.tts.cache import ClipCache, cache_key
 from voiceguide.tts.fake import FakeEngine
 from voiceguide.tts.pyttsx3_engine import Pyttsx3Engine
-from voiceguide.tts.speech import LEAD_MS, TRIM_THRESHOLD_DBFS, Speech, trim_silence
+from voiceguide.tts.speech import (
+    LEAD_MS,
+    TRIM_THRESHOLD_DBFS,
+    NotMade,
+    Speech,
+    trim_silence,
+)
 
 pytestmark = pytest.mark.usefixtures("private_cache_dir")  # hits and misses are counted
 
@@ -122,6 +128,19 @@ def test_each_phrase_is_synthesized_once_per_process() -> None:
     assert speech.duration_ms("Hold.", 150) == first.duration_ms
     speech.clip("Hold.", 200)  # another rate is another clip
     assert [call[0] for call in engine.calls] == ["Hold.", "Hold."]
+
+
+def test_cached_only_answers_from_the_cache_and_never_calls_the_engine() -> None:
+    Speech(FakeEngine(), ClipCache(), voice="fake/en", calibrate=True).clip("Made.", 150)
+    engine = FakeEngine()
+    speech = Speech(engine, ClipCache(), voice="fake/en", calibrate=True)
+    with speech.cached_only():
+        assert speech.duration_ms("Made.", 150) > 0  # cached, calibration too
+        with pytest.raises(NotMade):
+            speech.duration_ms("Not made yet.", 150)
+    assert engine.calls == []
+    assert speech.duration_ms("Not made yet.", 150) > 0  # outside: made as usual
+    assert [call[0] for call in engine.calls] == ["Not made yet."]
 
 
 def test_a_cache_hit_returns_identical_bytes_without_calling_the_engine() -> None:

@@ -35,7 +35,7 @@ from voiceguide.routine.model import Routine
 from voiceguide.routine.source import NO_SUCH_FILE, file_problem
 from voiceguide.routine.templates import resolve
 from voiceguide.tts.engines import EngineChoice, choose_engine
-from voiceguide.tts.speech import Speech
+from voiceguide.tts.speech import NotMade, Speech
 from voiceguide.tts.voices import check_voice, open_speech, speech_for
 
 if TYPE_CHECKING:
@@ -79,9 +79,15 @@ def measured_plan(
     sounds: dict[str, int],
     progress: Progress | None = None,
 ) -> Timeline:
-    """The plan, with every phrase's speech made first, as many at once as the engine can."""
+    """The plan from the cached speech; when some is not made yet, all that is missing is
+    made first, as many phrases at once as the engine can."""
     if speech.batches:
-        speech.prepare(phrases_to_measure(routine, settings, sounds), _phase(progress, "speech"))
+        try:
+            with speech.cached_only():
+                return plan(routine, speech.duration_ms, settings, sounds)
+        except NotMade:
+            phrases = phrases_to_measure(routine, settings, sounds)
+            speech.prepare(phrases, _phase(progress, "speech"))
     return plan(routine, speech.duration_ms, settings, sounds)
 
 

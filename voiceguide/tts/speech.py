@@ -26,7 +26,8 @@ importing it must stay cheap.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 
 from voiceguide.errors import SpeechError
 from voiceguide.routine.limits import MAX_RATE_WPM, MIN_RATE_WPM
@@ -54,6 +55,10 @@ MAX_CORRECTION = 1.3
 sped up, one of short words slowed, but never past this factor."""
 
 
+class NotMade(Exception):
+    """A clip asked for under ``Speech.cached_only`` that only the engine could make."""
+
+
 class Speech:
     """Trimmed, cached speech clips for one voice and volume. Not thread-safe."""
 
@@ -79,6 +84,7 @@ class Speech:
         self._clips: dict[tuple[str, int], Clip] = {}
         self._settings: dict[tuple[str, int], int] = {}
         self._failures: dict[tuple[str, int], Exception] = {}  # (text, setting) that prepare failed
+        self._cached_only = False
 
     def clip(self, text: str, rate_wpm: int) -> Clip:
         """The phrase as a clip that starts at its first audible sample (within LEAD_MS),
@@ -116,6 +122,16 @@ class Speech:
         if corrected == setting:
             self._clips[(text, setting)] = clip
         return corrected
+
+    @contextlib.contextmanager
+    def cached_only(self) -> Iterator[None]:
+        """Within: a clip that is neither in memory nor in the cache raises NotMade instead of
+        being synthesized (a warm plan then needs no guessing what to make ahead)."""
+        self._cached_only = True
+        try:
+            yield
+        finally:
+            self._cached_only = False
 
     @property
     def batches(self) -> bool:
@@ -233,6 +249,8 @@ class Speech:
         key = self._key(text, rate_wpm)
         clip = self.cache.get(key)
         if clip is None:
+            if self._cached_only:
+                raise NotMade(text)
             failed = self._failures.get((text, rate_wpm))
             if failed is not None:
                 raise failed  # prepare tried, with every attempt
