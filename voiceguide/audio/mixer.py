@@ -60,7 +60,9 @@ class RenderOptions:
 
     sample_rate_hz: int = 44_100
     channels: int = 2
-    block_frames: int = 8192
+    block_frames: int = 32_768
+    """0.74 s at 44.1 kHz: fewer, larger blocks spend less per block in Python (a 15-minute
+    WAV render: 4.30 -> 3.92 s, 10 paired runs), the same 94 MB peak and the same samples."""
     seed: int = 0
     background: Background | None = None
     loudness_target_lufs: float | None = None
