@@ -7,6 +7,7 @@ worker are in test_tts_engine.py, test_faults.py and test_concurrency.py.
 from __future__ import annotations
 
 import os
+import signal
 import struct
 import time
 from collections.abc import Iterator
@@ -191,3 +192,26 @@ def test_a_failure_in_a_batch_is_its_answer_and_the_others_are_made(
     assert isinstance(answers[1], SpeechError)
     assert str(answers[1]) == "speech engine got text it will not say"
     assert [isinstance(answer, Exception) for answer in answers] == [False, True, False]
+
+
+def test_an_interrupted_batch_stops_after_the_phrases_being_said(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C while speech is made must not wait for the rest of the batch."""
+    monkeypatch.setattr(client, "_cores", lambda: 2)
+    engine = WorkerEngine("stateless", "worker_engines:Stateless")
+    requests = [(f"phrase {n}", None, 150, 1.0) for n in range(4 * client.PHRASES_PER_HELPER)]
+
+    def interrupt(done: int) -> None:
+        if done == 1:  # Ctrl-C arrives in the main thread, which waits for the workers
+            os.kill(os.getpid(), signal.SIGINT)
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            engine.synthesize_many(requests, interrupt)
+        workers = [engine, *engine._helpers]
+        said_before = sum(said(worker, "afterwards")[1] for worker in workers)
+    finally:
+        engine.close()
+    assert len(workers) == 2
+    assert said_before <= 2 * len(workers)  # the phrases in hand, not the 48 asked for

@@ -88,8 +88,13 @@ class WorkerEngine:
 
         engines = [self, *self._helpers_for(len(requests))]
         with ThreadPoolExecutor(len(engines)) as pool:
-            for running in [pool.submit(work, engine) for engine in engines]:
-                running.result()
+            try:
+                for running in [pool.submit(work, engine) for engine in engines]:
+                    running.result()
+            except BaseException:  # Ctrl-C, or a failing ``done``: stop after this phrase
+                while not waiting.empty():
+                    waiting.get_nowait()
+                raise
         return [answers[index] for index in range(len(requests))]
 
     def _helpers_for(self, requests: int) -> list[WorkerEngine]:
