@@ -169,7 +169,7 @@ def render_again(drill: Path, out: Path, cache_dir: Path) -> bytes:
 
 MOMENTS = {
     # (module, function, at which call): the signal is sent from inside that call
-    "synthesis": ("voiceguide.tts.speech", "Speech._synthesize", 3),
+    "synthesis": ("voiceguide.tts.client", "WorkerEngine.synthesize", 3),
     "tags": ("voiceguide.output.export", "write_tags", 1),
 }
 

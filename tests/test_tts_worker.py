@@ -155,9 +155,11 @@ def test_a_batch_is_shared_by_one_worker_per_core_and_answered_in_order(
     monkeypatch.setattr(client, "_cores", lambda: 2)
     engine = WorkerEngine("stateless", "worker_engines:Stateless")
     texts = [f"phrase {n}" for n in range(client.PHRASES_PER_HELPER)]
-    counts: list[int] = []
+    answered: list[tuple[int, object]] = []
     try:
-        clips = engine.synthesize_many([(t, None, 150, 1.0) for t in texts], counts.append)
+        clips = engine.synthesize_many(
+            [(t, None, 150, 1.0) for t in texts], lambda *answer: answered.append(answer)
+        )
     finally:
         engine.close()
     said_by = [struct.unpack("<ii", clip.pcm) for clip in clips if not isinstance(clip, Exception)]
@@ -168,7 +170,9 @@ def test_a_batch_is_shared_by_one_worker_per_core_and_answered_in_order(
     for pid in {pid for pid, _ in said_by}:
         befores = [before for p, before in said_by if p == pid]
         assert befores == sorted(befores) == list(range(len(befores)))
-    assert counts == list(range(1, len(texts) + 1))
+    # Each answer was handed over as it came, once, with its request's index.
+    assert sorted(index for index, _ in answered) == list(range(len(texts)))
+    assert all(clips[index] is clip for index, clip in answered)
 
 
 def test_a_small_batch_starts_no_helper(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -201,9 +205,11 @@ def test_an_interrupted_batch_stops_after_the_phrases_being_said(
     monkeypatch.setattr(client, "_cores", lambda: 2)
     engine = WorkerEngine("stateless", "worker_engines:Stateless")
     requests = [(f"phrase {n}", None, 150, 1.0) for n in range(4 * client.PHRASES_PER_HELPER)]
+    interrupted: list[int] = []
 
-    def interrupt(done: int) -> None:
-        if done == 1:  # Ctrl-C arrives in the main thread, which waits for the workers
+    def interrupt(index: int, answer: object) -> None:
+        if not interrupted:  # Ctrl-C arrives in the main thread, which waits for the workers
+            interrupted.append(index)
             os.kill(os.getpid(), signal.SIGINT)
 
     try:

@@ -36,6 +36,7 @@ PHRASES_PER_HELPER = 12
 0.2 s of CPU, about what espeak-ng spends on 10 phrases (Piper on one)."""
 
 Request = tuple[str, str | None, int, float]  # text, voice, rate setting, volume
+Answered = Callable[[int, "Clip | Exception"], None]  # (request's index, its clip or error)
 
 
 class WorkerEngine:
@@ -61,15 +62,16 @@ class WorkerEngine:
         return clip
 
     def synthesize_many(
-        self, requests: Sequence[Request], done: Callable[[int], None] | None = None
+        self, requests: Sequence[Request], answered: Answered | None = None
     ) -> list[Clip | Exception]:
         """Each request's clip, made by up to one worker per core at once, or what
-        ``synthesize`` raised for it. ``done`` is told how many are finished, after each."""
+        ``synthesize`` raised for it. ``answered(index, answer)`` is called as each comes (one
+        call at a time): what was made is kept even if the batch is then interrupted."""
         waiting: queue.SimpleQueue[tuple[int, Request]] = queue.SimpleQueue()
         for item in enumerate(requests):
             waiting.put(item)
         answers: dict[int, Clip | Exception] = {}
-        counting = threading.Lock()
+        one_at_a_time = threading.Lock()
 
         def work(engine: WorkerEngine) -> None:
             while True:
@@ -81,17 +83,17 @@ class WorkerEngine:
                     answer: Clip | Exception = engine.synthesize(*request)
                 except (SpeechError, RuntimeError) as error:
                     answer = error
-                with counting:
+                with one_at_a_time:
                     answers[index] = answer
-                    if done is not None:
-                        done(len(answers))
+                    if answered is not None:
+                        answered(index, answer)
 
         engines = [self, *self._helpers_for(len(requests))]
         with ThreadPoolExecutor(len(engines)) as pool:
             try:
                 for running in [pool.submit(work, engine) for engine in engines]:
                     running.result()
-            except BaseException:  # Ctrl-C, or a failing ``done``: stop after this phrase
+            except BaseException:  # Ctrl-C, or a failing ``answered``: stop after this phrase
                 while not waiting.empty():
                     waiting.get_nowait()
                 raise

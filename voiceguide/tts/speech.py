@@ -159,40 +159,45 @@ class Speech:
         total += len(references) if calibrating else 0
         made = 0
 
-        def make(calls: list[tuple[str, int]]) -> None:
+        def one_more() -> None:
             nonlocal made
-            made += self._make_missing(calls, progress and (lambda n: progress(made + n, total)))
+            made += 1
+            if progress is not None:
+                progress(made, total)
 
         if calibrating:
-            make(references)
+            self._make_missing(references, one_more)
         if self.calibrate:
             calibration = self.calibration()
             first = {
                 (t, r): (self.spoken_text(t), _within_limits(calibration.setting_for(r)))
                 for t, r in phrases
             }
-            make(list(first.values()))
+            self._make_missing(list(first.values()), one_more)
             phrases = [phrase for phrase in phrases if first[phrase] not in self._failures]
-        make([(self.spoken_text(t), self.setting_for(t, r)) for t, r in phrases])
+        finals = [(self.spoken_text(t), self.setting_for(t, r)) for t, r in phrases]
+        self._make_missing(finals, one_more)
         if made and progress is not None:
             progress(total, total)
 
-    def _make_missing(
-        self, calls: list[tuple[str, int]], done: Callable[[int], None] | None
-    ) -> int:
-        """Make the engine's clips of (text, setting) ``calls`` that the cache lacks, in one
-        batch; how many it made (or failed)."""
-        assert self.cache is not None
-        missing = sorted({call for call in calls if not self.cache.has(self._key(*call))})
+    def _make_missing(self, calls: list[tuple[str, int]], kept: Callable[[], None]) -> None:
+        """Make, in one batch, the engine's clips of (text, setting) ``calls`` that the cache
+        lacks. Each is kept as it comes (a clip in the cache, a failure in memory), then
+        ``kept`` is called: an interrupted batch keeps what it made."""
+        cache = self.cache
+        assert cache is not None
+        missing = sorted({call for call in calls if not cache.has(self._key(*call))})
         requests = [(text, self.voice, setting, self.volume) for text, setting in missing]
-        # The engine has synthesize_many: prepare asked ``batches`` first.
-        answers = self.engine.synthesize_many(requests, done)  # type: ignore[attr-defined]
-        for call, answer in zip(missing, answers, strict=True):
+
+        def keep(index: int, answer: Clip | Exception) -> None:
             if isinstance(answer, Clip):
-                self.cache.put(self._key(*call), answer)
+                cache.put(self._key(*missing[index]), answer)
             else:
-                self._failures[call] = answer
-        return len(missing)
+                self._failures[missing[index]] = answer
+            kept()
+
+        # The engine has synthesize_many: prepare asked ``batches`` first.
+        self.engine.synthesize_many(requests, keep)  # type: ignore[attr-defined]
 
     def _stored_calibration(self) -> Calibration | None:
         if self.cache is None:
