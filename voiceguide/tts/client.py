@@ -6,8 +6,9 @@ process's own loading; it goes when this process closes its pipes (at exit, or k
 A worker that dies between phrases is started again for the next one, once.
 
 ``synthesize_many`` makes a batch of phrases with one worker per core (helpers started for
-the first batch and kept): each phrase is made alone in a fresh engine either way, so which
-worker made it changes no sample.
+the first batch and kept). A phrase's samples never depend on what its worker said before
+(espeak-ng speaks each in a fresh child, Piper keeps no state), so which worker made it
+changes no sample.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ PHRASES_PER_HELPER = 12
 0.2 s of CPU, about what espeak-ng spends on 10 phrases (Piper on one)."""
 
 Request = tuple[str, str | None, int, float]  # text, voice, rate setting, volume
-Answered = Callable[[int, "Clip | Exception"], None]  # (request's index, its clip or error)
+Answered = Callable[[int, Clip | Exception], None]  # (request's index, its clip or error)
 
 
 class WorkerEngine:
