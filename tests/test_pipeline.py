@@ -219,3 +219,10 @@ def test_a_cold_render_shows_the_speech_being_made_before_the_audio(tmp_path, pr
     seen.clear()
     render_routine(request, lambda *update: seen.append(update))  # warm: nothing to make
     assert {phase for phase, _, _ in seen} == {"render"}
+    # One phrase edited: the bar counts what is made now, not the whole session.
+    routine.write_text(SHORT.replace("gently", "slowly"), encoding="utf-8")
+    seen.clear()
+    render_routine(request, lambda *update: seen.append(update))
+    made = [(done, total) for phase, done, total in seen if phase == "speech"]
+    assert made[-1][0] == made[-1][1] <= 2  # the phrase, and at most its corrected setting
+    assert all(total <= 2 for _, total in made)

@@ -406,3 +406,20 @@ def test_a_module_in_the_current_folder_is_not_imported_by_the_worker(
         assert engine.synthesize("Hello there.", None, 150, 1.0).frames > 0
     finally:
         engine.close()
+
+
+def test_the_default_voice_is_the_one_espeak_started_with() -> None:
+    """Checking a voice sets it in espeak-ng: the default must not follow it, even when it is
+    first asked for after that (a fresh process: espeak starts once in each)."""
+    code = textwrap.dedent(
+        """
+        from voiceguide.tts import pyttsx3_engine
+        espeak = pyttsx3_engine._shared_espeak()
+        espeak.resolve_voice("roa/fr")
+        print(espeak.resolve_voice(None))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "gmw/en"

@@ -18,6 +18,7 @@ from worker_engines import LIMIT_S
 
 from voiceguide.errors import SpeechError
 from voiceguide.tts import client, worker
+from voiceguide.tts.base import Clip
 from voiceguide.tts.client import WorkerEngine
 
 TESTS = Path(__file__).parent
@@ -162,7 +163,7 @@ def test_a_batch_is_shared_by_one_worker_per_core_and_answered_in_order(
         )
     finally:
         engine.close()
-    said_by = [struct.unpack("<ii", clip.pcm) for clip in clips if not isinstance(clip, Exception)]
+    said_by = [struct.unpack("<ii", clips[n].pcm) for n in range(len(texts))]  # type: ignore[union-attr]
     assert len(said_by) == len(texts)
     assert len({pid for pid, _ in said_by}) == 2  # the worker and one helper
     # Each worker counted its own phrases from 0: the answers came back in request order
@@ -183,19 +184,35 @@ def test_a_small_batch_starts_no_helper(monkeypatch: pytest.MonkeyPatch) -> None
         clips = engine.synthesize_many(requests)
     finally:
         engine.close()
-    pids = {struct.unpack("<ii", clip.pcm)[0] for clip in clips if not isinstance(clip, Exception)}
+    pids = {struct.unpack("<ii", clip.pcm)[0] for clip in clips.values()}  # type: ignore[union-attr]
     assert len(pids) == 1
 
 
-def test_a_failure_in_a_batch_is_its_answer_and_the_others_are_made(
-    faulty: WorkerEngine,
-) -> None:
+def test_a_batch_stops_at_its_first_failure_which_is_its_answer(faulty: WorkerEngine) -> None:
+    """A wedged engine costs one round of attempts, not one for every phrase of the batch:
+    the rest are asked for one by one, in the plan's order."""
     answers = faulty.synthesize_many(
         [("before", None, 150, 1.0), ("refuse", None, 150, 1.0), ("after", None, 150, 1.0)]
     )
     assert isinstance(answers[1], SpeechError)
     assert str(answers[1]) == "speech engine got text it will not say"
-    assert [isinstance(answer, Exception) for answer in answers] == [False, True, False]
+    assert isinstance(answers[0], Clip)
+    assert 2 not in answers  # not made: the batch stopped
+
+
+def test_helpers_go_when_the_batches_are_done(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(client, "_cores", lambda: 2)
+    engine = WorkerEngine("stateless", "worker_engines:Stateless")
+    try:
+        engine.synthesize_many([(f"p {n}", None, 150, 1.0) for n in range(24)])
+        helpers = list(engine._helpers)
+        assert len(helpers) == 1
+        engine.close_helpers()
+        assert engine._helpers == []
+        assert all(helper._process is None for helper in helpers)
+        assert said(engine, "still here")[1] == 12  # the worker itself stays
+    finally:
+        engine.close()
 
 
 def test_an_interrupted_batch_stops_after_the_phrases_being_said(

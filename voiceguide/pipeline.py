@@ -81,7 +81,7 @@ def measured_plan(
 ) -> Timeline:
     """The plan from the cached speech; when some is not made yet, all that is missing is
     made first, as many phrases at once as the engine can."""
-    if speech.batches:
+    if speech.can_batch:
         try:
             with speech.cached_only():
                 return plan(routine, speech.duration_ms, settings, sounds)

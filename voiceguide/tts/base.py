@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from voiceguide.errors import SpeechError
 
@@ -65,6 +66,26 @@ class SpeechEngine(Protocol):
 
     def synthesize(self, text: str, voice: str | None, rate_wpm: int, volume: float) -> Clip:
         """The clip for ``text``, as the engine made it (silence at the ends not yet trimmed)."""
+        ...
+
+
+Request = tuple[str, str | None, int, float]  # text, voice, rate setting, volume
+Answered = Callable[[int, Clip | Exception], None]  # (request's index, its clip or error)
+
+
+@runtime_checkable
+class BatchEngine(SpeechEngine, Protocol):
+    """An engine that makes several phrases at once (the speech worker's client)."""
+
+    def synthesize_many(
+        self, requests: Sequence[Request], answered: Answered | None = None
+    ) -> dict[int, Clip | Exception]:
+        """What the batch made, by request index: each clip, or what synthesizing it raised.
+        A batch stops early at its first failure; ``answered`` is called as each comes."""
+        ...
+
+    def close_helpers(self) -> None:
+        """Let go of what only batches need (helper workers, each with its own model)."""
         ...
 
 

@@ -19,13 +19,13 @@ import select
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from voiceguide.errors import SpeechError
 from voiceguide.tts import worker
-from voiceguide.tts.base import Clip, VoiceInfo, failed_message, shorten
+from voiceguide.tts.base import Answered, Clip, Request, VoiceInfo, failed_message, shorten
 
 ANSWER_LIMIT_S = 120.0
 ANSWER_LIMIT_S_PER_CHAR = 0.1
@@ -35,9 +35,6 @@ thread, espeak-ng's child speaks alone), and each Piper worker holds its own mod
 PHRASES_PER_HELPER = 12
 """A helper worker for each this many phrases of a batch, past the first: starting one takes
 0.2 s of CPU, about what espeak-ng spends on 10 phrases (Piper on one)."""
-
-Request = tuple[str, str | None, int, float]  # text, voice, rate setting, volume
-Answered = Callable[[int, Clip | Exception], None]  # (request's index, its clip or error)
 
 
 class WorkerEngine:
@@ -64,10 +61,15 @@ class WorkerEngine:
 
     def synthesize_many(
         self, requests: Sequence[Request], answered: Answered | None = None
-    ) -> list[Clip | Exception]:
-        """Each request's clip, made by up to one worker per core at once, or what
-        ``synthesize`` raised for it. ``answered(index, answer)`` is called as each comes (one
-        call at a time): what was made is kept even if the batch is then interrupted."""
+    ) -> dict[int, Clip | Exception]:
+        """What the batch made, by request index: each clip, or what ``synthesize`` raised.
+
+        Up to one worker per core at once. ``answered(index, answer)`` is called as each
+        comes, one call at a time, so what was made is kept even if the batch is then
+        stopped. It stops after the phrases in hand at its first failure (the rest are
+        then asked for one by one, in the plan's order), at an interrupt, or when
+        ``answered`` raises.
+        """
         waiting: queue.SimpleQueue[tuple[int, Request]] = queue.SimpleQueue()
         for item in enumerate(requests):
             waiting.put(item)
@@ -75,30 +77,41 @@ class WorkerEngine:
         one_at_a_time = threading.Lock()
 
         def work(engine: WorkerEngine) -> None:
-            while True:
-                try:
-                    index, request = waiting.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    answer: Clip | Exception = engine.synthesize(*request)
-                except (SpeechError, RuntimeError) as error:
-                    answer = error
-                with one_at_a_time:
-                    answers[index] = answer
-                    if answered is not None:
-                        answered(index, answer)
+            try:
+                while True:
+                    try:
+                        index, request = waiting.get_nowait()
+                    except queue.Empty:
+                        return
+                    try:
+                        answer: Clip | Exception = engine.synthesize(*request)
+                    except (SpeechError, RuntimeError) as error:
+                        answer = error
+                        _empty(waiting)
+                    with one_at_a_time:
+                        answers[index] = answer
+                        if answered is not None:
+                            answered(index, answer)
+            except BaseException:
+                _empty(waiting)
+                raise
 
         engines = [self, *self._helpers_for(len(requests))]
         with ThreadPoolExecutor(len(engines)) as pool:
             try:
                 for running in [pool.submit(work, engine) for engine in engines]:
                     running.result()
-            except BaseException:  # Ctrl-C, or a failing ``answered``: stop after this phrase
-                while not waiting.empty():
-                    waiting.get_nowait()
+            except BaseException:  # Ctrl-C: the workers stop after the phrases in hand
+                _empty(waiting)
                 raise
-        return [answers[index] for index in range(len(requests))]
+        return answers
+
+    def close_helpers(self) -> None:
+        """Stop the helper workers (a later batch starts new ones)."""
+        with self._lock:
+            helpers, self._helpers = self._helpers, []
+        for helper in helpers:
+            helper.close()
 
     def _helpers_for(self, requests: int) -> list[WorkerEngine]:
         wanted = min(MAX_WORKERS, _cores(), 1 + requests // PHRASES_PER_HELPER) - 1
@@ -111,11 +124,9 @@ class WorkerEngine:
         exits); a later request starts a new one."""
         with self._lock:
             process, self._process = self._process, None
-            helpers, self._helpers = self._helpers, []
         if process is not None:
             _stop(process)
-        for helper in helpers:
-            helper.close()
+        self.close_helpers()
 
     def _described(self) -> tuple[str, list[VoiceInfo]]:
         if self._info is None:
@@ -164,6 +175,14 @@ class WorkerEngine:
             stderr=subprocess.DEVNULL,
             bufsize=0,
         )
+
+
+def _empty(waiting: queue.SimpleQueue[tuple[int, Request]]) -> None:
+    while not waiting.empty():
+        try:
+            waiting.get_nowait()
+        except queue.Empty:
+            return
 
 
 def _cores() -> int:

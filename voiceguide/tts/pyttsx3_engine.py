@@ -134,6 +134,7 @@ class _Espeak:
         self._engine.connect("error", self._on_error)
         self._lock = threading.Lock()
         self.version = _espeak_version(self._espeak)
+        self._started_voice = self._engine.getProperty("voice")  # before any phrase sets one
 
     @functools.cached_property
     def voices(self) -> list[VoiceInfo]:
@@ -141,9 +142,9 @@ class _Espeak:
         phrase's child starts an engine only to say that phrase (7 of its 32 ms of CPU)."""
         return _list_voices(self._engine)
 
-    @functools.cached_property
+    @property
     def default_voice(self) -> str:
-        return str(self._engine.getProperty("voice") or self.voices[0].id)
+        return str(self._started_voice or self.voices[0].id)
 
     def resolve_voice(self, voice: str | None) -> str:
         """The voice id to speak with; SpeechError for one espeak-ng cannot load (its own

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from voiceguide.errors import SpeechError
 from voiceguide.routine.limits import MAX_RATE_WPM, MIN_RATE_WPM
 from voiceguide.routine.respellings import Respellings, respell
-from voiceguide.tts.base import Clip, SpeechEngine
+from voiceguide.tts.base import BatchEngine, Clip, SpeechEngine
 from voiceguide.tts.cache import ClipCache, cache_key
 from voiceguide.tts.calibration import (
     REFERENCE_SENTENCES,
@@ -134,10 +134,10 @@ class Speech:
             self._cached_only = False
 
     @property
-    def batches(self) -> bool:
+    def can_batch(self) -> bool:
         """Whether ``prepare`` can make clips ahead: the engine makes batches and there is a
         cache to keep them in."""
-        return hasattr(self.engine, "synthesize_many") and self.cache is not None
+        return isinstance(self.engine, BatchEngine) and self.cache is not None
 
     def prepare(
         self, phrases: Iterable[tuple[str, int]], progress: Callable[[int, int], None] | None = None
@@ -148,45 +148,54 @@ class Speech:
         A phrase that fails here is not tried again: asked for, it raises what it raised
         here (so errors come in the order the plan asks, each after one round of attempts).
         """
-        if not self.batches:
+        engine = self.engine
+        if not self.can_batch or not isinstance(engine, BatchEngine):
             return
         phrases = sorted(set(phrases))
-        references = [(t, s) for s in SETTINGS_WPM for t in REFERENCE_SENTENCES]
-        calibrating = self.calibrate and self._stored_calibration() is None
-        # At most: the calibration, each phrase, then each long phrase at a corrected setting.
-        corrected = sum(len(text.split()) >= MIN_CORRECTED_WORDS for text, _ in phrases)
-        total = len(phrases) + (corrected if self.calibrate else 0)
-        total += len(references) if calibrating else 0
-        made = 0
+        made = _Made(progress)
+        try:
+            if self.calibrate and self._stored_calibration() is None:
+                references = [(t, s) for s in SETTINGS_WPM for t in REFERENCE_SENTENCES]
+                later = len(phrases) + _long(phrases)  # at most, once calibrated
+                self._make_missing(engine, references, made, lambda _: later)
+            if self.calibrate:
+                calibration = self.calibration()
+                first = {
+                    (t, r): (self.spoken_text(t), _within_limits(calibration.setting_for(r)))
+                    for t, r in phrases
+                }
+                self._make_missing(engine, list(first.values()), made, _long)
+                phrases = [p for p in phrases if self._has(*first[p])]  # the rest: one by one
+            finals = [(self.spoken_text(t), setting) for t, setting in self._settled(phrases)]
+            self._make_missing(engine, finals, made, lambda _: 0)
+        finally:
+            engine.close_helpers()
+        made.finish()
 
-        def one_more() -> None:
-            nonlocal made
-            made += 1
-            if progress is not None:
-                progress(made, total)
+    def _settled(self, phrases: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        """(text, setting) for each phrase whose setting is known without the engine; one
+        that fails to measure is left for the plan to raise in its turn."""
+        settled = []
+        for text, rate_wpm in phrases:
+            with contextlib.suppress(SpeechError):
+                settled.append((text, self.setting_for(text, rate_wpm)))
+        return settled
 
-        if calibrating:
-            self._make_missing(references, one_more)
-        if self.calibrate:
-            calibration = self.calibration()
-            first = {
-                (t, r): (self.spoken_text(t), _within_limits(calibration.setting_for(r)))
-                for t, r in phrases
-            }
-            self._make_missing(list(first.values()), one_more)
-            phrases = [phrase for phrase in phrases if first[phrase] not in self._failures]
-        finals = [(self.spoken_text(t), self.setting_for(t, r)) for t, r in phrases]
-        self._make_missing(finals, one_more)
-        if made and progress is not None:
-            progress(total, total)
-
-    def _make_missing(self, calls: list[tuple[str, int]], kept: Callable[[], None]) -> None:
+    def _make_missing(
+        self,
+        engine: BatchEngine,
+        calls: list[tuple[str, int]],
+        made: _Made,
+        later: Callable[[list[tuple[str, int]]], int],
+    ) -> None:
         """Make, in one batch, the engine's clips of (text, setting) ``calls`` that the cache
-        lacks. Each is kept as it comes (a clip in the cache, a failure in memory), then
-        ``kept`` is called: an interrupted batch keeps what it made."""
+        lacks. Each is kept as it comes (a clip in the cache, a failure in memory): an
+        interrupted batch keeps what it made. ``later(missing)`` bounds what the batches
+        after this one will make, for the progress total."""
         cache = self.cache
         assert cache is not None
-        missing = sorted({call for call in calls if not cache.has(self._key(*call))})
+        missing = sorted({call for call in calls if not self._has(*call)})
+        made.expect(len(missing) + later(missing))
         requests = [(text, self.voice, setting, self.volume) for text, setting in missing]
 
         def keep(index: int, answer: Clip | Exception) -> None:
@@ -194,10 +203,12 @@ class Speech:
                 cache.put(self._key(*missing[index]), answer)
             else:
                 self._failures[missing[index]] = answer
-            kept()
+            made.one()
 
-        # The engine has synthesize_many: prepare asked ``batches`` first.
-        self.engine.synthesize_many(requests, keep)  # type: ignore[attr-defined]
+        engine.synthesize_many(requests, keep)
+
+    def _has(self, text: str, setting: int) -> bool:
+        return self.cache is not None and self.cache.has(self._key(text, setting))
 
     def _stored_calibration(self) -> Calibration | None:
         if self.cache is None:
@@ -286,6 +297,34 @@ class Speech:
         if self._engine_version is None:
             self._engine_version = self.engine.version()
         return self._engine_version
+
+
+class _Made:
+    """What ``prepare`` has made, of a total known one batch at a time (the batches after
+    it are bounded from above), for ``progress(done, total)``."""
+
+    def __init__(self, progress: Callable[[int, int], None] | None) -> None:
+        self.progress = progress
+        self.done = 0
+        self.total = 0
+
+    def expect(self, count: int) -> None:
+        self.total = self.done + count
+
+    def one(self) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, max(self.done, self.total))
+
+    def finish(self) -> None:
+        """The bar ends full where a bound was not reached."""
+        if self.done and self.progress is not None:
+            self.progress(self.done, self.done)
+
+
+def _long(phrases: list[tuple[str, int]]) -> int:
+    """How many of ``phrases`` are measured and may be made again at a corrected setting."""
+    return sum(len(text.split()) >= MIN_CORRECTED_WORDS for text, _ in phrases)
 
 
 def _within_limits(setting: int) -> int:
