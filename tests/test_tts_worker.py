@@ -155,7 +155,7 @@ def test_a_batch_is_shared_by_one_worker_per_core_and_answered_in_order(
 ) -> None:
     monkeypatch.setattr(client, "_cores", lambda: 2)
     engine = WorkerEngine("stateless", "worker_engines:Stateless")
-    texts = [f"phrase {n}" for n in range(client.PHRASES_PER_HELPER)]
+    texts = [f"slow phrase {n}" for n in range(client.PHRASES_PER_HELPER)]
     answered: list[tuple[int, object]] = []
     try:
         clips = engine.synthesize_many(
@@ -210,7 +210,8 @@ def test_helpers_go_when_the_batches_are_done(monkeypatch: pytest.MonkeyPatch) -
         engine.close_helpers()
         assert engine._helpers == []
         assert all(helper._process is None for helper in helpers)
-        assert said(engine, "still here")[1] == 12  # the worker itself stays
+        assert engine._process is not None and engine._process.poll() is None  # it stays
+        assert said(engine, "still here")[0] == engine._process.pid
     finally:
         engine.close()
 
@@ -221,7 +222,7 @@ def test_an_interrupted_batch_stops_after_the_phrases_being_said(
     """Ctrl-C while speech is made must not wait for the rest of the batch."""
     monkeypatch.setattr(client, "_cores", lambda: 2)
     engine = WorkerEngine("stateless", "worker_engines:Stateless")
-    requests = [(f"phrase {n}", None, 150, 1.0) for n in range(4 * client.PHRASES_PER_HELPER)]
+    requests = [(f"slow {n}", None, 150, 1.0) for n in range(4 * client.PHRASES_PER_HELPER)]
     interrupted: list[int] = []
 
     def interrupt(index: int, answer: object) -> None:

@@ -53,6 +53,8 @@ class Faulty:
             os.kill(os.getpid(), signal.SIGSEGV)
         if text == "hang":
             time.sleep(60)
+        if text.startswith("slow"):
+            time.sleep(0.25)  # long enough for a second worker to start and share a batch
         if text == "flaky":
             raise AttemptFailed("the engine wrote an empty file")
         if text == "refuse":
