@@ -85,7 +85,8 @@ class BatchEngine(SpeechEngine, Protocol):
         ...
 
     def close_helpers(self) -> None:
-        """Let go of what only batches need (helper workers, each with its own model)."""
+        """Let go of what only batches need (helper workers, each with its own model). Kept
+        otherwise, for the next batch: starting a helper for each costs 0.2 s of CPU."""
         ...
 
 

@@ -153,23 +153,20 @@ class Speech:
             return
         phrases = sorted(set(phrases))
         made = _Made(progress)
-        try:
-            if self.calibrate and self._stored_calibration() is None:
-                references = [(t, s) for s in SETTINGS_WPM for t in REFERENCE_SENTENCES]
-                later = len(phrases) + _long(phrases)  # at most, once calibrated
-                self._make_missing(engine, references, made, lambda _: later)
-            if self.calibrate:
-                calibration = self.calibration()
-                first = {
-                    (t, r): (self.spoken_text(t), _within_limits(calibration.setting_for(r)))
-                    for t, r in phrases
-                }
-                self._make_missing(engine, list(first.values()), made, _long)
-                phrases = [p for p in phrases if self._has(*first[p])]  # the rest: one by one
-            finals = [(self.spoken_text(t), setting) for t, setting in self._settled(phrases)]
-            self._make_missing(engine, finals, made, lambda _: 0)
-        finally:
-            engine.close_helpers()
+        if self.calibrate and self._stored_calibration() is None:
+            references = [(t, s) for s in SETTINGS_WPM for t in REFERENCE_SENTENCES]
+            later = len(phrases) + _long(phrases)  # at most, once calibrated
+            self._make_missing(engine, references, made, lambda _: later)
+        if self.calibrate:
+            calibration = self.calibration()
+            first = {
+                (t, r): (self.spoken_text(t), _within_limits(calibration.setting_for(r)))
+                for t, r in phrases
+            }
+            self._make_missing(engine, list(first.values()), made, _long)
+            phrases = [p for p in phrases if self._has(*first[p])]  # the rest: one by one
+        finals = [(self.spoken_text(t), setting) for t, setting in self._settled(phrases)]
+        self._make_missing(engine, finals, made, lambda _: 0)
         made.finish()
 
     def _settled(self, phrases: list[tuple[str, int]]) -> list[tuple[str, int]]:
