@@ -32,6 +32,26 @@ def tests_on_pythonpath(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def two_cores(monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkerEngine]:
+    """A stateless test engine on a machine of two cores: a batch may start one helper."""
+    monkeypatch.setattr(client, "_cores", lambda: 2)
+    engine = WorkerEngine("stateless", "worker_engines:Stateless")
+    yield engine
+    engine.close()
+
+
+def batch(texts: list[str]) -> list[tuple[str, None, int, float]]:
+    return [(text, None, 150, 1.0) for text in texts]
+
+
+def speaker(answer: Clip | Exception) -> tuple[int, int]:
+    """(pid, phrases said before) of an answer from the test engines."""
+    assert isinstance(answer, Clip), answer
+    pid, before = struct.unpack("<ii", answer.pcm)
+    return pid, before
+
+
+@pytest.fixture
 def faulty() -> Iterator[WorkerEngine]:
     engine = WorkerEngine("faulty", "worker_engines:Faulty")
     yield engine
@@ -151,20 +171,13 @@ def test_an_engine_that_cannot_be_built_says_why() -> None:
 
 
 def test_a_batch_is_shared_by_one_worker_per_core_and_answered_in_order(
-    monkeypatch: pytest.MonkeyPatch,
+    two_cores: WorkerEngine,
 ) -> None:
-    monkeypatch.setattr(client, "_cores", lambda: 2)
-    engine = WorkerEngine("stateless", "worker_engines:Stateless")
     texts = [f"slow phrase {n}" for n in range(client.PHRASES_PER_HELPER)]
     answered: list[tuple[int, object]] = []
-    try:
-        clips = engine.synthesize_many(
-            [(t, None, 150, 1.0) for t in texts], lambda *answer: answered.append(answer)
-        )
-    finally:
-        engine.close()
-    said_by = [struct.unpack("<ii", clips[n].pcm) for n in range(len(texts))]  # type: ignore[union-attr]
-    assert len(said_by) == len(texts)
+    clips = two_cores.synthesize_many(batch(texts), lambda *answer: answered.append(answer))
+    assert sorted(clips) == list(range(len(texts)))  # every request answered
+    said_by = [speaker(clips[n]) for n in range(len(texts))]
     assert len({pid for pid, _ in said_by}) == 2  # the worker and one helper
     # Each worker counted its own phrases from 0: the answers came back in request order
     # when the counts per worker rise along the list.
@@ -176,53 +189,36 @@ def test_a_batch_is_shared_by_one_worker_per_core_and_answered_in_order(
     assert all(clips[index] is clip for index, clip in answered)
 
 
-def test_a_small_batch_starts_no_helper(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(client, "_cores", lambda: 2)
-    engine = WorkerEngine("stateless", "worker_engines:Stateless")
-    requests = [(f"phrase {n}", None, 150, 1.0) for n in range(client.PHRASES_PER_HELPER - 1)]
-    try:
-        clips = engine.synthesize_many(requests)
-    finally:
-        engine.close()
-    pids = {struct.unpack("<ii", clip.pcm)[0] for clip in clips.values()}  # type: ignore[union-attr]
-    assert len(pids) == 1
+def test_a_small_batch_starts_no_helper(two_cores: WorkerEngine) -> None:
+    texts = [f"phrase {n}" for n in range(client.PHRASES_PER_HELPER - 1)]
+    clips = two_cores.synthesize_many(batch(texts))
+    assert len({speaker(clip)[0] for clip in clips.values()}) == 1
 
 
 def test_a_batch_stops_at_its_first_failure_which_is_its_answer(faulty: WorkerEngine) -> None:
     """A wedged engine costs one round of attempts, not one for every phrase of the batch:
     the rest are asked for one by one, in the plan's order."""
-    answers = faulty.synthesize_many(
-        [("before", None, 150, 1.0), ("refuse", None, 150, 1.0), ("after", None, 150, 1.0)]
-    )
+    answers = faulty.synthesize_many(batch(["before", "refuse", "after"]))
     assert isinstance(answers[1], SpeechError)
     assert str(answers[1]) == "speech engine got text it will not say"
     assert isinstance(answers[0], Clip)
     assert 2 not in answers  # not made: the batch stopped
 
 
-def test_helpers_go_when_the_batches_are_done(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(client, "_cores", lambda: 2)
-    engine = WorkerEngine("stateless", "worker_engines:Stateless")
-    try:
-        engine.synthesize_many([(f"p {n}", None, 150, 1.0) for n in range(24)])
-        helpers = list(engine._helpers)
-        assert len(helpers) == 1
-        engine.close_helpers()
-        assert engine._helpers == []
-        assert all(helper._process is None for helper in helpers)
-        assert engine._process is not None and engine._process.poll() is None  # it stays
-        assert said(engine, "still here")[0] == engine._process.pid
-    finally:
-        engine.close()
+def test_helpers_go_when_the_batches_are_done(two_cores: WorkerEngine) -> None:
+    two_cores.synthesize_many(batch([f"p {n}" for n in range(24)]))
+    helpers = list(two_cores._helpers)
+    assert len(helpers) == 1
+    two_cores.close_helpers()
+    assert two_cores._helpers == []
+    assert all(helper._process is None for helper in helpers)
+    assert two_cores._process is not None and two_cores._process.poll() is None  # it stays
+    assert said(two_cores, "still here")[0] == two_cores._process.pid
 
 
-def test_an_interrupted_batch_stops_after_the_phrases_being_said(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_an_interrupted_batch_stops_after_the_phrases_being_said(two_cores: WorkerEngine) -> None:
     """Ctrl-C while speech is made must not wait for the rest of the batch."""
-    monkeypatch.setattr(client, "_cores", lambda: 2)
-    engine = WorkerEngine("stateless", "worker_engines:Stateless")
-    requests = [(f"slow {n}", None, 150, 1.0) for n in range(4 * client.PHRASES_PER_HELPER)]
+    texts = [f"slow {n}" for n in range(4 * client.PHRASES_PER_HELPER)]
     interrupted: list[int] = []
 
     def interrupt(index: int, answer: object) -> None:
@@ -230,12 +226,9 @@ def test_an_interrupted_batch_stops_after_the_phrases_being_said(
             interrupted.append(index)
             os.kill(os.getpid(), signal.SIGINT)
 
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            engine.synthesize_many(requests, interrupt)
-        workers = [engine, *engine._helpers]
-        said_before = sum(said(worker, "afterwards")[1] for worker in workers)
-    finally:
-        engine.close()
+    with pytest.raises(KeyboardInterrupt):
+        two_cores.synthesize_many(batch(texts), interrupt)
+    workers = [two_cores, *two_cores._helpers]
     assert len(workers) == 2
+    said_before = sum(said(worker, "afterwards")[1] for worker in workers)
     assert said_before <= 2 * len(workers)  # the phrases in hand, not the 48 asked for

@@ -137,7 +137,11 @@ class Speech:
     def can_batch(self) -> bool:
         """Whether ``prepare`` can make clips ahead: the engine makes batches and there is a
         cache to keep them in."""
-        return isinstance(self.engine, BatchEngine) and self.cache is not None
+        return self._batch_engine() is not None
+
+    def _batch_engine(self) -> BatchEngine | None:
+        engine = self.engine
+        return engine if isinstance(engine, BatchEngine) and self.cache is not None else None
 
     def prepare(
         self, phrases: Iterable[tuple[str, int]], progress: Callable[[int, int], None] | None = None
@@ -148,8 +152,8 @@ class Speech:
         A phrase that fails here is not tried again: asked for, it raises what it raised
         here (so errors come in the order the plan asks, each after one round of attempts).
         """
-        engine = self.engine
-        if not self.can_batch or not isinstance(engine, BatchEngine):
+        engine = self._batch_engine()
+        if engine is None:
             return
         phrases = sorted(set(phrases))
         made = _Made(progress)
