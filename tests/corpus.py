@@ -37,7 +37,7 @@ def make_media() -> None:
     half a second of sound, and a video without sound."""
     import wave
 
-    from voiceguide.ffmpeg import ffmpeg_exe
+    from audio_utils import instrument
 
     (MEDIA / "not-sound.ogg").write_text("This is a note about rain, not a recording.\n")
     (MEDIA / "empty.wav").write_bytes(b"")
@@ -50,7 +50,7 @@ def make_media() -> None:
     if not video.exists():
         black = ["-f", "lavfi", "-i", "color=c=black:s=16x16:d=1:r=5"]
         subprocess.run(
-            [ffmpeg_exe(), "-v", "error", "-y", *black, "-an", str(video)], check=True, timeout=60
+            [instrument(), "-v", "error", "-y", *black, "-an", str(video)], check=True, timeout=60
         )
 
 

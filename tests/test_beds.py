@@ -6,12 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio_utils import decode
+from audio_utils import decode, instrument
 
 from voiceguide.audio.beds import bed_stream
 from voiceguide.audio.recordings import CROSSFADE_S, FileBed
 from voiceguide.errors import AudioError
-from voiceguide.ffmpeg import ffmpeg_exe
 from voiceguide.routine.model import FILE_BED, Background
 
 RATE_HZ = 44_100
@@ -64,7 +63,7 @@ def test_binaural_bed_refuses_one_channel():
 def write_recording(path: Path, samples: np.ndarray, rate_hz: int) -> Path:
     """Samples (frames, channels) to a file in the format its suffix names, by ffmpeg."""
     channels = samples.shape[1]
-    command = [ffmpeg_exe(), "-v", "error", "-y", "-f", "f32le", "-ar", str(rate_hz)]
+    command = [instrument(), "-v", "error", "-y", "-f", "f32le", "-ar", str(rate_hz)]
     command += ["-ac", str(channels), "-i", "pipe:0", str(path)]
     subprocess.run(command, input=samples.astype("<f4").tobytes(), check=True)
     return path

@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from audio_utils import decoded_duration_ms
+from audio_utils import decoded_duration_ms, instrument
 
-from voiceguide.ffmpeg import ffmpeg_exe
 from voiceguide.pipeline import plan_routine, render_routine
 from voiceguide.plan.planner import Settings, plan
 from voiceguide.play import chapter_start
@@ -55,7 +54,7 @@ def with_own_sounds(text: str, folder: Path) -> Path:
     spoken = folder / "welcome.wav"
     write_sample(say_text("Welcome. Settle in and let the day go.", "pyttsx3").clip, spoken)
     subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-i", str(spoken), str(folder / "sounds" / "welcome.m4a")],
+        [instrument(), "-v", "error", "-i", str(spoken), str(folder / "sounds" / "welcome.m4a")],
         check=True,
     )
     path = folder / "routine.yaml"

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from audio_utils import instrument
 from intelligibility import (
     NARRATION,
     decode_16k_mono,
@@ -20,7 +21,6 @@ from intelligibility import (
 from typer.testing import CliRunner
 
 from voiceguide.cli import app
-from voiceguide.ffmpeg import ffmpeg_exe
 from voiceguide.tts.registry import IN_PROCESS, engine_names
 
 pytest.importorskip("pocketsphinx")  # in the test extra; a plain install has no recognizer
@@ -53,7 +53,7 @@ def _word_error_rate(engine: str, work: Path, cache: Path) -> float:
     finally:
         del os.environ["VOICEGUIDE_CACHE_DIR"]
     assert result.exit_code == 0, result.output
-    heard = recognize(decode_16k_mono(out, ffmpeg_exe()))
+    heard = recognize(decode_16k_mono(out, instrument()))
     return word_error_rate(words(" ".join(NARRATION)), words(heard))
 
 

@@ -53,7 +53,6 @@ def test_a_full_scale_1khz_tone_is_about_minus_3_lufs():
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-@pytest.mark.usefixtures("each_ffmpeg")
 def test_speech_loudness_agrees_with_ffmpegs_meter(seed, tmp_path):
     samples = samples_of(speechlike_clip(6_000, seed=seed))
     ours = clip_loudness(samples, RATE_HZ)

@@ -97,7 +97,6 @@ def test_speech_starts_where_the_plan_says(rendered):
     assert checked >= 20
 
 
-@pytest.mark.usefixtures("each_ffmpeg")
 def test_speech_loudness_and_true_peak_meet_the_targets(rendered):
     loudness = measure_loudness(rendered[0] / "first.mp3")
     assert abs(loudness.integrated_lufs - -16.0) <= LOUDNESS_TOLERANCE_LU

@@ -16,15 +16,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from audio_utils import decode, instrument, onset_ms
 from typer.testing import CliRunner
 
-from tests.audio_utils import decode, onset_ms
 from voiceguide.audio.checks import sound_file_lengths
 from voiceguide.audio.loudness import clip_loudness
 from voiceguide.audio.user_sounds import MAX_CUE_MS, cue_samples, narration_clip
 from voiceguide.cli import app
 from voiceguide.errors import RoutineError
-from voiceguide.ffmpeg import ffmpeg_exe
 from voiceguide.plan.planner import Settings, plan
 from voiceguide.routine.loader import load_routine
 from voiceguide.routine.model import MAX_FILE_CUE_LEAD_MS, is_file_cue
@@ -63,7 +62,7 @@ def recording(path: Path, seconds: float = 3.0, level_db: float = -32.0) -> Path
     signal *= 10 ** (level_db / 20) / np.sqrt(np.mean(signal**2))
     wav = write_wav(path.with_suffix(".source.wav"), signal, rate_hz)
     subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-y", "-i", str(wav), "-c:a", "aac", str(path)], check=True
+        [instrument(), "-v", "error", "-y", "-i", str(wav), "-c:a", "aac", str(path)], check=True
     )
     return path
 
