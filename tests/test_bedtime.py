@@ -136,6 +136,7 @@ def test_bedtime_bells_are_soft_tones(bedtime):
     assert "tone" in cues and cues <= {"tone", "low_tone", "tick"}
 
 
+@pytest.mark.slow  # measures the phrases at each of bedtime's falling rates: 6 s cold
 def test_plan_shows_lead_in_tail_and_the_pace_curve():
     result = CliRunner().invoke(app, ["plan", "hand-massage", *OPTIONS])
     assert result.exit_code == 0, result.stderr
