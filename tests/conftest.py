@@ -10,7 +10,9 @@ Hypothesis profiles, chosen with ``VOICEGUIDE_HYPOTHESIS_PROFILE``:
 
 - ``ci`` (the default, so ``scripts/test`` and CI use it): derandomized, so every run tries
   the same examples, and no example database, so a failure found once is not replayed from
-  ``.hypothesis/`` by every later run; it fails where it was found, reproducibly.
+  ``.hypothesis/`` by every later run; it fails where it was found, reproducibly. 150
+  examples a test, where the test names no count of its own; a run without ``--slow`` tries
+  the first 30 of them (``quick``), a run with it all 150.
 - ``fuzz`` (``scripts/fuzz``): a random search, different each run; a failure prints the
   example and a ``@reproduce_failure`` blob to paste, and nothing is written to disk.
 """
@@ -33,7 +35,8 @@ from voiceguide.tts.engines import ENGINE_ENV
 PROFILE_VARIABLE = "VOICEGUIDE_HYPOTHESIS_PROFILE"
 PROFILES = ("ci", "fuzz")
 
-settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True, max_examples=150)
+settings.register_profile("quick", settings.get_profile("ci"), max_examples=30)
 settings.register_profile("fuzz", derandomize=False, database=None, print_blob=True)
 
 
@@ -63,9 +66,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if _profile() == "ci" and not _all_tests(config):
+        settings.load_profile("quick")
+
+
+def _all_tests(config: pytest.Config) -> bool:
+    """Whether the slow tests run too: asked for with --slow, or picked with -m."""
+    return bool(config.getoption("--slow") or config.getoption("markexpr"))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Leave out the slow tests unless asked for with --slow or picked with -m."""
-    if config.getoption("--slow") or config.getoption("markexpr"):
+    if _all_tests(config):
         return
     quick, slow = [], []
     for item in items:

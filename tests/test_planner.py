@@ -136,7 +136,7 @@ def routines(draw):
     return routine(*draw(st.lists(items(depth=2), min_size=1, max_size=4)))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # conftest: how many
 @given(routines(), st.floats(0.5, 2.0), st.floats(0.3, 3.0), st.booleans())
 def test_random_routines_keep_every_invariant(routine_, pace, length_factor, bedtime):
     natural = plan(routine_, measure, Settings(pace=pace, bedtime=bedtime))

@@ -94,7 +94,7 @@ def test_trim_of_a_silent_clip_is_an_error_naming_the_phrase() -> None:
         trim_silence(_pcm([0, 3, -50, 0] * 100), "Hush.")
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)  # conftest: how many
 @given(
     lead_frames=st.integers(0, 3000),
     tail_frames=st.integers(0, 3000),
