@@ -6,6 +6,14 @@ it), which synthesizes tens of times slower than espeak-ng: the suite sets
 ``VOICEGUIDE_ENGINE=pyttsx3`` so that auto means espeak, and the tests of the piper engine
 (test_piper_engine.py, test_engines.py) ask for it by name or remove the variable.
 
+In the same way ffmpeg is imageio-ffmpeg's (``VOICEGUIDE_FFMPEG=bundled``) unless a test asks
+for another: a system ffmpeg on PATH would otherwise run every render, and Debian's takes
+0.15 s of CPU to start against 0.01 s, on about 200 runs. The tests of every use of ffmpeg
+(encoding each format, loudness, chapters, reading beds and users' sounds, cutting a copy for
+a player) run against both with the ``each_ffmpeg`` fixture, and test_native_paths.py renders
+with whatever is on PATH. ``VOICEGUIDE_FFMPEG=system scripts/test`` runs everything with the
+system's.
+
 Hypothesis profiles, chosen with ``VOICEGUIDE_HYPOTHESIS_PROFILE``:
 
 - ``ci`` (the default, so ``scripts/test`` and CI use it): derandomized, so every run tries
@@ -29,6 +37,7 @@ from audio_utils import system_ffmpeg
 from corpus import make_media
 from hypothesis import settings
 
+from voiceguide.ffmpeg import FFMPEG_ENV
 from voiceguide.tts.cache import CACHE_DIR_ENV
 from voiceguide.tts.engines import ENGINE_ENV
 
@@ -93,8 +102,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # process (pytest-xdist's workers start after it and only read them).
     if not hasattr(session.config, "workerinput"):
         make_media()
-    # For the whole run, module fixtures too: auto means espeak here (see above).
+    # For the whole run, module fixtures too: auto means espeak, and ffmpeg the bundled one
+    # unless the run is told otherwise (see above).
     os.environ[ENGINE_ENV] = "pyttsx3"
+    os.environ.setdefault(FFMPEG_ENV, "bundled")
 
 
 @pytest.fixture(scope="session")
@@ -136,5 +147,5 @@ def each_ffmpeg(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     two differ in version (Debian 12 has 5.1) and in the options they accept."""
     if request.param == "system" and system_ffmpeg() is None:
         pytest.skip("no system ffmpeg on PATH (Debian: apt-get install ffmpeg)")
-    monkeypatch.setenv("VOICEGUIDE_FFMPEG", request.param)
+    monkeypatch.setenv(FFMPEG_ENV, request.param)
     return str(request.param)

@@ -112,6 +112,7 @@ def test_a_looped_recording_keeps_its_level_and_sound_across_the_seam(tmp_path):
     bed.close()
 
 
+@pytest.mark.usefixtures("each_ffmpeg")
 def test_file_bed_reads_any_block_size_the_same(tmp_path):
     path = write_recording(tmp_path / "rain.ogg", rain(4.0, RATE_HZ, seed=2), RATE_HZ)
     whole = bed_stream(Background(sound=FILE_BED, file=str(path)), RATE_HZ).read(20 * RATE_HZ)

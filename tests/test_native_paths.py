@@ -12,6 +12,8 @@ import imageio_ffmpeg
 import pytest
 from audio_utils import system_ffmpeg
 
+from voiceguide.ffmpeg import FFMPEG_ENV
+
 ROUTINE = "version: 1\ntitle: Short\nsections:\n  - say: Hello.\n  - pause: 2s\n"
 
 
@@ -23,6 +25,7 @@ def render(tmp_path: Path, path_dirs: list[Path]) -> subprocess.CompletedProcess
         "PATH": os.pathsep.join(map(str, path_dirs)),
         "VOICEGUIDE_CACHE_DIR": str(tmp_path / "cache"),
     }
+    env.pop(FFMPEG_ENV, None)  # found as a user's would be, not the suite's choice
     exe = Path(sys.executable).with_name("voiceguide")
     return subprocess.run(
         [str(exe), "render", str(routine), "-o", str(tmp_path / "s.mp3")],

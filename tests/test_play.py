@@ -112,6 +112,7 @@ def test_a_changed_included_file_renders_again(stand_in, tmp_path):
     assert changed.rendered and changed.path != first.path and not first.path.exists()
 
 
+@pytest.mark.usefixtures("each_ffmpeg")
 def test_a_player_that_cannot_seek_gets_a_copy_cut_at_the_step(stand_in):
     record = stand_in()  # no {start}
     result = runner.invoke(app, ["play", *SHORT, "--from", "left"])

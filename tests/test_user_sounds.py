@@ -362,6 +362,7 @@ def _render(routine: Path, out: Path) -> None:
     assert result.exit_code == 0, result.stderr
 
 
+@pytest.mark.usefixtures("each_ffmpeg")
 def test_a_rendered_bowl_rings_on_time_and_a_recording_is_as_loud_as_the_voice(tmp_path):
     bowl(tmp_path / "bowl.wav")
     recording(tmp_path / "intro.m4a")
