@@ -61,10 +61,11 @@ def test_a_png_is_a_png_and_the_bedtime_chart_has_a_pace_lane(tmp_path):
 def test_the_same_plan_gives_the_same_bytes(image_format):
     first = chart_bytes(timeline_of("hand-massage"), image_format)
     again = chart_bytes(timeline_of("hand-massage"), image_format)
-    other = chart_bytes(timeline_of("hand-massage", pace=0.8), image_format)
-    assert first == again and first != other
+    assert first == again
     if image_format == "svg":
         assert b"<dc:date>" not in first
+        # and another plan another drawing (each drawing takes most of a second: once)
+        assert chart_bytes(timeline_of("hand-massage", pace=0.8), image_format) != first
 
 
 def test_the_bed_ducks_as_the_plan_says_and_fades_at_both_ends():
