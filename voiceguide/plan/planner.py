@@ -116,20 +116,21 @@ def plan(
 
 def phrases_to_measure(
     routine: Routine, settings: Settings | None = None, sounds: Mapping[str, int] | None = None
-) -> set[tuple[str, int]]:
-    """The phrases (text, rate) that planning ``routine`` will measure, found by planning it
-    with each phrase lasting what its words take at its rate: so speech can be made ahead,
-    many at once. A guess where the fitted rounds depend on how long phrases really last, and
-    what was found so far where the guess makes the plan fail."""
-    asked: set[tuple[str, int]] = set()
+) -> list[tuple[str, int]]:
+    """The phrases (text, rate) that planning ``routine`` will measure, in the order it first
+    asks for them, found by planning it with each phrase lasting what its words take at its
+    rate: so speech can be made ahead, many at once. A guess where the fitted rounds depend on
+    how long phrases really last, and what was found so far where the guess makes the plan
+    fail."""
+    asked: dict[tuple[str, int], None] = {}
 
     def guess(text: str, rate_wpm: int) -> int:
-        asked.add((text, rate_wpm))
+        asked[text, rate_wpm] = None
         return len(text.split()) * 60_000 // rate_wpm
 
     with contextlib.suppress(VoiceguideError):  # the real plan says why, at the same place
         plan(routine, guess, settings, sounds)
-    return asked
+    return list(asked)
 
 
 def _routine_target_ms(routine: Routine, pace: float) -> int | None:

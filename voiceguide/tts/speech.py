@@ -155,7 +155,7 @@ class Speech:
         engine = self._batch_engine()
         if engine is None:
             return
-        phrases = sorted(set(phrases))
+        phrases = list(dict.fromkeys(phrases))  # in the plan's order: its first failure first
         made = _Made(progress)
         if self.calibrate and self._stored_calibration() is None:
             references = [(t, s) for s in SETTINGS_WPM for t in REFERENCE_SENTENCES]
@@ -195,7 +195,7 @@ class Speech:
         after this one will make, for the progress total."""
         cache = self.cache
         assert cache is not None
-        missing = sorted({call for call in calls if not self._has(*call)})
+        missing = list(dict.fromkeys(call for call in calls if not self._has(*call)))
         made.expect(len(missing) + later(missing))
         requests = [(text, self.voice, setting, self.volume) for text, setting in missing]
 
