@@ -18,9 +18,9 @@ Hypothesis profiles, chosen with ``VOICEGUIDE_HYPOTHESIS_PROFILE``:
 
 - ``ci`` (the default, so ``scripts/test`` and CI use it): derandomized, so every run tries
   the same examples, and no example database, so a failure found once is not replayed from
-  ``.hypothesis/`` by every later run; it fails where it was found, reproducibly. 150
-  examples a test, where the test names no count of its own; a run without ``--slow`` tries
-  the first 30 of them (``quick``), a run with it all 150.
+  ``.hypothesis/`` by every later run; it fails where it was found, reproducibly. A test
+  that names no count of its own tries 150 examples; in a run without ``--slow`` or ``-m``
+  (``quick``) it tries 30, another fixed sample (not the first 30 of the 150).
 - ``fuzz`` (``scripts/fuzz``): a random search, different each run; a failure prints the
   example and a ``@reproduce_failure`` blob to paste, and nothing is written to disk.
 """
@@ -62,8 +62,9 @@ settings.load_profile(_profile())
 
 # typer's CliRunner builds the click command from the app on every invoke: 25 ms of reading
 # signatures, and its parameters' converters are built anew as well. The suite invokes the
-# app about a thousand times, so each process builds it once (the command keeps no state
-# between invocations). It measured 20 s of the quick run's CPU.
+# app about a thousand times, so each process builds it once. What the command keeps between
+# invocations is those converters and the flag defaults panels.py settles on its first parse
+# (None to False, the same every time). It measured 20 s of the quick run's CPU.
 typer.testing._get_command = functools.cache(typer.testing._get_command)
 
 
@@ -76,18 +77,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if _profile() == "ci" and not _all_tests(config):
+    if _profile() == "ci" and _quick_run(config):
         settings.load_profile("quick")
 
 
-def _all_tests(config: pytest.Config) -> bool:
-    """Whether the slow tests run too: asked for with --slow, or picked with -m."""
-    return bool(config.getoption("--slow") or config.getoption("markexpr"))
+def _quick_run(config: pytest.Config) -> bool:
+    """A run left as it comes, without --slow or -m: the slow tests are left out."""
+    return not (config.getoption("--slow") or config.getoption("markexpr"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Leave out the slow tests unless asked for with --slow or picked with -m."""
-    if _all_tests(config):
+    if not _quick_run(config):
         return
     quick, slow = [], []
     for item in items:

@@ -62,7 +62,6 @@ def test_bedtime_render_lasts_the_plan_lead_in_and_tail_included(bedtime):
 
 
 @pytest.mark.slow  # the 12-minute bedtime render
-@pytest.mark.usefixtures("each_ffmpeg")
 def test_bedtime_speech_meets_the_bedtime_loudness_target(bedtime):
     out, _, result = bedtime
     loudness = measure_loudness(out)  # ffmpeg's ebur128: the bed is gated out, 26 dB under

@@ -192,7 +192,6 @@ def test_progress_reports_every_block_up_to_the_total(tmp_path: Path) -> None:
     assert len(seen) == math.ceil(total / 8192)
 
 
-@pytest.mark.usefixtures("each_ffmpeg")
 def test_the_test_meter_reads_a_known_sine(tmp_path: Path) -> None:
     result = export(
         sine_blocks(10.0, channels=1, amplitude=0.1), tmp_path / "s.wav", format="wav", channels=1
@@ -202,7 +201,6 @@ def test_the_test_meter_reads_a_known_sine(tmp_path: Path) -> None:
     assert loudness.true_peak_dbtp == pytest.approx(-20.0, abs=0.2)
 
 
-@pytest.mark.usefixtures("each_ffmpeg")
 def test_the_test_meter_fails_on_a_broken_file(tmp_path: Path) -> None:
     broken = tmp_path / "broken.mp3"
     broken.write_bytes(b"not audio at all")

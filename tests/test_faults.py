@@ -27,12 +27,13 @@ from typer.testing import CliRunner
 from voiceguide import ffmpeg as ffmpeg_module
 from voiceguide.cli import app
 from voiceguide.errors import AudioError
-from voiceguide.ffmpeg import FFMPEG_MISSING, ffmpeg_exe
+from voiceguide.ffmpeg import FFMPEG_ENV, FFMPEG_MISSING, ffmpeg_exe
 from voiceguide.output import export as export_module
 from voiceguide.output import sidecars as sidecars_module
 from voiceguide.output.export import export
 from voiceguide.tts.cache import LAYOUT, MEASURED, ClipCache
 from voiceguide.tts.calibration import REFERENCE_SENTENCES, CalibrationStore
+from voiceguide.tts.pyttsx3_engine import TIMEOUT_S_PER_CHAR
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXE = Path(sys.executable).with_name("voiceguide")
@@ -265,7 +266,7 @@ def test_damaged_cache_entries_are_synthesized_again_to_the_same_audio(
 
 # --- the speech engine fails or hangs on one phrase ------------------------------------------
 
-STUCK_BASE_S = 0.1  # the engine's time limit for the phrase is this plus 0.02 s a character
+STUCK_BASE_S = 0.1  # the engine's limit for the phrase: this and TIMEOUT_S_PER_CHAR a character
 STUCK_ON_ONE_PHRASE = f"""
 from voiceguide.tts import pyttsx3_engine
 pyttsx3_engine.BASE_TIMEOUT_S = {STUCK_BASE_S}
@@ -309,7 +310,7 @@ def test_a_phrase_the_engine_never_finishes_times_out_and_names_it(
     )
     elapsed_s = time.monotonic() - started
     assert (done.returncode, done.stdout) == (1, "")
-    timeout_s = STUCK_BASE_S + 0.02 * len("Press your right palm gently.")
+    timeout_s = STUCK_BASE_S + TIMEOUT_S_PER_CHAR * len("Press your right palm gently.")
     assert done.stderr == (
         'speech engine failed on "Press your right palm gently.": no result after '
         f"{timeout_s:.1f} s (after 3 attempts): try again; if it fails again, reword that text\n"
@@ -371,10 +372,10 @@ def test_without_ffmpeg_a_render_says_how_to_install_it_before_any_work(
 ) -> None:
     empty = tmp_path / "bin"
     empty.mkdir()
+    env = child_env(tmp_path / "cache", PATH=str(empty))
+    env.pop(FFMPEG_ENV, None)  # found as a user's would be, not the suite's choice
     done = run_voiceguide(
-        ["render", str(drill), "-o", str(tmp_path / "drill.mp3")],
-        child_env(tmp_path / "cache", PATH=str(empty)),
-        WITHOUT_BUNDLED_FFMPEG,
+        ["render", str(drill), "-o", str(tmp_path / "drill.mp3")], env, WITHOUT_BUNDLED_FFMPEG
     )
     assert (done.returncode, done.stdout, done.stderr) == (1, "", FFMPEG_MISSING + "\n")
     assert FFMPEG_MISSING.endswith("'apt-get install ffmpeg' or 'pip install imageio-ffmpeg'")
@@ -383,6 +384,7 @@ def test_without_ffmpeg_a_render_says_how_to_install_it_before_any_work(
 
 
 def test_an_ffmpeg_path_that_names_nothing_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(FFMPEG_ENV, raising=False)
     monkeypatch.setattr(ffmpeg_module.shutil, "which", lambda name: None)
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", "/nowhere/ffmpeg")
     with pytest.raises(AudioError) as raised:

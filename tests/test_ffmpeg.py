@@ -9,7 +9,7 @@ import pytest
 
 from voiceguide import ffmpeg as ffmpeg_module
 from voiceguide.errors import AudioError
-from voiceguide.ffmpeg import FFMPEG_MISSING, ffmpeg_exe, last_line, run
+from voiceguide.ffmpeg import FFMPEG_ENV, FFMPEG_MISSING, ffmpeg_exe, last_line, run
 
 
 def test_missing_ffmpeg_is_an_audio_error_with_an_install_hint(
@@ -20,6 +20,7 @@ def test_missing_ffmpeg_is_an_audio_error_with_an_install_hint(
     def no_binary() -> str:
         raise RuntimeError("No ffmpeg exe could be found.")
 
+    monkeypatch.delenv(FFMPEG_ENV, raising=False)  # found as a user's would be
     monkeypatch.setattr(ffmpeg_module.shutil, "which", lambda name: None)
     monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", no_binary)
     with pytest.raises(AudioError) as raised:

@@ -211,10 +211,10 @@ def test_the_phrases_to_measure_are_those_the_plan_measures() -> None:
     made ahead, its first failure is the plan's."""
     from voiceguide.plan.planner import phrases_to_measure
 
-    for settings_ in [Settings(), Settings(pace=0.7), Settings(length_ms=600_000)]:
-        guessed, measured = phrases_to_measure(massage(), settings_), _measured_by_plan(settings_)
-        assert set(guessed) == set(measured) and len(guessed) == len(measured)
-    assert phrases_to_measure(massage()) == _measured_by_plan(Settings())  # nothing fitted
+    for settings_ in [Settings(), Settings(pace=0.7)]:  # nothing fitted: the same order
+        assert phrases_to_measure(massage(), settings_) == _measured_by_plan(settings_)
+    fitted = Settings(length_ms=600_000)  # tried as the guess's lengths lead
+    assert sorted(phrases_to_measure(massage(), fitted)) == sorted(_measured_by_plan(fitted))
     bedtime = Settings(bedtime=True)
     assert set(phrases_to_measure(massage(), bedtime)) >= set(_measured_by_plan(bedtime))
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from audio_utils import instrument
 from mutagen import File as MutagenFile
 
 from voiceguide.errors import AudioError
-from voiceguide.ffmpeg import ffmpeg_exe
 from voiceguide.output.export import export
 from voiceguide.output.tags import chapter_ids, check_cover, read_info
 from voiceguide.plan.timeline import Chapter
@@ -56,7 +56,7 @@ def render(tmp_path: Path, fmt: str, cover: Path | None = None) -> Path:
 def ffmpeg_chapters(path: Path) -> list[tuple[int, int, str]]:
     """Chapters as ffmpeg itself lists them, in file order."""
     report = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True, check=False
+        [instrument(), "-hide_banner", "-i", str(path)], capture_output=True, text=True, check=False
     ).stderr
     found = re.findall(
         r"Chapter #\d+:\d+: start ([\d.]+), end ([\d.]+)\n\s+Metadata:\n"

@@ -111,18 +111,16 @@ def test_template_opens_with_the_seeds_caution(name):
     assert all(word in spoken[0] for word in CAUTION[routine.language]), spoken[0]
 
 
-def quick_or_slow(names):
-    """The QUICK templates in every run, the rest only with --slow: each costs its phrases'
-    synthesis, and a render its mixing and encoding."""
-    return [n if n in QUICK else pytest.param(n, marks=pytest.mark.slow) for n in names]
-
-
 # One English and the German template are planned with real speech and rendered in the
-# quick run; the rest with --slow.
+# quick run; the rest only with --slow: each costs its phrases' synthesis, and a render its
+# mixing and encoding.
 QUICK = ("hand-massage", "hand-massage-de")
+SPOKEN_TEMPLATES = [
+    n if n in QUICK else pytest.param(n, marks=pytest.mark.slow) for n in template_names()
+]
 
 
-@pytest.mark.parametrize("name", quick_or_slow(template_names()))
+@pytest.mark.parametrize("name", SPOKEN_TEMPLATES)
 def test_template_plans_to_its_declared_length_naturally(name):
     """With `length` removed and real speech, the guided part lasts about what it declares."""
     from voiceguide.tts.voices import open_speech
@@ -133,7 +131,7 @@ def test_template_plans_to_its_declared_length_naturally(name):
     assert abs(guided_ms - routine.length_ms) <= NATURAL_LENGTH_TOLERANCE_MS, guided_ms
 
 
-@pytest.mark.parametrize("name", quick_or_slow(template_names()))
+@pytest.mark.parametrize("name", SPOKEN_TEMPLATES)
 def test_template_renders(name, tmp_path):
     """Short and cheap: pace 2, half the declared length, mono FLAC at 22.05 kHz, tagged in
     the routine's language."""
@@ -222,28 +220,27 @@ def test_german_template_speaks_with_the_german_voice():
 
 
 @pytest.fixture(scope="module")
-def templates_listed() -> str:
-    """What ``voiceguide templates`` prints."""
+def templates_listed() -> tuple[str, dict[str, str]]:
+    """What ``voiceguide templates`` prints, and each template's listed length by name."""
     from typer.testing import CliRunner
 
     from voiceguide.cli import app
 
     result = CliRunner().invoke(app, ["templates"])
     assert result.exit_code == 0, result.stderr
-    return result.stdout
+    return result.stdout, {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()}
 
 
 def test_templates_command_lists_every_template_with_its_length(templates_listed):
-    assert re.search(r"^hand-massage +1[45]:\d\d  Daily hand massage$", templates_listed, re.M)
-    listed = {line.split()[0] for line in templates_listed.splitlines()}
-    assert set(template_names()) <= listed and len(template_names()) >= 6
+    printed, lengths = templates_listed
+    assert re.search(r"^hand-massage +1[45]:\d\d  Daily hand massage$", printed, re.M)
+    assert set(template_names()) <= set(lengths) and len(template_names()) >= 6
 
 
-@pytest.mark.parametrize("name", quick_or_slow(template_names()))
+@pytest.mark.parametrize("name", SPOKEN_TEMPLATES)
 def test_a_listed_length_is_the_planned_length(templates_listed, name):
     """Read from the file, as planning with real speech gives it, within the fitting's second."""
-    listed = {line.split()[0]: line.split()[1] for line in templates_listed.splitlines()}
-    listed_ms = parse_duration_ms(listed[name])
+    listed_ms = parse_duration_ms(templates_listed[1][name])
     assert abs(listed_ms - plan_routine(name, Settings()).total_ms) <= 1100, name
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from voiceguide.errors import SpeechError
 from voiceguide.tts import fake
-from voiceguide.tts.base import Clip, SpeechEngine, VoiceInfo
+from voiceguide.tts.base import Answered, Clip, SpeechEngine, VoiceInfo
 from voiceguide.tts.cache import ClipCache, cache_key
 from voiceguide.tts.fake import FakeEngine
 from voiceguide.tts.pyttsx3_engine import Pyttsx3Engine
@@ -252,6 +252,32 @@ sections:
     each: 6s
     count: true
 """
+
+
+@dataclass
+class BatchRecorder(CountingEngine):
+    """A batch engine that makes each request in turn, keeping the order it was given."""
+
+    def synthesize_many(
+        self, requests: list[tuple[str, str | None, int, float]], answered: Answered | None = None
+    ) -> dict[int, Clip | Exception]:
+        answers: dict[int, Clip | Exception] = {}
+        for index, request in enumerate(requests):
+            answers[index] = self.synthesize(*request)
+            if answered is not None:
+                answered(index, answers[index])
+        return answers
+
+    def close_helpers(self) -> None:
+        pass  # it has none
+
+
+def test_prepare_makes_phrases_in_the_order_given_each_once(tmp_path: Path) -> None:
+    """The plan's order, so a batch's first failure is the plan's (not the alphabet's)."""
+    engine = BatchRecorder(FakeEngine())
+    speech = Speech(engine, ClipCache(tmp_path / "cache"))
+    speech.prepare([("Right palm.", 150), ("Left palm.", 150), ("Right palm.", 150)])
+    assert engine.calls == ["Right palm.", "Left palm."]
 
 
 def test_prepare_makes_what_the_plan_asks_for_the_same_as_one_by_one(
