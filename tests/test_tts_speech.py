@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from voiceguide.errors import SpeechError
 from voiceguide.tts import fake
-from voiceguide.tts.base import Answered, Clip, SpeechEngine, VoiceInfo
+from voiceguide.tts.base import Answered, Clip, Request, SpeechEngine, VoiceInfo
 from voiceguide.tts.cache import ClipCache, cache_key
 from voiceguide.tts.fake import FakeEngine
 from voiceguide.tts.pyttsx3_engine import Pyttsx3Engine
@@ -259,7 +260,7 @@ class BatchRecorder(CountingEngine):
     """A batch engine that makes each request in turn, keeping the order it was given."""
 
     def synthesize_many(
-        self, requests: list[tuple[str, str | None, int, float]], answered: Answered | None = None
+        self, requests: Sequence[Request], answered: Answered | None = None
     ) -> dict[int, Clip | Exception]:
         answers: dict[int, Clip | Exception] = {}
         for index, request in enumerate(requests):

@@ -13,6 +13,7 @@ changes no sample.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import select
@@ -178,11 +179,10 @@ class WorkerEngine:
 
 
 def _empty(waiting: queue.SimpleQueue[tuple[int, Request]]) -> None:
-    while not waiting.empty():
-        try:
+    """Take every request still waiting, so that no worker starts another."""
+    with contextlib.suppress(queue.Empty):
+        while True:
             waiting.get_nowait()
-        except queue.Empty:
-            return
 
 
 def _cores() -> int:
