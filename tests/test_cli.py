@@ -91,15 +91,20 @@ def test_plan_length_out_of_reach_names_the_shortest_and_exits_1():
 
 
 def test_slower_pace_is_longer(tmp_path):
-    # At natural length: the template's declared `length: 15m` would hold whatever the pace.
-    natural = tmp_path / "natural.yaml"
-    template = Path("audio_templates/hand-massage.yaml").read_text()
-    natural.write_text(template.replace("\nlength: 15m\n", "\n"))
-    totals = [
-        json.loads(run("plan", str(natural), "--pace", pace, "--json").stdout)["total_ms"]
+    # Without a `length`, which would hold the total whatever the pace. A short routine: each
+    # pace is every phrase synthesized again.
+    routine = tmp_path / "pace.yaml"
+    routine.write_text(
+        "version: 1\ntitle: Pace\nsections:\n  - say: Breathe in slowly through your nose.\n"
+        "  - pause: 10s\n  - say: Now let the breath go.\n"
+    )
+    slower, natural = (
+        json.loads(run("plan", str(routine), "--pace", pace, "--json").stdout)
         for pace in ("0.8", "1")
-    ]
-    assert totals[0] > totals[1]
+    )
+    assert slower["total_ms"] > natural["total_ms"]
+    durations = [[e["duration_ms"] for e in plan["events"]] for plan in (slower, natural)]
+    assert all(s > n for s, n in zip(*durations, strict=True))  # the speech and the pause
 
 
 def test_plan_table_ends_with_the_total():
