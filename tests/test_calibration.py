@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
 from test_tts_speech import CountingEngine
 
+from voiceguide.routine.loader import load_routine
+from voiceguide.tts import calibration, natural
 from voiceguide.tts.cache import ClipCache
 from voiceguide.tts.calibration import (
+    CALIBRATION_VERSION,
     REFERENCE_SENTENCES,
     Calibration,
     CalibrationStore,
+    calibrate,
     measured_wpm,
 )
+from voiceguide.tts.client import WorkerEngine
 from voiceguide.tts.fake import FakeEngine
 from voiceguide.tts.registry import IN_PROCESS, engine_names, get_engine
-from voiceguide.tts.speech import Speech
+from voiceguide.tts.speech import Speech, trim_silence
+from voiceguide.tts.voices import open_speech
 
 pytestmark = pytest.mark.usefixtures("private_cache_dir")  # engine calls are counted
 
@@ -96,3 +107,86 @@ def test_a_routines_respellings_do_not_change_the_shared_calibration() -> None:
     respelled = Speech(engine, ClipCache(), calibrate=True, respellings=(("your", "yore"),))
     respelled.clip("Rest your hand.", 150)
     assert set(REFERENCE_SENTENCES) <= set(engine.calls)  # said as written
+
+
+# --- the calibration that ships ----------------------------------------------------------------
+
+Ship = Callable[..., None]
+
+
+@pytest.fixture
+def ship(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ship]:
+    """Ship the given entries in place of the package's calibrations.json."""
+    path = tmp_path / "calibrations.json"
+    monkeypatch.setattr(calibration, "SHIPPED", path)
+
+    def write(*entries: dict[str, Any]) -> None:
+        path.write_text(json.dumps({"version": CALIBRATION_VERSION, "calibrations": entries}))
+        calibration.shipped.cache_clear()
+
+    yield write
+    calibration.shipped.cache_clear()
+
+
+def fake_entry(**changes: Any) -> dict[str, Any]:
+    """The fake engine's calibration as shipped, twice as fast as the fake measures: so its
+    use shows in the setting chosen."""
+    entry: dict[str, Any] = {"engine": "fake", "engine_version": FakeEngine().version()}
+    entry |= {"voice": None, "volume": 1.0, "voice_digest": ""}
+    entry["points"] = [[80, 160.0], [240, 480.0]]
+    return entry | changes
+
+
+def test_a_shipped_calibration_is_used_where_its_whole_key_matches(ship: Ship) -> None:
+    ship(fake_entry())
+    engine = CountingEngine(FakeEngine())
+    assert Speech(engine, ClipCache(), calibrate=True).setting_for("Rest.", 200) == 100
+    assert engine.calls == []  # no reference sentence, and "Rest." is too short to measure
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"engine_version": "fake 2"}, {"voice": "other"}, {"volume": 0.5}, {"voice_digest": "0"}],
+)
+def test_a_shipped_calibration_for_anything_else_is_not_used(
+    ship: Ship, changes: dict[str, Any]
+) -> None:
+    ship(fake_entry(**changes))
+    engine = CountingEngine(FakeEngine())
+    assert Speech(engine, ClipCache(), calibrate=True).setting_for("Rest.", 150) == 150
+    assert set(REFERENCE_SENTENCES) <= set(engine.calls)  # measured here
+
+
+def test_a_damaged_or_older_shipped_file_is_ignored(ship: Ship) -> None:
+    ship(fake_entry(points=[[80, 200.0], [240, 100.0]]))  # falling: cannot be read backwards
+    assert calibration.shipped() == {}
+    calibration.SHIPPED.write_text('{"version": 1, "calibrations": []}')
+    calibration.shipped.cache_clear()
+    assert calibration.shipped() == {}
+
+
+@pytest.mark.slow  # Piper's 12 reference clips, measured afresh
+@pytest.mark.skipif(not natural.natural_available(), reason="the natural extra is not installed")
+def test_the_shipped_natural_calibration_is_what_the_voice_measures_now(tmp_path: Path) -> None:
+    """The bundled voice's calibration is read without synthesizing, and equals a fresh one.
+    After upgrading piper-tts, onnxruntime or the voice: scripts/calibrate."""
+    routine = tmp_path / "natural.yaml"
+    routine.write_text("version: 1\ntitle: Natural\nsections:\n  - say: Hello.\n")
+    speech = open_speech(load_routine(routine), "piper")
+    piper = speech.engine
+    assert isinstance(piper, WorkerEngine)
+    speech.engine = counting = CountingEngine(piper)
+    try:
+        shipped = speech.calibration()
+        if counting.calls:
+            pytest.skip(f"no shipped calibration for {piper.version()}: run scripts/calibrate")
+        fresh = calibrate(
+            lambda text, setting: trim_silence(
+                piper.synthesize(text, speech.voice, setting, speech.volume), text
+            )
+        )
+    finally:
+        piper.close()
+    assert [s for s, _ in shipped.points] == [s for s, _ in fresh.points]
+    for (_, shipped_wpm), (_, fresh_wpm) in zip(shipped.points, fresh.points, strict=True):
+        assert shipped_wpm == pytest.approx(fresh_wpm, rel=0.005)

@@ -41,6 +41,7 @@ from voiceguide.tts.calibration import (
     CalibrationStore,
     calibrate,
     calibration_key,
+    shipped,
 )
 
 TRIM_THRESHOLD_DBFS = -50.0
@@ -212,9 +213,12 @@ class Speech:
         return self.cache is not None and self.cache.has(self._key(text, setting))
 
     def _stored_calibration(self) -> Calibration | None:
-        if self.cache is None:
-            return None
-        return CalibrationStore(self.cache.root).get(self._calibration_key())
+        """The shipped calibration of this engine, voice and volume, else the machine's."""
+        key = self._calibration_key()
+        found = shipped().get(key)
+        if found is None and self.cache is not None:
+            found = CalibrationStore(self.cache.root).get(key)
+        return found
 
     def _calibration_key(self) -> str:
         return calibration_key(
@@ -222,7 +226,8 @@ class Speech:
         )
 
     def calibration(self) -> Calibration:
-        """This engine's, voice's and volume's calibration: from disk, else measured now."""
+        """This engine's, voice's and volume's calibration: shipped, kept on this machine,
+        else measured now."""
         if self._calibration is None:
             found = self._stored_calibration()
             if found is None:
