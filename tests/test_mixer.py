@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import replace
@@ -77,7 +78,7 @@ def to_file(path: Path, timeline: Timeline, clips: dict, **options: object) -> P
 def test_output_is_the_same_whatever_the_block_size(sound: str) -> None:
     timeline, clips = full_session(sound)
     reference = render_all(timeline, clips, block_frames=4096)
-    for block_frames in (1024, 44_100, 1000, 65_537):
+    for block_frames in (1000, 65_537):  # odd sizes, below and above the reference's
         assert np.array_equal(reference, render_all(timeline, clips, block_frames=block_frames))
 
 
@@ -90,14 +91,17 @@ def short_session() -> tuple[Timeline, dict[tuple[str, int], Clip]]:
     )
 
 
+@functools.cache
+def short_reference() -> np.ndarray:
+    return render_all(*short_session(), channels=1, block_frames=8192)
+
+
 @settings(max_examples=12, deadline=None)
 @given(st.integers(min_value=50, max_value=40_000))
 def test_any_block_size_gives_the_same_samples(block_frames: int) -> None:
     timeline, clips = short_session()
-    reference = render_all(timeline, clips, channels=1, block_frames=8192)
-    assert np.array_equal(
-        reference, render_all(timeline, clips, channels=1, block_frames=block_frames)
-    )
+    rendered = render_all(timeline, clips, channels=1, block_frames=block_frames)
+    assert np.array_equal(short_reference(), rendered)
 
 
 def test_blocks_are_int16_frames_by_channels_and_add_up_to_the_session() -> None:
