@@ -2,7 +2,8 @@
 folders and names are checked before any work, `new` and `--split` stay in their folder,
 and a routine name never resolves to a folder.
 
-Real `voiceguide` processes (or the Typer app in process), the real speech engine and ffmpeg.
+Real `voiceguide` processes where a process is what is tested (standard output as a pipe, a
+kill, a patched module), else the Typer app in process; the real speech engine and ffmpeg.
 """
 
 from __future__ import annotations
@@ -130,8 +131,8 @@ def test_a_link_to_a_regular_file_is_written_through(work):
     real.parent.mkdir()
     real.write_bytes(b"old")
     (work / "tiny.mp3").symlink_to(real)
-    done = voiceguide("render", "tiny", "-o", "tiny.mp3", cwd=work)
-    assert done.returncode == 0, done.stderr
+    done = runner.invoke(app, ["render", "tiny", "-o", "tiny.mp3"])
+    assert done.exit_code == 0, done.stderr
     assert (work / "tiny.mp3").is_symlink()
     assert read_info(real).chapters[0].title == "Start"
 
@@ -186,8 +187,8 @@ def test_a_cover_that_is_no_image_or_too_big_is_refused_before_any_work(work, pr
 
 @pytest.mark.parametrize("fmt", ["mp3", "flac"])
 def test_dash_writes_the_same_file_to_standard_output(work, fmt):
-    to_file = voiceguide("render", "tiny", "--format", fmt, "-o", f"tiny.{fmt}", cwd=work)
-    assert to_file.returncode == 0, to_file.stderr
+    to_file = runner.invoke(app, ["render", "tiny", "--format", fmt, "-o", f"tiny.{fmt}"])
+    assert to_file.exit_code == 0, to_file.stderr
     streamed = voiceguide("render", "tiny", "--format", fmt, "-o", "-", cwd=work)
     assert streamed.returncode == 0, streamed.stderr
     assert streamed.stdout == (work / f"tiny.{fmt}").read_bytes()  # chapters and tags too
@@ -259,8 +260,8 @@ def test_a_split_render_killed_outright_is_cleaned_by_the_next(work):
     [left] = part_folders()
     assert left.name.startswith(f".long.{child.pid}.") and left.name.endswith(".part")
     (work / "tiny.yaml").write_text(ROUTINE, encoding="utf-8")
-    done = voiceguide("render", "tiny", "--split", "-o", "long", cwd=work)
-    assert done.returncode == 0, done.stderr
+    done = runner.invoke(app, ["render", "tiny", "--split", "-o", "long"])
+    assert done.exit_code == 0, done.stderr
     assert sorted(p.name for p in work.iterdir()) == ["long", "tiny.yaml"]
     assert sorted(p.name for p in target.iterdir()) == [
         "01 Start.mp3",
@@ -275,8 +276,8 @@ def test_split_chapter_names_cannot_leave_the_folder(work):
         ROUTINE.replace("name: Start", "name: ../../outside").replace("name: End", "name: /etc"),
         encoding="utf-8",
     )
-    done = voiceguide("render", "escape", "--split", "-o", "out", cwd=work)
-    assert done.returncode == 0, done.stderr
+    done = runner.invoke(app, ["render", "escape", "--split", "-o", "out"])
+    assert done.exit_code == 0, done.stderr
     assert sorted(p.name for p in work.iterdir()) == ["escape.yaml", "out", "tiny.yaml"]
     assert sorted(p.name for p in (work / "out").iterdir()) == [
         "01 outside.mp3",
@@ -290,13 +291,13 @@ def test_split_chapter_names_cannot_leave_the_folder(work):
 
 
 def test_after_a_split_render_the_name_still_means_the_routine(work):
-    done = voiceguide("render", "tiny", "--split", cwd=work)
-    assert done.returncode == 0, done.stderr
+    done = runner.invoke(app, ["render", "tiny", "--split"])
+    assert done.exit_code == 0, done.stderr
     assert (work / "tiny").is_dir()
     (work / "tiny.yaml").rename(work / "tiny.yml")
     for command in (["plan", "tiny"], ["render", "tiny"]):
-        done = voiceguide(*command, cwd=work)
-        assert done.returncode == 0, (command, done.stderr)
+        done = runner.invoke(app, command)
+        assert done.exit_code == 0, (command, done.stderr)
     assert MutagenFile(work / "tiny.mp3") is not None
 
 

@@ -31,15 +31,21 @@ sys.exit(int(os.environ.get("STAND_IN_EXIT", "0")))
 """
 
 
+@pytest.fixture(scope="module")
+def play_cache_dir(shared_cache_dir, tmp_path_factory):
+    """play keeps its renders in the cache directory: this module's tests share one, with
+    none there at the start (the first `play` of SHORT renders it, the others reuse it: what
+    they check is not the render), while the speech clips are the run's (LAYOUT is the clips'
+    folder in the cache)."""
+    cache_dir = tmp_path_factory.mktemp("play-cache")
+    (shared_cache_dir / LAYOUT).mkdir(exist_ok=True)
+    (cache_dir / LAYOUT).symlink_to(shared_cache_dir / LAYOUT, target_is_directory=True)
+    return cache_dir
+
+
 @pytest.fixture(autouse=True)
-def own_play_folder(speech_cache_dir, tmp_path, monkeypatch):
-    """play keeps its renders in the cache directory: each test starts with none there, while
-    the speech clips are the run's (LAYOUT is the clips' folder in the cache)."""
-    cache_dir = tmp_path / "cache"
-    cache_dir.mkdir()
-    (speech_cache_dir / LAYOUT).mkdir(exist_ok=True)
-    (cache_dir / LAYOUT).symlink_to(speech_cache_dir / LAYOUT, target_is_directory=True)
-    monkeypatch.setenv(CACHE_DIR_ENV, str(cache_dir))
+def play_folder(speech_cache_dir, play_cache_dir, monkeypatch):
+    monkeypatch.setenv(CACHE_DIR_ENV, str(play_cache_dir))
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -73,7 +72,6 @@ def test_paths_full_of_shell_syntax_are_only_paths(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "VOICEGUIDE_CACHE_DIR": str(tmp_path / "cache")},
         check=False,
     )
     assert done.returncode == 0, done.stderr

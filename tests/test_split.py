@@ -1,14 +1,11 @@
 """--split: one file per chapter and a playlist, cut from one render at exact frames."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 from audio_utils import decode
+from typer.testing import CliRunner
 
+from voiceguide.cli import app
 from voiceguide.errors import AudioError
 from voiceguide.output.split import chapter_streams, file_names, playlist, write_folder
 from voiceguide.pipeline import plan_routine
@@ -57,30 +54,20 @@ def test_a_failed_split_leaves_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_split_render_end_to_end(tmp_path, monkeypatch):
+def test_split_render_end_to_end(tmp_path):
     routine = tmp_path / "r.yaml"
     routine.write_text(
         "version: 1\ntitle: Short\nsections:\n  - {name: One, say: Hello.}\n"
         "  - pause: 2s\n  - {name: Two, say: Goodbye., each: 2s}\n"
     )
-    env = {**os.environ, "VOICEGUIDE_CACHE_DIR": str(tmp_path / "cache")}
-    exe = Path(sys.executable).with_name("voiceguide")
-    done = subprocess.run(
-        [str(exe), "render", str(routine), "--split", "-o", str(tmp_path / "s")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    done = CliRunner().invoke(app, ["render", str(routine), "--split", "-o", str(tmp_path / "s")])
+    assert done.exit_code == 0, done.stderr
     folder = tmp_path / "s"
     entries = (folder / "s.m3u").read_text().splitlines()
     files = [line for line in entries if not line.startswith("#")]
     assert files == ["01 One.mp3", "02 Two.mp3"]
     assert sorted(p.name for p in folder.iterdir()) == ["01 One.mp3", "02 Two.mp3", "s.m3u"]
     lengths_ms = [len(decode(folder / name)) * 1000 // 44_100 for name in files]
-    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path / "cache"))
     timeline = plan_routine(str(routine), Settings())
     for length_ms, chapter in zip(lengths_ms, timeline.chapters, strict=True):
         assert abs(length_ms - (chapter.end_ms - chapter.start_ms)) <= 50  # the duration bar
