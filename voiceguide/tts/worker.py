@@ -35,9 +35,11 @@ from typing import Any, BinaryIO
 from voiceguide.tts.base import AttemptFailed, IsolatedEngine
 
 ATTEMPTS = 3
-GRACE_S = 2.0
+GRACE_S = 0.5
 """Added to the engine's own time limit before a silent child is killed: the engine's limit
-then fires first where it can, with its own reason."""
+then fires first where it can, with its own reason. That limit is a timer in the child, which
+answers within milliseconds of it; a longer grace (it was 2 s) only made each attempt at a
+hung phrase wait longer, three times over."""
 _HEADER = struct.Struct("<Q")
 
 
