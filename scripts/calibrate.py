@@ -26,6 +26,7 @@ def main() -> int:
         )
     )
     entry = {
+        "version": CALIBRATION_VERSION,
         "engine": engine.name,
         "engine_version": engine.version(),
         "voice": BUNDLED_VOICE_ID,
@@ -33,7 +34,7 @@ def main() -> int:
         "voice_digest": model_digest(model),
         "points": [list(point) for point in measured.points],
     }
-    data = {"version": CALIBRATION_VERSION, "calibrations": [entry]}
+    data = {"calibrations": [entry]}
     SHIPPED.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     print(f"{SHIPPED}: {entry['voice']} on {entry['engine_version']}")
     return 0

@@ -91,8 +91,8 @@ def test_plan_length_out_of_reach_names_the_shortest_and_exits_1():
 
 
 def test_slower_pace_is_longer(tmp_path):
-    # Without a `length`, which would hold the total whatever the pace. A short routine: each
-    # pace is every phrase synthesized again.
+    # Without a `length`: with one, the total is that length over the pace, whatever the
+    # speech. A short routine: each pace is every phrase synthesized again.
     routine = tmp_path / "pace.yaml"
     routine.write_text(
         "version: 1\ntitle: Pace\nsections:\n  - say: Breathe in slowly through your nose.\n"

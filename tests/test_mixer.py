@@ -78,7 +78,8 @@ def to_file(path: Path, timeline: Timeline, clips: dict, **options: object) -> P
 def test_output_is_the_same_whatever_the_block_size(sound: str) -> None:
     timeline, clips = full_session(sound)
     reference = render_all(timeline, clips, block_frames=4096)
-    for block_frames in (1000, 65_537):  # odd sizes, below and above the reference's
+    # A block edge on each whole-second event (44_100), on few (1000), beyond 65,536 (65_537).
+    for block_frames in (44_100, 1000, 65_537):
         assert np.array_equal(reference, render_all(timeline, clips, block_frames=block_frames))
 
 
@@ -93,6 +94,7 @@ def short_session() -> tuple[Timeline, dict[tuple[str, int], Clip]]:
 
 @functools.cache
 def short_reference() -> np.ndarray:
+    """The short session in blocks of 8192 frames, rendered once for every example."""
     return render_all(*short_session(), channels=1, block_frames=8192)
 
 

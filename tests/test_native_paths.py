@@ -20,7 +20,8 @@ ROUTINE = "version: 1\ntitle: Short\nsections:\n  - say: Hello.\n  - pause: 2s\n
 def render(tmp_path: Path, path_dirs: list[Path]) -> subprocess.CompletedProcess[str]:
     routine = tmp_path / "short.yaml"
     routine.write_text(ROUTINE)
-    env = {**os.environ, "PATH": os.pathsep.join(map(str, path_dirs))}  # the run's speech cache
+    # VOICEGUIDE_CACHE_DIR comes with the environment: the run's speech cache.
+    env = {**os.environ, "PATH": os.pathsep.join(map(str, path_dirs))}
     env.pop(FFMPEG_ENV, None)  # found as a user's would be, not the suite's choice
     exe = Path(sys.executable).with_name("voiceguide")
     return subprocess.run(

@@ -346,8 +346,8 @@ def test_new_refuses_a_link_out_of_the_folder(work, tmp_path):
 
 
 def test_info_never_prints_control_characters_from_tags(work, tmp_path):
-    done = voiceguide("render", "tiny", "-o", "tiny.mp3", cwd=work)
-    assert done.returncode == 0, done.stderr
+    done = runner.invoke(app, ["render", "tiny", "-o", "tiny.mp3"])
+    assert done.exit_code == 0, done.stderr
     from mutagen.id3 import TIT2
 
     audio = MutagenFile(work / "tiny.mp3")

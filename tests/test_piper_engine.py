@@ -144,16 +144,24 @@ def test_the_worker_runs_piper_and_the_calling_process_never_loads_it() -> None:
     assert done.stdout == "[]\n"
 
 
-def test_the_voice_files_digest_is_its_sha256_read_once(tmp_path: Path) -> None:
-    path = tmp_path / "v.onnx"
+def test_the_voice_digest_is_the_sha256_of_the_file_then_its_config_read_once(
+    tmp_path: Path,
+) -> None:
+    path, config = tmp_path / "v.onnx", tmp_path / "v.onnx.json"
     path.write_bytes(b"weights" * 1000)
-    expected = hashlib.sha256(path.read_bytes()).hexdigest()
-    assert natural.model_digest(path) == expected
+    config.write_text('{"inference": {"length_scale": 1.0}}')
+
+    def expected() -> str:
+        return hashlib.sha256(path.read_bytes() + config.read_bytes()).hexdigest()
+
+    assert natural.model_digest(path) == expected()
     before = natural._digest.cache_info().hits
-    assert natural.model_digest(path) == expected
+    assert natural.model_digest(path) == expected()
     assert natural._digest.cache_info().hits == before + 1
     path.write_bytes(b"other weights, another size")
-    assert natural.model_digest(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert natural.model_digest(path) == expected()
+    config.write_text('{"inference": {"length_scale": 1.25}}')  # slower speech, another key
+    assert natural.model_digest(path) == expected()
 
 
 def _longest_run(flags: np.ndarray) -> int:

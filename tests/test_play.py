@@ -108,7 +108,7 @@ def test_a_changed_included_file_renders_again(stand_in, tmp_path):
     part = tmp_path / "parts" / "warm-up.yaml"
     part.parent.mkdir()
     part.write_text("sections:\n  - say: Warm up.\n")
-    routine = tmp_path / "mine.yaml"
+    routine = tmp_path / "with-part.yaml"  # not mine.yaml: one play folder
     routine.write_text("version: 1\ntitle: Mine\nsections:\n  - include: parts/warm-up.yaml\n")
     first = play.prepare_playback(str(routine), Settings())
     again = play.prepare_playback(str(routine), Settings())
@@ -170,6 +170,7 @@ def test_no_sound_output_says_so_before_rendering(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
     monkeypatch.setattr(play, "SOUND_DEVICES", (str(tmp_path / "no-snd"),))
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "cache"))  # a play folder of its own
     result = runner.invoke(app, ["play", "hand-massage-quick"])
     assert result.exit_code == 1
     assert result.stderr.startswith("no audio output: this machine has no sound device")

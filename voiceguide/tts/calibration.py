@@ -26,12 +26,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from voiceguide.files import write_atomically
 from voiceguide.tts.base import Clip
 
 CALIBRATION_VERSION = 2
-"""Bump when the sentences, the settings or the measure change: old entries are never read."""
+"""Bump when the sentences, the settings or the measure change: old entries are never read
+(then run scripts/calibrate: the shipped one is of this version too)."""
 LAYOUT = f"calibration-v{CALIBRATION_VERSION}"
 SETTINGS_WPM = (80, 170, 330)
 """Engine settings measured: the heard rates of espeak-ng and Piper around them cover the
@@ -86,11 +88,20 @@ class Calibration:
     def from_json(cls, text: str) -> Calibration | None:
         """The calibration stored in ``text``; None when it is not a whole, usable one."""
         try:
-            data = json.loads(text)
+            return cls.from_data(json.loads(text))
+        except ValueError:
+            return None
+
+    @classmethod
+    def from_data(cls, data: Any) -> Calibration | None:
+        """The calibration in decoded JSON ``{"version": ..., "points": ...}``; None when it
+        is not a whole, usable one of this CALIBRATION_VERSION."""
+        try:
             points = tuple((int(s), float(w)) for s, w in data["points"])
+            version = data["version"]
         except (ValueError, KeyError, TypeError):
             return None
-        if data.get("version") != CALIBRATION_VERSION or not _usable(points):
+        if version != CALIBRATION_VERSION or not _usable(points):
             return None
         return cls(points)
 
@@ -136,20 +147,20 @@ SHIPPED = Path(__file__).with_name("calibrations.json")
 
 @functools.cache
 def shipped() -> dict[str, Calibration]:
-    """The calibrations that ship with the package, by key (each entry names what its key
-    is made of: engine, engine_version, voice, volume, voice_digest)."""
-    try:
-        data = json.loads(SHIPPED.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if data.get("version") != CALIBRATION_VERSION:
-        return {}
+    """The calibrations that ship with the package, by key: each entry is a stored
+    calibration with what its key is made of (engine, engine_version, voice, volume,
+    voice_digest). A file that is not whole ships nothing; an entry of another version or
+    with unusable points is left out."""
     table = {}
-    for entry in data["calibrations"]:
-        points = tuple((int(s), float(w)) for s, w in entry["points"])
-        if _usable(points):
-            fields = (entry["engine"], entry["engine_version"], entry["voice"], entry["volume"])
-            table[calibration_key(*fields, entry["voice_digest"])] = Calibration(points)
+    try:
+        for entry in json.loads(SHIPPED.read_text(encoding="utf-8"))["calibrations"]:
+            calibration = Calibration.from_data(entry)
+            if calibration is not None:
+                fields = (entry["engine"], entry["engine_version"], entry["voice"])
+                key = calibration_key(*fields, entry["volume"], entry["voice_digest"])
+                table[key] = calibration
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
     return table
 
 

@@ -101,7 +101,7 @@ def natural_voices() -> list[VoiceInfo]:
 
 def read_model(path: Path) -> PiperModel:
     """The voice at ``path`` as its config describes it; SpeechError saying what is wrong."""
-    config_path = path.with_name(path.name + ".json")
+    config_path = _config_path(path)
     try:
         config = json.loads(config_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -135,22 +135,31 @@ def speaks(model: PiperModel, language: str) -> bool:
     return primary_subtag(model.language) == primary_subtag(language)
 
 
+def _config_path(path: Path) -> Path:
+    return path.with_name(path.name + ".json")
+
+
 def model_digest(path: Path) -> str:
-    """The sha256 of the voice file, read once per process (and again only if it changes)."""
+    """The sha256 of the voice file, then of its config (whose length_scale changes every
+    clip too), read once per process (and again only if either changes)."""
+    files = (path, _config_path(path))
     try:
-        status = path.stat()
+        stamps = [(status.st_size, status.st_mtime_ns) for status in map(Path.stat, files)]
     except OSError as error:
-        raise SpeechError(f"cannot read the voice {path}: {error.strerror or error}") from None
-    return _digest(str(path), status.st_size, status.st_mtime_ns)
+        raise SpeechError(f"cannot read the voice {error.filename}: {error.strerror}") from None
+    return _digest(tuple(str(file) for file in files), tuple(stamps))
 
 
 @functools.cache
-def _digest(path: str, size_bytes: int, mtime_ns: int) -> str:
+def _digest(files: tuple[str, ...], stamps: tuple[tuple[int, int], ...]) -> str:
+    """``stamps`` (size, modification time) are only part of the memo's key: a changed file
+    is read again."""
     digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as file:
-            while chunk := file.read(_HASH_CHUNK_BYTES):
-                digest.update(chunk)
-    except OSError as error:
-        raise SpeechError(f"cannot read the voice {path}: {error.strerror or error}") from None
+    for name in files:
+        try:
+            with open(name, "rb") as file:
+                while chunk := file.read(_HASH_CHUNK_BYTES):
+                    digest.update(chunk)
+        except OSError as error:
+            raise SpeechError(f"cannot read the voice {name}: {error.strerror or error}") from None
     return digest.hexdigest()

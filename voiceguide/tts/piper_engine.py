@@ -61,7 +61,8 @@ class PiperEngine:
         """Piper's and onnxruntime's versions and every setting that changes the sound."""
         return (
             f"piper-tts {_version('piper-tts')}; onnxruntime {_version('onnxruntime')}; "
-            f"noise {NOISE_SCALE:g}/{NOISE_W_SCALE:g}; {NATURAL_WPM:g} wpm at scale 1; "
+            f"noise {NOISE_SCALE:g}/{NOISE_W_SCALE:g}; {NATURAL_WPM:g} wpm at scale 1, "
+            f"exponent {RATE_EXPONENT:g}; "
             f"threads {THREADS}; int16 unnormalized"
         )
 

@@ -12,8 +12,9 @@ late. So a clip starts ``LEAD_MS`` before the first sample above -50 dBFS, keepi
 start of the waveform, and ends just after the last sample above it.
 
 The rate asked of ``clip`` is the rate a listener hears. With ``calibrate``, it is turned into
-the engine's own setting through the engine's calibration (``tts/calibration.py``), made once
-per machine from measured clips; the clip cache is keyed by the setting the engine got.
+the engine's own setting through the engine's calibration (``tts/calibration.py``): shipped
+for the bundled natural voice, else made once per machine from measured clips. The clip cache
+is keyed by the setting the engine got.
 
 ``prepare`` makes ahead, several at once where the engine can (``synthesize_many``), every
 clip that measuring and saying a session's phrases will need: the calibration's, each

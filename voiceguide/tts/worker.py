@@ -36,10 +36,11 @@ from voiceguide.tts.base import AttemptFailed, IsolatedEngine
 
 ATTEMPTS = 3
 GRACE_S = 0.5
-"""Added to the engine's own time limit before a silent child is killed: the engine's limit
-then fires first where it can, with its own reason. That limit is a timer in the child, which
-answers within milliseconds of it; a longer grace (it was 2 s) only made each attempt at a
-hung phrase wait longer, three times over."""
+"""Added to the engine's own time limit before a silent child is killed. The child's own
+limit starts a little later (once it has the request) and, where it fires, ends the attempt
+the same way, "no result after N s", but lets the child remove its temporary folder, which a
+kill leaves behind. Either way the phrase is tried again; each of a hung phrase's three
+attempts waits out this grace."""
 _HEADER = struct.Struct("<Q")
 
 
