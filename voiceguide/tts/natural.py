@@ -146,7 +146,8 @@ def model_digest(path: Path) -> str:
     try:
         stamps = [(status.st_size, status.st_mtime_ns) for status in map(Path.stat, files)]
     except OSError as error:
-        raise SpeechError(f"cannot read the voice {error.filename}: {error.strerror}") from None
+        reason = error.strerror or error
+        raise SpeechError(f"cannot read the voice {error.filename}: {reason}") from None
     return _digest(tuple(str(file) for file in files), tuple(stamps))
 
 
