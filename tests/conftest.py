@@ -29,8 +29,11 @@ from __future__ import annotations
 
 import collections
 import functools
+import json
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer.testing
@@ -39,6 +42,7 @@ from corpus import make_media
 from hypothesis import settings
 
 from voiceguide.ffmpeg import FFMPEG_ENV
+from voiceguide.tts import calibration
 from voiceguide.tts.cache import CACHE_DIR_ENV
 from voiceguide.tts.engines import ENGINE_ENV
 
@@ -150,6 +154,25 @@ def speech_cache_dir(shared_cache_dir: Path, monkeypatch: pytest.MonkeyPatch) ->
     """Point VOICEGUIDE_CACHE_DIR at the run's shared cache: no test touches the real one."""
     monkeypatch.setenv(CACHE_DIR_ENV, str(shared_cache_dir))
     return shared_cache_dir
+
+
+Ship = Callable[..., None]
+
+
+@pytest.fixture
+def ship(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ship]:
+    """Ship the given entries in place of the package's calibrations.json (none: nothing ships,
+    every calibration is measured), as tts/calibration.py reads them."""
+    path = tmp_path / "calibrations.json"
+    monkeypatch.setattr(calibration, "SHIPPED", path)
+    calibration.shipped.cache_clear()
+
+    def write(*entries: dict[str, Any]) -> None:
+        path.write_text(json.dumps({"calibrations": entries}))
+        calibration.shipped.cache_clear()
+
+    yield write
+    calibration.shipped.cache_clear()
 
 
 @pytest.fixture

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -112,23 +111,6 @@ def test_a_routines_respellings_do_not_change_the_shared_calibration() -> None:
 
 # --- the calibration that ships ----------------------------------------------------------------
 
-Ship = Callable[..., None]
-
-
-@pytest.fixture
-def ship(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ship]:
-    """Ship the given entries in place of the package's calibrations.json."""
-    path = tmp_path / "calibrations.json"
-    monkeypatch.setattr(calibration, "SHIPPED", path)
-    calibration.shipped.cache_clear()
-
-    def write(*entries: dict[str, Any]) -> None:
-        path.write_text(json.dumps({"calibrations": entries}))
-        calibration.shipped.cache_clear()
-
-    yield write
-    calibration.shipped.cache_clear()
-
 
 def fake_entry(**changes: Any) -> dict[str, Any]:
     """The fake engine's calibration as shipped, twice as fast as the fake measures: so its
@@ -139,7 +121,9 @@ def fake_entry(**changes: Any) -> dict[str, Any]:
     return entry | changes
 
 
-def test_a_shipped_calibration_is_used_where_its_whole_key_matches(ship: Ship) -> None:
+def test_a_shipped_calibration_is_used_where_its_whole_key_matches(
+    ship: Callable[..., None],
+) -> None:
     ship(fake_entry())
     engine = CountingEngine(FakeEngine())
     cache = ClipCache()
@@ -148,7 +132,9 @@ def test_a_shipped_calibration_is_used_where_its_whole_key_matches(ship: Ship) -
     assert engine.calls == []  # no reference sentence, and "Rest." is too short to measure
 
 
-def test_a_shipped_calibration_is_not_copied_to_the_machines_store(ship: Ship) -> None:
+def test_a_shipped_calibration_is_not_copied_to_the_machines_store(
+    ship: Callable[..., None],
+) -> None:
     ship(fake_entry())
     cache = ClipCache()
     Speech(FakeEngine(), cache, calibrate=True).clip("Rest.", 200)
@@ -168,7 +154,7 @@ def test_a_shipped_calibration_is_not_copied_to_the_machines_store(ship: Ship) -
     ],
 )
 def test_a_shipped_calibration_for_anything_else_is_not_used(
-    ship: Ship, changes: dict[str, Any]
+    ship: Callable[..., None], changes: dict[str, Any]
 ) -> None:
     ship(fake_entry(**changes))
     engine = CountingEngine(FakeEngine())
@@ -189,7 +175,9 @@ def test_a_shipped_calibration_for_anything_else_is_not_used(
         '{"calibrations": [{"version": 2, "points": [[80, 100.0], [240, 300.0]]}]}',  # no key
     ],
 )
-def test_a_shipped_file_that_is_not_whole_ships_nothing(ship: Ship, text: str) -> None:
+def test_a_shipped_file_that_is_not_whole_ships_nothing(
+    ship: Callable[..., None], text: str
+) -> None:
     calibration.SHIPPED.write_text(text)
     assert calibration.shipped() == {}
     engine = CountingEngine(FakeEngine())

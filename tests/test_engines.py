@@ -12,6 +12,7 @@ import json
 import shutil
 import sys
 import wave
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from voiceguide.cli import app
 from voiceguide.errors import RoutineError, SpeechError, UsageError
 from voiceguide.routine.loader import load_routine, load_routine_text
 from voiceguide.routine.templates import template_path
-from voiceguide.tts import calibration, natural
+from voiceguide.tts import natural
 from voiceguide.tts.cache import cache_key
 from voiceguide.tts.engines import ENGINE_ENV, choose_engine
 from voiceguide.tts.voices import open_speech
@@ -330,23 +331,17 @@ def test_plan_with_piper_measures_the_natural_voice(tmp_path: Path) -> None:
 @pytest.mark.slow  # two cold calibrations and renders with the natural voice
 @needs_natural
 def test_two_cold_renders_with_piper_are_byte_identical(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ship: Callable[..., None]
 ) -> None:
-    # Measured here, as on a machine whose Piper has no shipped calibration.
-    monkeypatch.setattr(calibration, "SHIPPED", tmp_path / "none.json")
-    calibration.shipped.cache_clear()
+    ship()  # measured here, as on a machine whose Piper has no shipped calibration
     outputs = []
-    try:
-        for attempt in ("one", "two"):
-            monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path / f"cache-{attempt}"))
-            out = tmp_path / f"{attempt}.flac"
-            args = ["render", str(routine_file(tmp_path)), "--engine", "piper", "-o", str(out)]
-            result = run(*args)
-            assert result.exit_code == 0, result.stderr
-            assert list((tmp_path / f"cache-{attempt}").glob("calibration-*/*.json"))
-            outputs.append(out.read_bytes())
-    finally:
-        calibration.shipped.cache_clear()  # the package's file is read again after the test
+    for attempt in ("one", "two"):
+        monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path / f"cache-{attempt}"))
+        out = tmp_path / f"{attempt}.flac"
+        result = run("render", str(routine_file(tmp_path)), "--engine", "piper", "-o", str(out))
+        assert result.exit_code == 0, result.stderr
+        assert list((tmp_path / f"cache-{attempt}").glob("calibration-*/*.json"))
+        outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
 
 

@@ -8,6 +8,7 @@ message; the condition itself lives only here. See "Limits" in docs/routine-form
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 
 CUE_SOUNDS = ("bell", "tick", "chime", "gong", "tone", "low_tone")
 # Beds synthesized in code; a user's own audio file is `Background.file`.
@@ -47,6 +48,11 @@ MAX_LANGUAGE_CHARS = 35
 # for Python and JSON Schema alike; the first group is the number.
 LEVEL_PATTERN = r"\s*([+-]?\d+(?:\.\d+)?)\s*(?:[dD][bB])?\s*"
 FREQUENCY_PATTERN = r"\s*(\d+(?:\.\d+)?)\s*(?:[hH][zZ])?\s*"
+
+
+def piper_config_path(model: Path) -> Path:
+    """A Piper voice's config: NAME.onnx.json beside NAME.onnx."""
+    return model.with_name(model.name + ".json")
 
 
 def is_over_session_limit(duration_ms: int) -> bool:

@@ -29,6 +29,7 @@ from voiceguide.routine.limits import (
     PIPER_MODEL_SUFFIX,
     is_over_session_limit,
     is_short_tail,
+    piper_config_path,
 )
 from voiceguide.routine.nodes import (
     Place,
@@ -200,7 +201,7 @@ def voice_model(report: Report, node: Node, key: str) -> str | None:
     if not value.lower().endswith(PIPER_MODEL_SUFFIX):
         report(node, key, f"{shown(value)} is not a Piper voice: give its .onnx file")
         return str(found)
-    config = found.with_name(found.name + ".json")
+    config = piper_config_path(found)
     for path, what in ((found, f"no such file {shown(value)}"), (config, f"no {config.name}")):
         problem = file_problem(path)
         if problem is None and not os.access(path, os.R_OK):

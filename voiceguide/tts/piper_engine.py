@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from voiceguide.errors import SpeechError
-from voiceguide.routine.limits import MAX_RATE_WPM, MIN_RATE_WPM
+from voiceguide.routine.limits import MAX_RATE_WPM, MIN_RATE_WPM, piper_config_path
 from voiceguide.tts.base import Clip, VoiceInfo, check_request
 from voiceguide.tts.natural import PiperModel, natural_voices, read_model, resolve_model
 
@@ -127,7 +127,7 @@ def _load(model: PiperModel) -> Any:
     # the worker's peak over the hand massage fell from 614 to 389 MB, at the same speed and
     # with the same clips.
     options.enable_mem_pattern = False
-    config_path = model.path.with_name(model.path.name + ".json")
+    config_path = piper_config_path(model.path)
     try:
         session = onnxruntime.InferenceSession(
             str(model.path), sess_options=options, providers=["CPUExecutionProvider"]
