@@ -61,8 +61,8 @@ def test_a_routine_whose_rounds_fitting_counts_is_planned(tmp_path):
 
 
 def test_templates_loads_no_planner_pydantic_numpy_or_speech_engine():
-    """In a fresh interpreter; the planner and pydantic (which Typer imports to coerce a value)
-    each cost 0.2 s, numpy and pyttsx3 more."""
+    """In a fresh interpreter; the planner and pydantic (which Typer 0.29 imports to coerce a
+    value; pyproject.toml keeps Typer below it) each cost 0.2 s, numpy and pyttsx3 more."""
     code = (
         "import json, sys\n"
         "from typer.testing import CliRunner\n"

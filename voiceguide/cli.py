@@ -19,7 +19,7 @@ import typer
 
 from voiceguide import __version__, option_values, options
 from voiceguide.errors import ExitCode, UsageError, VoiceguideError, printable
-from voiceguide.panels import PanelledCommand, QuickGroup
+from voiceguide.panels import PanelledCommand
 from voiceguide.routine.durations import format_ms
 
 EXIT_CODES = """Exit codes: 0 success, 1 invalid routine or failed render, 2 usage error,
@@ -27,7 +27,6 @@ EXIT_CODES = """Exit codes: 0 success, 1 invalid routine or failed render, 2 usa
 
 app = typer.Typer(
     name="voiceguide",
-    cls=QuickGroup,
     help="Turn a routine written in YAML into a narrated, timed audio session.\n\n"
     "Example: voiceguide plan hand-massage --length 20m",
     epilog=EXIT_CODES,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperCommand
 
 ARGUMENTS = "Arguments"
 OPTIONS = "Options"  # options in no panel, --help among them: listed last
@@ -24,16 +24,8 @@ _ORDER = (ARGUMENTS, TIMING, VOICE, SOUND, BEDTIME, OUTPUT)  # others follow, th
 MIN_PANELLED = 9
 """Fewer options than this read best as one list: panels are for the long helps."""
 
-# Typer's own flags. Declared with None for "not given", Typer coerces that None through
-# pydantic, whose import costs a quick command (--help, templates) 0.2 s; False it leaves alone.
-_TYPER_FLAGS = ("help", "install_completion", "show_completion")
-
 
 class PanelledCommand(TyperCommand):
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        _flags_not_given_false(self, ctx)
-        return super().parse_args(ctx, args)
-
     def format_options(self, ctx: Any, formatter: Any) -> None:
         params = self.get_params(ctx)
         panelled = sum(p.param_type_name == "option" for p in params) >= MIN_PANELLED
@@ -60,18 +52,6 @@ class PanelledCommand(TyperCommand):
             else:
                 pieces.extend(param.get_usage_pieces(ctx))
         return pieces
-
-
-class QuickGroup(TyperGroup):
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        _flags_not_given_false(self, ctx)
-        return super().parse_args(ctx, args)
-
-
-def _flags_not_given_false(command: Any, ctx: Any) -> None:
-    for param in command.get_params(ctx):
-        if param.name in _TYPER_FLAGS and param.default is None:
-            param.default = False
 
 
 def _rank(panel: str) -> tuple[int, int]:
