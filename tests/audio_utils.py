@@ -17,8 +17,9 @@ from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
+import pytest
 
-from voiceguide.ffmpeg import MIN_FFMPEG, ffmpeg_version
+from voiceguide.ffmpeg import FFMPEG_ENV, MIN_FFMPEG, ffmpeg_version
 from voiceguide.plan.mix import plan_mix
 from voiceguide.plan.timeline import Chapter, Event, Timeline
 from voiceguide.routine.model import Background, Voice
@@ -172,3 +173,12 @@ def system_ffmpeg() -> str | None:
         return None
     version = ffmpeg_version(found)
     return found if version is None or version >= MIN_FFMPEG else None
+
+
+def use_ffmpeg(which: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run what follows with ``which`` ffmpeg (each_ffmpeg's, or a module fixture's with
+    pytest.MonkeyPatch.context()); the system's skips where there is none."""
+    if which == "system" and system_ffmpeg() is None:
+        pytest.skip("no system ffmpeg on PATH (Debian: apt-get install ffmpeg)")
+    monkeypatch.setenv(FFMPEG_ENV, which)
+    return which

@@ -37,7 +37,7 @@ from typing import Any
 
 import pytest
 import typer.testing
-from audio_utils import system_ffmpeg
+from audio_utils import use_ffmpeg
 from corpus import make_media
 from hypothesis import settings
 
@@ -191,7 +191,4 @@ def private_cache_dir(
 def each_ffmpeg(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run the test once with imageio-ffmpeg's ffmpeg and once with the system's, if any: the
     two differ in version (Debian 12 has 5.1) and in the options they accept."""
-    if request.param == "system" and system_ffmpeg() is None:
-        pytest.skip("no system ffmpeg on PATH (Debian: apt-get install ffmpeg)")
-    monkeypatch.setenv(FFMPEG_ENV, request.param)
-    return str(request.param)
+    return use_ffmpeg(request.param, monkeypatch)

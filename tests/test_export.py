@@ -7,14 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio_utils import decode, measure_loudness, speechlike_clip, timeline_of
+from audio_utils import decode, measure_loudness, speechlike_clip, timeline_of, use_ffmpeg
 from mutagen.id3 import ID3
 
 from voiceguide.audio.mixer import RenderOptions, render_blocks
 from voiceguide.errors import AudioError
 from voiceguide.ffmpeg import FFMPEG_MISSING
 from voiceguide.output import export as export_module
-from voiceguide.output.export import export
+from voiceguide.output.export import ExportResult, export
 from voiceguide.routine.model import Background
 
 RATE_HZ = 44_100
@@ -55,26 +55,38 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.mark.usefixtures("each_ffmpeg")
-def test_mp3_is_byte_identical_from_run_to_run(tmp_path: Path) -> None:
-    first = export(session_blocks(), tmp_path / "a.mp3", tags=TAGS)
-    second = export(session_blocks(block_frames=1024), tmp_path / "b.mp3", tags=TAGS)
+@pytest.fixture(scope="module", params=["bundled", "system"])
+def mp3_twice(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[ExportResult, ExportResult]:
+    """The session encoded to a tagged MP3 twice by each ffmpeg, the second from blocks of
+    another size: the three tests below read these (an encode costs 0.3 to 0.5 s)."""
+    folder = tmp_path_factory.mktemp("mp3")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        use_ffmpeg(request.param, monkeypatch)
+        first = export(session_blocks(), folder / "a.mp3", tags=TAGS)
+        second = export(session_blocks(block_frames=1024), folder / "b.mp3", tags=TAGS)
+    return first, second
+
+
+def test_mp3_is_byte_identical_from_run_to_run(
+    mp3_twice: tuple[ExportResult, ExportResult],
+) -> None:
+    first, second = mp3_twice
     assert first.size_bytes > 0
     assert digest(first.path) == digest(second.path)
 
 
-@pytest.mark.usefixtures("each_ffmpeg")
-def test_mp3_lasts_the_session(tmp_path: Path) -> None:
-    result = export(session_blocks(), tmp_path / "s.mp3")
+def test_mp3_lasts_the_session(mp3_twice: tuple[ExportResult, ExportResult]) -> None:
+    result = mp3_twice[0]
     assert result.frames == SESSION_MS * RATE_HZ // 1000
     assert result.duration_ms == SESSION_MS
     decoded_ms = len(decode(result.path)) * 1000 / RATE_HZ
     assert decoded_ms == pytest.approx(SESSION_MS, abs=DURATION_TOLERANCE_MS)
 
 
-@pytest.mark.usefixtures("each_ffmpeg")
-def test_mp3_tags_read_back_with_mutagen(tmp_path: Path) -> None:
-    tags = ID3(export(session_blocks(), tmp_path / "s.mp3", tags=TAGS).path)
+def test_mp3_tags_read_back_with_mutagen(mp3_twice: tuple[ExportResult, ExportResult]) -> None:
+    tags = ID3(mp3_twice[0].path)
     assert tags.version[:2] == (2, 3)
     assert str(tags["TIT2"]) == TAGS["title"]
     assert str(tags["TPE1"]) == TAGS["artist"]
