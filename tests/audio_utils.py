@@ -145,13 +145,27 @@ _TRUE_PEAK = re.compile(r"True peak:\s+Peak:\s+(-?inf|-?[\d.]+) dBFS")
 
 
 def measure_loudness(path: Path) -> Loudness:
-    """Integrated loudness and true peak of an audio file, by ffmpeg's ``ebur128`` filter.
+    """Integrated loudness and true peak of an audio file, by ffmpeg's ``ebur128`` filter."""
+    return _ebur128(path, ["-f", "null", "-"])[1]
+
+
+def decode_and_measure(
+    path: Path, sample_rate_hz: int = 44_100, channels: int = 2
+) -> tuple[np.ndarray, Loudness]:
+    """decode() and measure_loudness() in one pass of ffmpeg: the filter passes the audio on."""
+    output = ["-f", "f32le", "-ac", str(channels), "-ar", str(sample_rate_hz), "pipe:1"]
+    raw, loudness = _ebur128(path, output)
+    return np.frombuffer(raw, dtype="<f4").reshape(-1, channels), loudness
+
+
+def _ebur128(path: Path, output: list[str]) -> tuple[bytes, Loudness]:
+    """What ffmpeg writes to ``output`` through ``ebur128``, and the figures it reports.
 
     Only options every supported ffmpeg has: ``framelog`` (6.0 and newer) would quieten the
     per-frame lines, but 5.1 refuses it, so they are read past instead.
     """
     command = [instrument(), "-hide_banner", "-nostdin", "-nostats", "-i", str(path)]
-    command += ["-map", "0:a:0", "-af", "ebur128=peak=true", "-f", "null", "-"]
+    command += ["-map", "0:a:0", "-af", "ebur128=peak=true", *output]
     result = subprocess.run(command, capture_output=True, check=False)
     report = result.stderr.decode("utf-8", "replace")
     summary = report[report.rfind("Summary:") :]
@@ -159,7 +173,7 @@ def measure_loudness(path: Path) -> Loudness:
     if result.returncode != 0 or not integrated or not peak:
         lines = report.strip().splitlines()
         raise AssertionError(f"cannot measure {path}: {lines[-1] if lines else 'ffmpeg failed'}")
-    return Loudness(_decibels(integrated.group(1)), _decibels(peak.group(1)))
+    return result.stdout, Loudness(_decibels(integrated.group(1)), _decibels(peak.group(1)))
 
 
 def _decibels(text: str) -> float:

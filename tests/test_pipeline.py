@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio_utils import decode, measure_loudness
+from audio_utils import Loudness, decode_and_measure
 from click.testing import Result
 from mutagen.id3 import ID3
 from typer.testing import CliRunner
@@ -60,10 +60,16 @@ def rendered(tmp_path_factory, shared_cache_dir):
 
 
 @pytest.fixture(scope="module")
-def mono(rendered) -> np.ndarray:
-    """The rendered file as ffmpeg decodes it, its two channels averaged: decoded once for
-    every check."""
-    return decode(rendered[0] / "first.mp3", SAMPLE_RATE_HZ).mean(axis=1)
+def heard(rendered) -> tuple[np.ndarray, Loudness]:
+    """The rendered file as ffmpeg decodes it, its two channels averaged, and its loudness by
+    ffmpeg's ebur128: one pass of ffmpeg for every check."""
+    samples, loudness = decode_and_measure(rendered[0] / "first.mp3", SAMPLE_RATE_HZ)
+    return samples.mean(axis=1), loudness
+
+
+@pytest.fixture(scope="module")
+def mono(heard) -> np.ndarray:
+    return heard[0]
 
 
 def test_render_prints_one_summary_line(rendered):
@@ -102,8 +108,8 @@ def test_speech_starts_where_the_plan_says(rendered, mono):
     assert checked >= 20
 
 
-def test_speech_loudness_and_true_peak_meet_the_targets(rendered):
-    loudness = measure_loudness(rendered[0] / "first.mp3")
+def test_speech_loudness_and_true_peak_meet_the_targets(heard):
+    loudness = heard[1]
     assert abs(loudness.integrated_lufs - -16.0) <= LOUDNESS_TOLERANCE_LU
     assert loudness.true_peak_dbtp <= -1.0
 
