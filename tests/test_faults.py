@@ -294,6 +294,16 @@ pyttsx3_engine._Espeak.render = render
 """
 
 
+@pytest.fixture
+def drill_to_fail(tmp_path: Path, reference_work: Path) -> Path:
+    """The drill with its Press step worded anew, and the reference render's cache: only the
+    Press phrases, where the faults below strike, are made; the rest are in the cache."""
+    shutil.copytree(reference_work / "cache", tmp_path / "cache")
+    path = tmp_path / "drill.yaml"
+    path.write_text(DRILL.replace("palm gently.", "palm softly."), encoding="utf-8")
+    return path
+
+
 def in_every_process(tmp_path: Path, code: str, **extra: str) -> dict[str, str]:
     """An environment whose Python processes, the speech worker included, run ``code`` first
     (as ``sitecustomize``): faults of the engine happen in the worker, not in voiceguide."""
@@ -306,19 +316,19 @@ def in_every_process(tmp_path: Path, code: str, **extra: str) -> dict[str, str]:
 
 
 def test_a_phrase_the_engine_never_finishes_times_out_and_names_it(
-    drill: Path, tmp_path: Path
+    drill_to_fail: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "drill.wav"
     started = time.monotonic()
     done = run_voiceguide(
-        ["render", str(drill), "--format", "wav", "-o", str(out)],
+        ["render", str(drill_to_fail), "--format", "wav", "-o", str(out)],
         in_every_process(tmp_path, STUCK_ON_ONE_PHRASE),
     )
     elapsed_s = time.monotonic() - started
     assert (done.returncode, done.stdout) == (1, "")
-    timeout_s = STUCK_BASE_S + TIMEOUT_S_PER_CHAR * len("Press your right palm gently.")
+    timeout_s = STUCK_BASE_S + TIMEOUT_S_PER_CHAR * len("Press your right palm softly.")
     assert done.stderr == (
-        'speech engine failed on "Press your right palm gently.": no result after '
+        'speech engine failed on "Press your right palm softly.": no result after '
         f"{timeout_s:.1f} s (after 3 attempts): try again; if it fails again, reword that text\n"
     )
     assert not out.exists()  # never a file with a silent gap where the phrase should be
@@ -326,14 +336,14 @@ def test_a_phrase_the_engine_never_finishes_times_out_and_names_it(
     assert_cache_whole(tmp_path / "cache")
 
 
-def test_a_phrase_the_engine_keeps_failing_on_is_named(drill: Path, tmp_path: Path) -> None:
+def test_a_phrase_the_engine_keeps_failing_on_is_named(drill_to_fail: Path, tmp_path: Path) -> None:
     done = run_voiceguide(
-        ["render", str(drill), "--format", "wav", "-o", str(tmp_path / "drill.wav")],
+        ["render", str(drill_to_fail), "--format", "wav", "-o", str(tmp_path / "drill.wav")],
         in_every_process(tmp_path, BROKEN_ON_ONE_PHRASE),
     )
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == (
-        'speech engine failed on "Press your left palm gently.": espeak wrote an empty WAV file '
+        'speech engine failed on "Press your left palm softly.": espeak wrote an empty WAV file '
         "(after 3 attempts): try again; if it fails again, reword that text\n"
     )
     assert list(tmp_path.glob("*.wav")) == []
@@ -352,15 +362,15 @@ pyttsx3_engine._Espeak.render = render
 
 
 def test_an_engine_that_crashes_on_a_phrase_costs_one_line_not_the_process(
-    drill: Path, tmp_path: Path
+    drill_to_fail: Path, tmp_path: Path
 ) -> None:
     done = run_voiceguide(
-        ["render", str(drill), "--format", "wav", "-o", str(tmp_path / "drill.wav")],
+        ["render", str(drill_to_fail), "--format", "wav", "-o", str(tmp_path / "drill.wav")],
         in_every_process(tmp_path, CRASHES_ON_ONE_PHRASE),
     )
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == (
-        'speech engine failed on "Press your left palm gently.": the engine crashed (SIGSEGV) '
+        'speech engine failed on "Press your left palm softly.": the engine crashed (SIGSEGV) '
         "(after 3 attempts): try again; if it fails again, reword that text\n"
     )
     assert list(tmp_path.glob("*.wav")) == []
@@ -442,12 +452,14 @@ def test_an_output_folder_that_cannot_be_written_is_refused_before_any_work(
 
 
 def test_a_full_disk_while_exporting_is_one_line_and_leaves_nothing(
-    drill: Path, tmp_path: Path
+    drill: Path, tmp_path: Path, reference_work: Path
 ) -> None:
-    """The process may write files of at most 1 MB (RLIMIT_FSIZE): the session needs 11."""
+    """The process may write files of at most 1 MB (RLIMIT_FSIZE): the session needs 11.
+    Its speech is the reference render's (each clip is far under the limit)."""
     limit_bytes = 1_000_000
     out = tmp_path / "out" / "drill.wav"
     out.parent.mkdir()
+    shutil.copytree(reference_work / "cache", tmp_path / "cache")
 
     def limit_file_size() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
