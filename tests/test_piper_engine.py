@@ -18,7 +18,7 @@ import pytest
 
 from voiceguide.errors import SpeechError
 from voiceguide.tts import natural
-from voiceguide.tts.base import SpeechEngine
+from voiceguide.tts.base import Clip, SpeechEngine
 from voiceguide.tts.client import WorkerEngine
 from voiceguide.tts.piper_engine import NATURAL_WPM, length_scale
 from voiceguide.tts.registry import get_engine
@@ -40,12 +40,18 @@ def engine() -> SpeechEngine:
     return get_engine("piper")
 
 
+@pytest.fixture(scope="module")
+def first_clip(engine: SpeechEngine) -> Clip:
+    """FIRST at 150 wpm from the module's worker, said once for the tests that need it."""
+    return engine.synthesize(FIRST, None, 150, 1.0)
+
+
 def _digest(pcm: bytes) -> str:
     return hashlib.sha256(pcm).hexdigest()
 
 
-def test_a_clip_is_mono_16_bit_speech_at_the_voices_rate(engine: SpeechEngine) -> None:
-    clip = engine.synthesize(FIRST, None, 150, 1.0)
+def test_a_clip_is_mono_16_bit_speech_at_the_voices_rate(first_clip: Clip) -> None:
+    clip = first_clip
     assert clip.sample_rate_hz == 22_050
     samples = np.frombuffer(clip.pcm, dtype="<i2")
     assert np.abs(samples.astype(np.int32)).max() > 3000  # speech, not near-silence
@@ -107,10 +113,12 @@ def test_the_bundled_voice_is_listed_with_quality_and_licence(engine: SpeechEngi
     assert voice.languages == ("en-us", "en")
 
 
-def test_a_voice_file_of_ones_own_is_spoken(engine: SpeechEngine, tmp_path: Path) -> None:
+def test_a_voice_file_of_ones_own_is_spoken(
+    engine: SpeechEngine, first_clip: Clip, tmp_path: Path
+) -> None:
     model = _copy_of_bundled_voice(tmp_path)
     own = engine.synthesize(FIRST, str(model), 150, 1.0)
-    assert own.pcm == engine.synthesize(FIRST, None, 150, 1.0).pcm
+    assert own.pcm == first_clip.pcm
 
 
 def test_a_broken_voice_file_is_a_speech_error(engine: SpeechEngine, tmp_path: Path) -> None:
