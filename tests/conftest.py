@@ -68,8 +68,8 @@ settings.load_profile(_profile())
 # typer's CliRunner builds the click command from the app on every invoke: 25 ms of reading
 # signatures, and its parameters' converters are built anew as well. The suite invokes the
 # app about a thousand times, so each process builds it once. What the command keeps between
-# invocations is those converters and the flag defaults panels.py settles on its first parse
-# (None to False, the same every time). It measured 20 s of the quick run's CPU.
+# invocations is those converters, which hold no state of a run. It measured 20 s of the
+# quick run's CPU.
 typer.testing._get_command = functools.cache(typer.testing._get_command)
 
 
