@@ -190,8 +190,9 @@ def system_ffmpeg() -> str | None:
 
 
 def use_ffmpeg(which: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run what follows with ``which`` ffmpeg (each_ffmpeg's, or a module fixture's with
-    pytest.MonkeyPatch.context()); the system's skips where there is none."""
+    """Run what follows with ``which`` ffmpeg (each_ffmpeg's, a test's own parameter, or a
+    module fixture's with pytest.MonkeyPatch.context()); the system's skips where there is
+    none."""
     if which == "system" and system_ffmpeg() is None:
         pytest.skip("no system ffmpeg on PATH (Debian: apt-get install ffmpeg)")
     monkeypatch.setenv(FFMPEG_ENV, which)

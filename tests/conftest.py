@@ -9,10 +9,10 @@ it), which synthesizes tens of times slower than espeak-ng: the suite sets
 In the same way ffmpeg is imageio-ffmpeg's (``VOICEGUIDE_FFMPEG=bundled``) unless a test asks
 for another: a system ffmpeg on PATH would otherwise run every render, and Debian's takes
 0.15 s of CPU to start against 0.01 s, on about 200 runs. The tests of every use of ffmpeg
-(encoding each format, loudness, chapters, reading beds and users' sounds, cutting a copy for
-a player) run against both with the ``each_ffmpeg`` fixture, and test_native_paths.py renders
-with whatever is on PATH. ``VOICEGUIDE_FFMPEG=system scripts/test`` runs everything with the
-system's.
+(encoding each format, loudness in stereo, chapters, reading beds and users' sounds, cutting
+a copy for a player) run against both (the ``each_ffmpeg`` fixture, or ``use_ffmpeg`` with
+parameters of the test's own), and test_native_paths.py renders with whatever is on PATH.
+``VOICEGUIDE_FFMPEG=system scripts/test`` runs everything with the system's.
 
 Hypothesis profiles, chosen with ``VOICEGUIDE_HYPOTHESIS_PROFILE``:
 

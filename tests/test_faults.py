@@ -299,9 +299,22 @@ def drill_to_fail(tmp_path: Path, reference_work: Path) -> Path:
     """The drill with its Press step worded anew, and the reference render's cache: only the
     Press phrases, where the faults below strike, are made; the rest are in the cache."""
     shutil.copytree(reference_work / "cache", tmp_path / "cache")
+    text = DRILL.replace("palm gently.", "palm softly.")
+    assert "palm softly." in text
     path = tmp_path / "drill.yaml"
-    path.write_text(DRILL.replace("palm gently.", "palm softly."), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
+
+
+def added_to_cache(tmp_path: Path, reference_work: Path) -> set[str]:
+    """The clips a run from drill_to_fail's cache added to it (each checked whole by
+    assert_cache_whole)."""
+    before = {
+        p.relative_to(reference_work / "cache") for p in cache_entries(reference_work / "cache")
+    }
+    after = {p.relative_to(tmp_path / "cache") for p in cache_entries(tmp_path / "cache")}
+    assert before <= after  # nothing the run found was lost
+    return {str(p) for p in after - before}
 
 
 def in_every_process(tmp_path: Path, code: str, **extra: str) -> dict[str, str]:
@@ -316,7 +329,7 @@ def in_every_process(tmp_path: Path, code: str, **extra: str) -> dict[str, str]:
 
 
 def test_a_phrase_the_engine_never_finishes_times_out_and_names_it(
-    drill_to_fail: Path, tmp_path: Path
+    drill_to_fail: Path, tmp_path: Path, reference_work: Path
 ) -> None:
     out = tmp_path / "drill.wav"
     started = time.monotonic()
@@ -333,10 +346,13 @@ def test_a_phrase_the_engine_never_finishes_times_out_and_names_it(
     )
     assert not out.exists()  # never a file with a silent gap where the phrase should be
     assert elapsed_s < 3 * timeout_s + 15  # three timeouts and the process's own work
+    assert added_to_cache(tmp_path, reference_work) == set()  # the hung phrase left nothing
     assert_cache_whole(tmp_path / "cache")
 
 
-def test_a_phrase_the_engine_keeps_failing_on_is_named(drill_to_fail: Path, tmp_path: Path) -> None:
+def test_a_phrase_the_engine_keeps_failing_on_is_named(
+    drill_to_fail: Path, tmp_path: Path, reference_work: Path
+) -> None:
     done = run_voiceguide(
         ["render", str(drill_to_fail), "--format", "wav", "-o", str(tmp_path / "drill.wav")],
         in_every_process(tmp_path, BROKEN_ON_ONE_PHRASE),
@@ -347,6 +363,8 @@ def test_a_phrase_the_engine_keeps_failing_on_is_named(drill_to_fail: Path, tmp_
         "(after 3 attempts): try again; if it fails again, reword that text\n"
     )
     assert list(tmp_path.glob("*.wav")) == []
+    assert added_to_cache(tmp_path, reference_work)  # the right palm's, made before it
+    assert_cache_whole(tmp_path / "cache")
 
 
 CRASHES_ON_ONE_PHRASE = """
@@ -362,7 +380,7 @@ pyttsx3_engine._Espeak.render = render
 
 
 def test_an_engine_that_crashes_on_a_phrase_costs_one_line_not_the_process(
-    drill_to_fail: Path, tmp_path: Path
+    drill_to_fail: Path, tmp_path: Path, reference_work: Path
 ) -> None:
     done = run_voiceguide(
         ["render", str(drill_to_fail), "--format", "wav", "-o", str(tmp_path / "drill.wav")],
@@ -374,6 +392,7 @@ def test_an_engine_that_crashes_on_a_phrase_costs_one_line_not_the_process(
         "(after 3 attempts): try again; if it fails again, reword that text\n"
     )
     assert list(tmp_path.glob("*.wav")) == []
+    assert added_to_cache(tmp_path, reference_work)  # the right palm's, made before the crash
     assert_cache_whole(tmp_path / "cache")
 
 

@@ -51,11 +51,10 @@ def _digest(pcm: bytes) -> str:
 
 
 def test_a_clip_is_mono_16_bit_speech_at_the_voices_rate(first_clip: Clip) -> None:
-    clip = first_clip
-    assert clip.sample_rate_hz == 22_050
-    samples = np.frombuffer(clip.pcm, dtype="<i2")
+    assert first_clip.sample_rate_hz == 22_050
+    samples = np.frombuffer(first_clip.pcm, dtype="<i2")
     assert np.abs(samples.astype(np.int32)).max() > 3000  # speech, not near-silence
-    assert 1500 < clip.duration_ms < 5000  # seven words at 150 wpm, with Piper's own margins
+    assert 1500 < first_clip.duration_ms < 5000  # seven words at 150 wpm, with Piper's own margins
 
 
 def test_clips_are_byte_identical_whatever_was_said_before(engine: SpeechEngine) -> None:
