@@ -244,6 +244,8 @@ def test_a_render_killed_outright_is_cleaned_up_by_the_next(
 # --- a damaged cache -------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # the drill's speech and the rate calibration made again (6 s); damaged
+# entries are misses in test_tts_cache.py's quick tests
 def test_damaged_cache_entries_are_synthesized_again_to_the_same_audio(
     drill: Path, tmp_path: Path, reference_work: Path, reference: bytes
 ) -> None:

@@ -111,18 +111,16 @@ def test_template_opens_with_the_seeds_caution(name):
     assert all(word in spoken[0] for word in CAUTION[routine.language]), spoken[0]
 
 
-# One English and the German template are planned with real speech in the quick run, and
-# the German one rendered (the English one is rendered whole to MP3 by test_pipeline.py);
-# the rest only with --slow: each costs its phrases' synthesis, and a render its mixing and
-# encoding (hand-massage's here: 3.9 s).
+# One English and the German template are planned with real speech in the quick run (the
+# English one is also rendered whole to MP3 there, by test_pipeline.py); the rest, and every
+# render here, only with --slow: each costs its phrases' synthesis, and a render its mixing
+# and encoding (the German one's: 5 s of the quick run, which test_tags's language checks
+# and test_pipeline's render cover).
 QUICK = ("hand-massage", "hand-massage-de")
 SPOKEN_TEMPLATES = [
     n if n in QUICK else pytest.param(n, marks=pytest.mark.slow) for n in template_names()
 ]
-RENDERED_TEMPLATES = [
-    n if n == "hand-massage-de" else pytest.param(n, marks=pytest.mark.slow)
-    for n in template_names()
-]
+RENDERED_TEMPLATES = [pytest.param(n, marks=pytest.mark.slow) for n in template_names()]
 
 
 @pytest.mark.parametrize("name", SPOKEN_TEMPLATES)
