@@ -30,10 +30,12 @@ DURATION_TOLERANCE_MS = 50  # DESIGN.md: file duration equals the plan's total
 ONSET_TOLERANCE_MS = 20  # DESIGN.md: every event within 20 ms of its planned time
 ONSET_THRESHOLD = 10 ** (-40 / 20)  # speech is well above -40 dBFS within its first ms
 LOUDNESS_TOLERANCE_LU = 1.0
-LENGTH = "9m"  # near the template's shortest, to keep the suite quick
-
-
-RENDER_ARGS = ["hand-massage", "--length", LENGTH, "--background", "none", "--transcript", "srt"]
+# The short template, fitted to a length of its own (4:00, from its 5:00), to keep the suite
+# quick: every template's full render is test_templates.py's (--slow).
+TEMPLATE = "hand-massage-quick"
+LENGTH = "4m"
+LENGTH_MS = 4 * 60_000
+RENDER_ARGS = [TEMPLATE, "--length", LENGTH, "--background", "none", "--transcript", "srt"]
 
 
 def render_to(path: Path, cache_dir: Path) -> Result:
@@ -53,7 +55,7 @@ def rendered(tmp_path_factory, shared_cache_dir):
     run = render_to(work / "first.mp3", shared_cache_dir)
     os.environ["VOICEGUIDE_CACHE_DIR"] = str(shared_cache_dir)
     try:
-        timeline = plan_routine("hand-massage", Settings(length_ms=9 * 60_000))
+        timeline = plan_routine(TEMPLATE, Settings(length_ms=LENGTH_MS))
     finally:
         del os.environ["VOICEGUIDE_CACHE_DIR"]
     return work, run, timeline
@@ -76,7 +78,7 @@ def test_render_prints_one_summary_line(rendered):
     work, run, timeline = rendered
     assert run.exit_code == 0, run.stderr
     assert run.stdout == (
-        f"{work / 'first.mp3'}: 9:00.0, {len(timeline.chapters)} chapters, "
+        f"{work / 'first.mp3'}: 4:00.0, {len(timeline.chapters)} chapters, "
         f"{(work / 'first.mp3').stat().st_size / 1e6:.1f} MB, speech at -16.0 LUFS\n"
         "voice: pyttsx3 (gmw/en): auto, as VOICEGUIDE_ENGINE says\n"
         f"{work / 'first.srt'}\n"
@@ -116,14 +118,14 @@ def test_speech_loudness_and_true_peak_meet_the_targets(heard):
 
 def test_tags_name_the_routine(rendered):
     tags = ID3(rendered[0] / "first.mp3")
-    assert str(tags["TIT2"]) == "Daily hand massage"
-    assert str(tags["TALB"]) == "Daily hand massage"
+    assert str(tags["TIT2"]) == "Quick hand massage"
+    assert str(tags["TALB"]) == "Quick hand massage"
     assert str(tags["TPE1"]) == "voiceguide"
     assert str(tags["TCON"]) == "Speech"
-    assert str(tags.getall("COMM")[0]).startswith("Fifteen minutes of guided self massage")
+    assert str(tags.getall("COMM")[0]).startswith("Five minutes of self massage for both hands")
 
 
-@pytest.mark.slow  # a second 9-minute render
+@pytest.mark.slow  # a second render
 def test_same_routine_and_options_give_identical_bytes(rendered, shared_cache_dir):
     work, _, _ = rendered
     again = render_to(work / "second.mp3", shared_cache_dir)
@@ -137,9 +139,9 @@ def test_interrupted_render_leaves_nothing_behind(tmp_path, signum, exit_code):
     out.parent.mkdir()
     exe = Path(sys.executable).with_name("voiceguide")
     # The module's own length: its speech is in the run's cache (2h asked for phrases of its
-    # own, 1.9 s), and encoding nine minutes takes seconds, long after the signal.
+    # own, 1.9 s), and encoding four minutes takes seconds, long after the signal.
     child = subprocess.Popen(
-        [str(exe), "render", "hand-massage", "--length", LENGTH, "-o", str(out)],
+        [str(exe), "render", TEMPLATE, "--length", LENGTH, "-o", str(out)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -168,13 +170,13 @@ def test_info_shows_how_the_file_was_made(rendered):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[:5] == [
-        f"{work / 'first.mp3'}: 9:00",
-        "  title: Daily hand massage",
+        f"{work / 'first.mp3'}: 4:00",
+        "  title: Quick hand massage",
         "  artist: voiceguide",
-        "  album: Daily hand massage",
+        "  album: Quick hand massage",
         "  genre: Speech",
     ]
-    assert "routine=hand-massage" in result.stdout and "length_ms=540000" in result.stdout
+    assert f"routine={TEMPLATE}" in result.stdout and f"length_ms={LENGTH_MS}" in result.stdout
     assert f"  chapters: {len(timeline.chapters)}" in lines
     assert lines[-1].endswith(timeline.chapters[-1].title)
 

@@ -112,10 +112,10 @@ def test_template_opens_with_the_seeds_caution(name):
 
 
 # One English and the German template are planned with real speech in the quick run (the
-# English one is also rendered whole to MP3 there, by test_pipeline.py); the rest, and every
-# render here, only with --slow: each costs its phrases' synthesis, and a render its mixing
-# and encoding (the German one's: 5 s of the quick run, which test_tags's language checks
-# and test_pipeline's render cover).
+# quick template is rendered to MP3 there, by test_pipeline.py); the rest, and every render
+# here, only with --slow: each costs its phrases' synthesis, and a render its mixing and
+# encoding (the German one's: 5 s of the quick run, which test_tags's language checks and
+# test_pipeline's render cover).
 QUICK = ("hand-massage", "hand-massage-de")
 SPOKEN_TEMPLATES = [
     n if n in QUICK else pytest.param(n, marks=pytest.mark.slow) for n in template_names()
@@ -160,16 +160,14 @@ def test_template_renders(name, tmp_path):
     assert language == {"en": "eng", "de": "deu"}[routine.language[:2]]
 
 
-@pytest.mark.slow  # five minutes to MP3; the quick run renders nine (test_pipeline.py)
-def test_one_template_renders_whole_to_mp3(tmp_path):
+@pytest.mark.slow  # fifteen minutes to MP3; the quick run renders four (test_pipeline.py)
+def test_the_daily_template_renders_whole_to_mp3(tmp_path):
     from voiceguide.pipeline import render_routine
     from voiceguide.request import RenderRequest
 
-    report = render_routine(
-        RenderRequest(routine="hand-massage-quick", out_path=tmp_path / "quick.mp3")
-    )
-    total_ms = plan_routine("hand-massage-quick", Settings()).total_ms
-    assert abs(total_ms - 5 * 60_000) <= 1000
+    report = render_routine(RenderRequest(routine="hand-massage", out_path=tmp_path / "daily.mp3"))
+    total_ms = plan_routine("hand-massage", Settings()).total_ms
+    assert abs(total_ms - 15 * 60_000) <= 1000
     assert abs(decoded_duration_ms(report.path) - total_ms) <= TIMING_TOLERANCE_MS
     assert report.chapters >= 8
 
