@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from worker_engines import LIMIT_S
+from worker_engines import HANG_LIMIT_S
 
 from voiceguide.errors import SpeechError
 from voiceguide.tts import client, worker
@@ -106,10 +106,12 @@ def test_one_crash_costs_only_a_retry(faulty: WorkerEngine, tmp_path: Path) -> N
 
 def test_a_hang_is_killed_after_the_engines_limit(faulty: WorkerEngine) -> None:
     started = time.monotonic()
-    with pytest.raises(SpeechError, match=rf'"hang": no result after {LIMIT_S} s \(after 3 att'):
+    with pytest.raises(
+        SpeechError, match=rf'"hang": no result after {HANG_LIMIT_S} s \(after 3 att'
+    ):
         faulty.synthesize("hang", None, 150, 1.0)
     elapsed_s = time.monotonic() - started
-    assert elapsed_s < worker.ATTEMPTS * (LIMIT_S + worker.GRACE_S) + 5  # not the 60 s sleep
+    assert elapsed_s < worker.ATTEMPTS * (HANG_LIMIT_S + worker.GRACE_S) + 5  # not the 60 s sleep
     assert said(faulty, "after the hang")[1] == 0
 
 
