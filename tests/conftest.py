@@ -31,6 +31,7 @@ import collections
 import functools
 import json
 import os
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     if _profile() == "ci" and _quick_run(config):
         settings.load_profile("quick")
+    # Ctrl-C as a terminal gives it, in every process of the run and the renders they start: a
+    # run started with it ignored (a script's background job) would pass that on, and the
+    # tests that interrupt a render would see it carry on.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _quick_run(config: pytest.Config) -> bool:

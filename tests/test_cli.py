@@ -351,8 +351,15 @@ def test_format_names_the_format_when_the_name_does_not(tmp_path):
 def test_shell_completion_installs_and_completes_commands_and_options(tmp_path):
     exe = str(Path(sys.executable).with_name("voiceguide"))
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SHELL": "/bin/bash"}
+    # Typed in bash, as a user would: the option takes no shell name, it finds the shell among
+    # its parent processes (shellingham), and the suite may run with none (started by a
+    # program, not a shell). `; exit` keeps bash from replacing itself with the command.
     installed = subprocess.run(
-        [exe, "--install-completion", "bash"], env=env, capture_output=True, text=True, timeout=60
+        ["/bin/bash", "-c", '"$0" --install-completion; exit $?', exe],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert installed.returncode == 0, installed.stderr
     script = (tmp_path / ".bash_completions" / "voiceguide.sh").read_text()
