@@ -100,16 +100,17 @@ def _quick_run(config: pytest.Config) -> bool:
 HEAVY_FIRST = (
     "test_concurrency.py",
     "test_intelligibility.py",
-    "test_pipeline.py",
-    "test_faults.py",
     "test_mixer.py",
-    "test_templates.py",
-    "test_tts_worker.py",
+    "test_pipeline.py",
     "test_piper_engine.py",
-    "test_output_targets.py",
+    "test_faults.py",
     "test_chart.py",
+    "test_cookbook.py",
+    "test_tts_worker.py",
+    "test_templates.py",
+    "test_export.py",
 )
-"""The modules that take longest, longest first (measured: 10 to 22 s each in the quick run;
+"""The modules that take longest, longest first (measured: 8 to 17 s each in the quick run;
 the first two only with --slow). scripts/test deals out whole modules (--dist loadscope); by
 itself xdist deals the modules with the most tests first, which left a 22-second module of
 11 tests for last, one worker running it while the other had finished."""
