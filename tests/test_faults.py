@@ -159,6 +159,12 @@ def reference(reference_work: Path) -> bytes:
     return (reference_work / "drill.wav").read_bytes()
 
 
+@pytest.fixture
+def reference_cache(tmp_path: Path, reference_work: Path) -> Path:
+    """The test's own copy, tmp_path/cache, of the speech the reference render made."""
+    return Path(shutil.copytree(reference_work / "cache", tmp_path / "cache"))
+
+
 def render_again(drill: Path, out: Path, cache_dir: Path) -> bytes:
     """The drill rendered as the reference was (the file records the routine as given)."""
     done = run_voiceguide(
@@ -243,13 +249,13 @@ def test_a_render_killed_outright_is_cleaned_up_by_the_next(
 # --- a damaged cache -------------------------------------------------------------------------
 
 
-@pytest.mark.slow  # the drill's speech and the rate calibration made again (6 s); damaged
-# entries are misses in test_tts_cache.py's quick tests
+# The drill's speech and the rate calibration made again (6 s): with --slow. Damaged entries
+# are misses in test_tts_cache.py's quick tests.
+@pytest.mark.slow
 def test_damaged_cache_entries_are_synthesized_again_to_the_same_audio(
-    drill: Path, tmp_path: Path, reference_work: Path, reference: bytes
+    drill: Path, tmp_path: Path, reference_cache: Path, reference: bytes
 ) -> None:
-    cache_dir = tmp_path / "cache"
-    shutil.copytree(reference_work / "cache", cache_dir)  # what the reference render made
+    cache_dir = reference_cache
     out = tmp_path / "out" / "drill.wav"
     out.parent.mkdir()
     entries = cache_entries(cache_dir)
@@ -299,10 +305,9 @@ pyttsx3_engine._Espeak.render = render
 
 
 @pytest.fixture
-def drill_to_fail(tmp_path: Path, reference_work: Path) -> Path:
+def drill_to_fail(tmp_path: Path, reference_cache: Path) -> Path:
     """The drill with its Press step worded anew, and the reference render's cache: only the
     Press phrases, where the faults below strike, are made; the rest are in the cache."""
-    shutil.copytree(reference_work / "cache", tmp_path / "cache")
     text = DRILL.replace("palm gently.", "palm softly.")
     assert "palm softly." in text
     path = tmp_path / "drill.yaml"
@@ -475,21 +480,20 @@ def test_an_output_folder_that_cannot_be_written_is_refused_before_any_work(
 
 
 def test_a_full_disk_while_exporting_is_one_line_and_leaves_nothing(
-    drill: Path, tmp_path: Path, reference_work: Path
+    drill: Path, tmp_path: Path, reference_cache: Path
 ) -> None:
     """The process may write files of at most 1 MB (RLIMIT_FSIZE): the session needs 11.
     Its speech is the reference render's (each clip is far under the limit)."""
     limit_bytes = 1_000_000
     out = tmp_path / "out" / "drill.wav"
     out.parent.mkdir()
-    shutil.copytree(reference_work / "cache", tmp_path / "cache")
 
     def limit_file_size() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
     done = run_voiceguide(
         ["render", str(drill), "--format", "wav", "-o", str(out)],
-        child_env(tmp_path / "cache"),
+        child_env(reference_cache),
         preexec_fn=limit_file_size,
     )
     assert (done.returncode, done.stdout) == (1, "")
@@ -497,7 +501,7 @@ def test_a_full_disk_while_exporting_is_one_line_and_leaves_nothing(
     assert line.startswith(f"cannot write {out}: the disk is full or the file is over its size")
     assert line.endswith("; free some space, or choose another folder with -o")
     assert list(out.parent.iterdir()) == []
-    assert_cache_whole(tmp_path / "cache")
+    assert_cache_whole(reference_cache)
 
 
 def test_no_space_for_the_tags_is_an_audio_error_and_leaves_nothing(
